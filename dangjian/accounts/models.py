@@ -1,0 +1,147 @@
+"""Accounts, role grants on organization nodes, API tokens and the login policy."""
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.core.fields import EncryptedTextField
+from dangjian.core.scoping import ScopedQuerySet
+from dangjian.core.tree import minimal_prefixes
+from dangjian.members.models import Member
+from dangjian.organizations.models import Organization
+
+from .roles import ROLE_ACTIONS, TWO_FACTOR_ROLES, Role
+
+
+class UserQuerySet(ScopedQuerySet["User"]):
+    pass
+
+
+class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    pass
+
+
+class User(AbstractUser):
+    member = models.OneToOneField(
+        Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="account",
+        verbose_name=_("member"),
+    )
+    # The organization the account belongs to: who may administer it.
+    home_org = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("organization"),
+    )
+    totp_secret = EncryptedTextField(context="user.totp_secret")
+    totp_confirmed = models.BooleanField(_("second factor enrolled"), default=False)
+    totp_last_step = models.BigIntegerField(default=0)  # refuses replay of a used code
+    failed_logins = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+
+    objects = ScopedUserManager()
+    scope_path_field = "home_org__path"
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def _grants(self) -> list[tuple[str, str]]:
+        cached: list[tuple[str, str]] | None = getattr(self, "_grant_cache", None)
+        if cached is None:
+            cached = list(self.grants.values_list("role", "organization__path"))  # type: ignore[attr-defined]
+            self._grant_cache = cached
+        return cached
+
+    def scope_paths(self, action: str) -> list[str]:
+        """Organization paths whose subtrees this user may act on with `action`."""
+        if not self.is_active:
+            return []
+        return minimal_prefixes([path for role, path in self._grants() if action in ROLE_ACTIONS[role]])
+
+    def roles(self) -> set[str]:
+        return {role for role, _path in self._grants()}
+
+    def can(self, action: str) -> bool:
+        return bool(self.scope_paths(action))
+
+    @property
+    def needs_second_factor(self) -> bool:
+        return bool(self.roles() & TWO_FACTOR_ROLES)
+
+    def is_locked(self) -> bool:
+        return self.locked_until is not None and self.locked_until > timezone.now()
+
+    def forget_grants(self) -> None:
+        self.__dict__.pop("_grant_cache", None)
+
+
+class RoleGrant(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grants", verbose_name=_("user"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="grants", verbose_name=_("organization")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    granted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("granted by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path_field = "organization__path"
+
+    class Meta:
+        verbose_name = _("role grant")
+        verbose_name_plural = _("role grants")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization", "role"], name="grant_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} @ {self.organization}"
+
+
+class ApiToken(models.Model):
+    """A bearer token; only its SHA-256 is stored, the token itself is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"token {self.pk} of {self.user}"
+
+
+class LoginPolicy(models.Model):
+    """The one row of login rules the security administrator may tune."""
+
+    max_failures = models.PositiveSmallIntegerField(_("failed attempts before lock"), default=5)
+    lock_minutes = models.PositiveSmallIntegerField(_("lock duration (minutes)"), default=15)
+    idle_minutes = models.PositiveSmallIntegerField(_("idle session expiry (minutes)"), default=15)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("login policy")
+
+    def __str__(self) -> str:
+        return "login policy"
+
+    @classmethod
+    def current(cls) -> "LoginPolicy":
+        from django.conf import settings
+
+        policy = cls.objects.filter(pk=1).first()
+        return policy or cls(
+            pk=1,
+            max_failures=settings.LOGIN_MAX_FAILURES,
+            lock_minutes=settings.LOGIN_LOCK_MINUTES,
+            idle_minutes=settings.SESSION_IDLE_MINUTES,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"max_failures": self.max_failures, "lock_minutes": self.lock_minutes,
+                "idle_minutes": self.idle_minutes}

@@ -1,0 +1,277 @@
+"""All writes to accounts: users, grants, second factor, locks, login policy, API tokens."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+import pyotp
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangjian.core import audit
+from dangjian.core.exceptions import OutOfScope
+from dangjian.core.scoping import SYSTEM, in_scope
+from dangjian.core.services import require_scope, write_service
+from dangjian.members.models import Member
+from dangjian.organizations.models import Organization
+
+from .models import ApiToken, LoginPolicy, RoleGrant, User
+from .roles import ADMIN_ROLES, Role
+
+USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_.-@")
+TOKEN_DAYS = 30
+
+
+class LoginRefused(Exception):
+    """Login failed; the message is safe to show (it never says whether the username exists)."""
+
+
+def _user_path(user: User) -> str:
+    return user.home_org.path if user.home_org_id else ""  # type: ignore[union-attr]
+
+
+@write_service("user.create")
+def create_user(
+    username: str, password: str, *, home_org: Organization, acting_user: Any,
+    member: Member | None = None, email: str = "",
+) -> User:
+    require_scope(acting_user, home_org, "manage_users")
+    username = username.strip().lower()
+    if not username or not set(username) <= USERNAME_CHARS or len(username) > 150:
+        raise ValidationError({"username": _("Use lower-case letters, digits and _ . - @ only.")})
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": _("This username is taken.")})
+    if member is not None:
+        _check_member_link(member, acting_user)
+    user = User(username=username, email=email, home_org=home_org, member=member)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+    user.save()
+    audit.record("user.create", actor=acting_user, obj=user, org_path=home_org.path,
+                 changes={"username": [None, username], "member": [None, str(member or "")]})
+    return user
+
+
+def _check_member_link(member: Member, acting_user: Any) -> None:
+    if not in_scope(acting_user, member, "view"):
+        raise ValidationError({"member": _("Choose a member within your organizations.")})
+    if User.objects.filter(member=member).exists():
+        raise ValidationError({"member": _("This member already has an account.")})
+
+
+@write_service("user.update")
+def update_user(user: User, data: dict[str, Any], *, acting_user: Any) -> User:
+    user = User.objects.select_for_update().select_related("home_org").get(pk=user.pk)
+    require_scope(acting_user, user, "manage_users")
+    before = {"is_active": user.is_active, "email": user.email, "member": str(user.member or "")}
+    if "member" in data and data["member"] != user.member:
+        if data["member"] is not None:
+            _check_member_link(data["member"], acting_user)
+        user.member = data["member"]
+    if "is_active" in data:
+        if user.pk == getattr(acting_user, "pk", None) and not data["is_active"]:
+            raise ValidationError({"is_active": _("You cannot deactivate your own account.")})
+        user.is_active = bool(data["is_active"])
+    if "email" in data:
+        user.email = (data["email"] or "").strip()
+    user.save()
+    after = {"is_active": user.is_active, "email": user.email, "member": str(user.member or "")}
+    audit.record("user.update", actor=acting_user, obj=user, org_path=_user_path(user), changes=audit.diff(before, after))
+    return user
+
+
+@write_service("user.set_password")
+def set_password(user: User, password: str, *, acting_user: Any) -> None:
+    if user.pk != getattr(acting_user, "pk", None):
+        require_scope(acting_user, user, "manage_users")
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit.record("user.set_password", actor=acting_user, obj=user, org_path=_user_path(user))
+
+
+@write_service("grant.create")
+def grant_role(user: User, organization: Organization, role: str, *, acting_user: Any) -> RoleGrant:
+    """Give `user` `role` on `organization` and everything below it."""
+    require_scope(acting_user, organization, "manage_users")
+    if acting_user is not SYSTEM:
+        require_scope(acting_user, user, "manage_users")
+        if user.pk == acting_user.pk:
+            raise ValidationError({"user": _("You cannot grant roles to yourself.")})
+    if role not in Role.values:
+        raise ValidationError({"role": _("Choose a valid role.")})
+    held = set(user.grants.values_list("role", flat=True))  # type: ignore[attr-defined]
+    if role in ADMIN_ROLES and (held & ADMIN_ROLES) - {role}:
+        raise ValidationError({"role": _(
+            "The system, security and audit administrator roles are kept apart: "
+            "this user already holds another of them."
+        )})
+    if RoleGrant.objects.filter(user=user, organization=organization, role=role).exists():
+        raise ValidationError({"role": _("This user already has this role on this organization.")})
+    grant = RoleGrant.objects.create(
+        user=user, organization=organization, role=role,
+        granted_by=acting_user if isinstance(acting_user, User) else None,
+    )
+    user.forget_grants()
+    audit.record("grant.create", actor=acting_user, obj=grant, org_path=organization.path,
+                 changes={"user": [None, user.username], "role": [None, role], "organization": [None, str(organization)]})
+    return grant
+
+
+@write_service("grant.delete")
+def revoke_grant(grant: RoleGrant, *, acting_user: Any) -> None:
+    grant = RoleGrant.objects.select_related("organization", "user").get(pk=grant.pk)
+    require_scope(acting_user, grant.organization, "manage_users")
+    path, label = grant.organization.path, str(grant)
+    changes = {"user": [grant.user.username, None], "role": [grant.role, None]}
+    grant_id = grant.pk
+    grant.delete()
+    audit.record("grant.delete", actor=acting_user, org_path=path, changes=changes,
+                 object_type="accounts.rolegrant", object_repr=label, detail=f"grant {grant_id}")
+
+
+# --- login -----------------------------------------------------------------------------------
+
+def authenticate_login(username: str, password: str, otp: str = "") -> User:
+    """Check credentials (and the second factor when enrolled); counts failures and locks.
+
+    Not wrapped in @write_service: a refused login must still persist the failure count, so the
+    updates commit on their own and the audit entry says what happened.
+    """
+    policy = LoginPolicy.current()
+    user = User.objects.filter(username=username.strip().lower()).first()
+    generic = _("Wrong username, password or verification code.")
+    if user is None or not user.is_active:
+        audit.record("auth.login", actor=username[:150], success=False, detail="unknown or inactive user")
+        raise LoginRefused(generic)
+    if user.is_locked():
+        audit.record("auth.login", actor=user, obj=user, org_path=_user_path(user), success=False, detail="locked")
+        local = timezone.localtime(user.locked_until)
+        raise LoginRefused(_("This account is locked after too many failed attempts until %(time)s.")
+                           % {"time": f"{local:%H:%M}"})
+    ok = user.check_password(password)
+    if ok and user.totp_confirmed:
+        ok = _verify_totp(user, otp)
+    if not ok:
+        user.failed_logins += 1
+        detail = "bad credentials"
+        if user.failed_logins >= policy.max_failures:
+            user.locked_until = timezone.now() + timedelta(minutes=policy.lock_minutes)
+            user.failed_logins = 0
+            detail = "locked"
+            audit.record("auth.lockout", actor=user, obj=user, org_path=_user_path(user),
+                         detail=f"{policy.max_failures} failures, {policy.lock_minutes} min")
+        user.save(update_fields=["failed_logins", "locked_until", "totp_last_step"])
+        audit.record("auth.login", actor=user, obj=user, org_path=_user_path(user), success=False, detail=detail)
+        raise LoginRefused(generic)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login = timezone.now()
+    user.save(update_fields=["failed_logins", "locked_until", "last_login", "totp_last_step"])
+    audit.record("auth.login", actor=user, obj=user, org_path=_user_path(user))
+    return user
+
+
+def _verify_totp(user: User, code: str) -> bool:
+    code = (code or "").strip()
+    if not (code.isdigit() and len(code) == 6) or not user.totp_secret:
+        return False
+    totp = pyotp.TOTP(user.totp_secret)
+    now = timezone.now()
+    for offset in (0, -1, 1):  # one 30-second step of clock drift either way
+        step = totp.timecode(now) + offset
+        if step > user.totp_last_step and secrets.compare_digest(totp.generate_otp(step), code):
+            user.totp_last_step = step
+            return True
+    return False
+
+
+# --- second factor ---------------------------------------------------------------------------
+
+def start_totp_enrollment(user: User) -> str:
+    """A fresh secret, kept unconfirmed until the user proves their authenticator has it."""
+    if user.totp_confirmed:
+        raise ValidationError(_("A second factor is already enrolled."))
+    user.totp_secret = pyotp.random_base32()
+    user.save(update_fields=["totp_secret"])
+    return user.totp_secret
+
+
+@write_service("auth.totp_enroll")
+def confirm_totp_enrollment(user: User, code: str, *, acting_user: Any) -> None:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.totp_secret or not _verify_totp(user, code):
+        raise ValidationError({"otp": _("The verification code is not correct; check the time on your phone.")})
+    user.totp_confirmed = True
+    user.save(update_fields=["totp_confirmed", "totp_last_step"])
+    audit.record("auth.totp_enroll", actor=acting_user, obj=user, org_path=_user_path(user))
+
+
+def enroll_totp_directly(user: User, secret: str) -> None:
+    """For the demo and the CLI: a known secret, enrolled at once."""
+    user.totp_secret = secret
+    user.totp_confirmed = True
+    user.save(update_fields=["totp_secret", "totp_confirmed"])
+    audit.record("auth.totp_enroll", actor=SYSTEM, obj=user, org_path=_user_path(user))
+
+
+# --- security administration -----------------------------------------------------------------
+
+@write_service("user.unlock")
+def unlock_user(user: User, *, acting_user: Any) -> None:
+    require_scope(acting_user, user, "manage_security")
+    User.objects.filter(pk=user.pk).update(locked_until=None, failed_logins=0)
+    audit.record("user.unlock", actor=acting_user, obj=user, org_path=_user_path(user))
+
+
+@write_service("user.reset_totp")
+def reset_totp(user: User, *, acting_user: Any) -> None:
+    """For a user who lost their phone: they enroll again at next login."""
+    require_scope(acting_user, user, "manage_security")
+    User.objects.filter(pk=user.pk).update(totp_secret="", totp_confirmed=False, totp_last_step=0)
+    audit.record("user.reset_totp", actor=acting_user, obj=user, org_path=_user_path(user))
+
+
+@write_service("policy.update")
+def update_login_policy(data: dict[str, int], *, acting_user: Any) -> LoginPolicy:
+    """The policy is global: only a security administrator granted on a top organization sets it."""
+    roots = Organization.get_root_nodes()
+    if acting_user is not SYSTEM and not any(in_scope(acting_user, root, "manage_security") for root in roots):
+        raise OutOfScope("policy")
+    bounds = {"max_failures": (3, 10), "lock_minutes": (5, 1440), "idle_minutes": (5, 120)}
+    errors = {}
+    for field, (low, high) in bounds.items():
+        value = data.get(field)
+        if not isinstance(value, int) or not low <= value <= high:
+            errors[field] = _("Enter a whole number from %(low)s to %(high)s.") % {"low": low, "high": high}
+    if errors:
+        raise ValidationError(errors)
+    policy = LoginPolicy.current()
+    before = policy.as_dict()
+    for field in bounds:
+        setattr(policy, field, data[field])
+    policy.save()
+    audit.record("policy.update", actor=acting_user, obj=policy, changes=audit.diff(before, policy.as_dict()))
+    return policy
+
+
+# --- API tokens ------------------------------------------------------------------------------
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def issue_api_token(user: User) -> str:
+    raw = secrets.token_urlsafe(32)
+    ApiToken.objects.create(user=user, key_hash=hash_token(raw), expires_at=timezone.now() + timedelta(days=TOKEN_DAYS))
+    audit.record("auth.token", actor=user, obj=user, org_path=_user_path(user))
+    return raw

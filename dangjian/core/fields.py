@@ -1,0 +1,35 @@
+"""Model fields that keep personal data encrypted in the database."""
+
+from typing import Any
+
+from django.db import models
+
+from .crypto import get_cipher
+
+
+class EncryptedTextField(models.TextField):
+    """Stores `kid$ciphertext`; Python code only ever sees the plaintext.
+
+    Not for lookups: search through the companion blind-index column instead.
+    """
+
+    def __init__(self, *args: Any, context: str = "", **kwargs: Any) -> None:
+        self.context = context
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["context"] = self.context
+        return name, path, args, kwargs
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str:
+        if not value:
+            return ""
+        return get_cipher().decrypt(value, self.context)
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None or value == "":
+            return ""
+        return get_cipher().encrypt(str(value), self.context)

@@ -1,0 +1,58 @@
+"""The audit log: append-only, written only by the service layer."""
+
+from typing import Any, NoReturn
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .scoping import ScopedQuerySet
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AuditQuerySet(ScopedQuerySet["AuditEntry"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("The audit log is append-only.")
+
+    def delete(self) -> NoReturn:  # type: ignore[override]
+        raise AppendOnlyError("The audit log is append-only.")
+
+
+class AuditEntry(models.Model):
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    # No foreign key: the log must outlive (and never cascade with) the accounts it names.
+    actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True)
+    actor_name = models.CharField(_("actor"), max_length=150, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    # Where in the tree the event happened: audit administrators read their subtree.
+    org_path = models.CharField(max_length=255, blank=True, db_index=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    success = models.BooleanField(_("succeeded"), default=True)
+    detail = models.TextField(_("detail"), blank=True)
+
+    objects = AuditQuerySet.as_manager()
+    scope_path_field = "org_path"
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.object_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("The audit log is append-only.")

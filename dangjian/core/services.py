@@ -1,0 +1,49 @@
+"""The shape every write takes: atomic, scope-checked, audited — and audited when refused.
+
+`@write_service("member.update")` wraps a service function. It runs the body in a transaction;
+when the body refuses (ValidationError, OutOfScope) the transaction is rolled back and a failure
+entry is written afterwards, outside it, so refused attempts are on record too.
+"""
+
+import functools
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from . import audit
+from .exceptions import OutOfScope
+from .scoping import in_scope
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(str(m) for m in exc.messages)
+    return exc.__class__.__name__
+
+
+def write_service(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    def decorate(func: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(func)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                with transaction.atomic():
+                    return func(*args, **kwargs)
+            except (ValidationError, OutOfScope) as exc:
+                audit.record(action, actor=kwargs.get("acting_user"), success=False, detail=_message(exc))
+                raise
+
+        return wrapper
+
+    return decorate
+
+
+def require_scope(user: Any, obj: models.Model, action: str) -> None:
+    """Raise OutOfScope unless `obj`, as now stored, is within the user's reach (NetBox's
+    save-then-verify: also catches a write that moved the row out of scope)."""
+    if not in_scope(user, obj, action):
+        raise OutOfScope(f"{obj._meta.label} {obj.pk}")

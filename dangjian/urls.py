@@ -1,0 +1,7 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("dangjian.api.urls")),
+    path("", include("dangjian.web.urls")),
+]
