@@ -244,7 +244,7 @@ def reset_totp(user: User, *, acting_user: Any) -> None:
 @write_service("policy.update")
 def update_login_policy(data: dict[str, int], *, acting_user: Any) -> LoginPolicy:
     """The policy is global: only a security administrator granted on a top organization sets it."""
-    roots = Organization.get_root_nodes()
+    roots = Organization.objects.get_root_nodes()
     if acting_user is not SYSTEM and not any(in_scope(acting_user, root, "manage_security") for root in roots):
         raise OutOfScope("policy")
     bounds = {"max_failures": (3, 10), "lock_minutes": (5, 1440), "idle_minutes": (5, 120)}

@@ -32,7 +32,7 @@ def _clean_org(data: dict[str, Any], instance: Organization | None, parent: Orga
         errors["sector"] = _("Choose a valid sector.")
     if parent is not None and parent.kind in BRANCH_KINDS:
         errors["parent"] = _("A branch cannot have organizations below it; add a party group instead.")
-    if instance is not None and data.get("kind") in BRANCH_KINDS and instance.get_children_count():
+    if instance is not None and data.get("kind") in BRANCH_KINDS and instance.numchild:
         errors["kind"] = _("This organization has organizations below it, so it cannot be a branch.")
     start: date | None = data.get("term_start")
     end: date | None = data.get("term_due_end")
@@ -81,7 +81,7 @@ def update_organization(
     before = audit.snapshot(org, ORG_FIELDS)
     merged = {k: getattr(org, k) for k in ORG_FIELDS}
     merged.update({k: v for k, v in data.items() if k in ORG_FIELDS})
-    _clean_org(merged, org, org.get_parent())
+    _clean_org(merged, org, Organization.objects.get_parent(org))
     _apply(org, merged)
     org.version += 1
     org.save()
@@ -103,7 +103,7 @@ def move_organization(org: Organization, new_parent: Organization, *, acting_use
         raise ValidationError({"parent": _("A branch cannot have organizations below it; add a party group instead.")})
     if org.depth == 1:
         raise ValidationError({"parent": _("The top organization cannot be moved.")})
-    old_parent = org.get_parent()
+    old_parent = Organization.objects.get_parent(org)
     Organization.objects.move(org, new_parent, "last-child")
     org.refresh_from_db()
     require_scope(acting_user, org, "change")

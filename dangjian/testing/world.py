@@ -26,6 +26,7 @@ from dangjian.organizations.models import Organization, PartyGroup
 from dangjian.organizations.services import create_organization, create_party_group
 
 PASSWORD = "Test-pass-2026"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 _rng = random.Random(20170428)
 
 
@@ -51,7 +52,7 @@ def make_user(username: str, role: str | None, org: Organization, member: Member
     if role:
         grant_role(user, org, role, acting_user=SYSTEM)
         if role in TWO_FACTOR_ROLES:
-            user.totp_secret = "JBSWY3DPEHPK3PXP"
+            user.totp_secret = TOTP_SECRET
             user.totp_confirmed = True
             user.save(update_fields=["totp_secret", "totp_confirmed"])
     user.forget_grants()

@@ -1,3 +1,13 @@
-from django.urls import path
+from django.urls import include, path
 
-urlpatterns: list = []
+from dangjian.core.audit_views import audit_log
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("audit/", audit_log, name="audit_log"),
+    path("", include("dangjian.accounts.urls")),
+    path("", include("dangjian.organizations.urls")),
+    path("", include("dangjian.members.urls")),
+]

@@ -137,9 +137,11 @@ def test_first_birth_date_boundaries() -> None:
     assert error_code(with_check("11010520240301001"), today=today) == "birth_date"
 
 
-def test_province_91_and_83_accepted() -> None:
-    assert parse_id_number(with_check("91010519491231002")).region == "910105"
+def test_taiwan_residence_permit_83_accepted_foreigner_9x_refused() -> None:
     assert parse_id_number(with_check("83000019491231002")).region == "830000"
+    with pytest.raises(ValidationError) as exc_info:
+        parse_id_number(with_check("91010519491231002"))
+    assert exc_info.value.code == "region"
 
 
 def test_length_error_carries_count() -> None:

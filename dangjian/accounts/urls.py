@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import manage_views, views
+
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("account/2fa/", views.totp_enroll, name="totp_enroll"),
+    path("users/", manage_views.user_list, name="user_list"),
+    path("users/add/", manage_views.user_create, name="user_create"),
+    path("users/<int:pk>/", manage_views.user_detail, name="user_detail"),
+    path("users/<int:pk>/active/", manage_views.user_set_active, name="user_set_active"),
+    path("users/<int:pk>/unlock/", manage_views.user_unlock, name="user_unlock"),
+    path("users/<int:pk>/reset-2fa/", manage_views.user_reset_totp, name="user_reset_totp"),
+    path("grants/<int:pk>/revoke/", manage_views.grant_revoke, name="grant_revoke"),
+    path("security/", manage_views.security, name="security"),
+]

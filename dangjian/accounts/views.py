@@ -1,0 +1,78 @@
+"""Login, logout, second-factor enrollment."""
+
+from io import BytesIO
+
+import pyotp
+import qrcode
+import qrcode.image.svg
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from dangjian.core import audit
+from dangjian.core.views import apply_errors
+
+from .forms import LoginForm, OtpForm
+from .models import User
+from .services import LoginRefused, authenticate_login, confirm_totp_enrollment, start_totp_enrollment
+
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = authenticate_login(form.cleaned_data["username"], form.cleaned_data["password"],
+                                      form.cleaned_data["otp"])
+        except LoginRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            cache.delete("login_policy_idle")
+            target = request.GET.get("next", "")
+            if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+                target = ""
+            return redirect(target or "home")
+    return render(request, "accounts/login.html", {"form": form})
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        audit.record("auth.logout", actor=request.user, obj=request.user)
+    logout(request)
+    return redirect("login")
+
+
+def _qr_svg(uri: str) -> str:
+    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = BytesIO()
+    image.save(buffer)
+    return buffer.getvalue().decode()
+
+
+@login_required
+def totp_enroll(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if user.totp_confirmed:
+        return render(request, "accounts/totp_done.html")
+    form = OtpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            confirm_totp_enrollment(user, form.cleaned_data["otp"], acting_user=user)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("home")
+    if not user.totp_secret or request.method == "GET":
+        start_totp_enrollment(user)
+    uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name="dangjian")
+    return render(request, "accounts/totp_enroll.html", {
+        "form": form, "secret": user.totp_secret, "qr_svg": _qr_svg(uri), "required": user.needs_second_factor,
+    })

@@ -1,0 +1,115 @@
+"""What every viewset and serializer of the API shares: scoping, strict input, service calls.
+
+Scoping is done once, here: a viewset's queryset is always its model's manager
+`.restrict(user, action)`, so no view can forget it, and an object outside the user's reach is
+simply not found (404, existence not confirmed).
+"""
+
+from collections.abc import Callable, Mapping
+from typing import Any, ParamSpec, TypeVar
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, serializers, viewsets
+from rest_framework.generics import get_object_or_404
+from rest_framework.permissions import SAFE_METHODS
+
+from dangjian.core.exceptions import OutOfScope
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class ScopedViewSetMixin(viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """The base of every API viewset: `get_queryset` is the model's restricted manager.
+
+    The scope action is "view" for safe methods and "change" for writes; a viewset changes the
+    defaults with `read_scope` / `write_scope`, or names one viewset action in `scope_actions`.
+    Viewsets add joins and annotations in `refine_queryset`, never filters that decide access.
+    """
+
+    read_scope = "view"
+    write_scope = "change"
+    scope_actions: Mapping[str, str] = {}
+
+    def scope_action(self) -> str:
+        if self.action and self.action in self.scope_actions:
+            return self.scope_actions[self.action]
+        return self.read_scope if self.request.method in SAFE_METHODS else self.write_scope
+
+    def get_queryset(self) -> QuerySet[Any]:
+        assert self.queryset is not None, "a scoped viewset names its model through `queryset`"
+        manager = self.queryset.model._default_manager
+        restricted: QuerySet[Any] = manager.restrict(self.request.user, self.scope_action())  # type: ignore[attr-defined]
+        return self.refine_queryset(restricted)
+
+    def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """select_related / annotations for the serializer; access is already decided."""
+        return queryset
+
+    def get_object(self) -> Any:
+        # List filters must not hide the one object a URL names: `subtree?kind=branch` on a
+        # committee would otherwise 404 on the committee itself.
+        lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
+        obj = get_object_or_404(self.get_queryset(), **{self.lookup_field: self.kwargs[lookup_url_kwarg]})
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+
+class StrictSerializerMixin(serializers.Serializer):  # type: ignore[type-arg]
+    """Refuses keys the serializer does not accept, naming them: a misspelt field must not be
+    silently ignored (the client would believe it was saved)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            errors: dict[str, list[str]] = {}
+            for key in data:
+                field = self.fields.get(key)
+                if field is None:
+                    errors[str(key)] = [_("Unknown field.")]
+                elif field.read_only:
+                    errors[str(key)] = [_("This field is read-only.")]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+    """An id reference resolved only inside the requesting user's reach, so an id outside it reads
+    exactly like one that does not exist."""
+
+    def __init__(self, *, model: type[Model], scope: str = "view", **kwargs: Any) -> None:
+        self.model = model
+        self.scope = scope
+        # An empty queryset only tells DRF and the schema the model; lookups use get_queryset.
+        kwargs.setdefault("queryset", model._default_manager.none())
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet[Any]:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return self.model._default_manager.restrict(user, self.scope)  # type: ignore[attr-defined,no-any-return]
+
+
+def call_service(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Run a service, turning its refusals into DRF errors.
+
+    The exception handler in `errors.py` maps the same two exceptions for any view; calling
+    through here keeps the mapping explicit where a view wants to catch the DRF error itself.
+    """
+    try:
+        return func(*args, **kwargs)
+    except OutOfScope as exc:
+        raise exceptions.NotFound() from exc
+    except DjangoValidationError as exc:
+        detail: Any = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        raise serializers.ValidationError(detail) from exc
+
+
+def get_in_scope(queryset: QuerySet[Any], **lookup: Any) -> Model:
+    """One object of an already-restricted queryset, or 404."""
+    obj = queryset.filter(**lookup).first()
+    if obj is None:
+        raise exceptions.NotFound()
+    return obj

@@ -1,0 +1,54 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.organizations.models import Organization, PartyGroup
+
+from .models import CommitteePost, Education, Gender, MemberCategory, MemberStatus
+
+TEXT = {"class": "form-control"}
+SELECT = {"class": "form-select"}
+DATE = {"class": "form-control", "type": "date"}
+
+
+def _blank(choices: Any) -> list[tuple[str, str]]:
+    return [("", "—"), *choices]
+
+
+class MemberForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50, widget=forms.TextInput(attrs=TEXT))
+    id_number = forms.CharField(label=_("ID number"), max_length=24, widget=forms.TextInput(attrs={**TEXT, "autocomplete": "off"}))
+    gender = forms.ChoiceField(label=_("Gender"), choices=_blank(Gender.choices), required=False,
+                               widget=forms.Select(attrs=SELECT), help_text=_("Taken from the ID number if left empty."))
+    birth_date = forms.DateField(label=_("Birth date"), required=False, widget=forms.DateInput(attrs=DATE),
+                                 help_text=_("Taken from the ID number if left empty."))
+    ethnicity = forms.CharField(label=_("Ethnicity"), max_length=20, initial="汉族", widget=forms.TextInput(attrs=TEXT))
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False, widget=forms.TextInput(attrs={**TEXT, "inputmode": "tel"}))
+    education = forms.ChoiceField(label=_("Education"), choices=_blank(Education.choices), required=False, widget=forms.Select(attrs=SELECT))
+    category = forms.ChoiceField(label=_("Category"), choices=MemberCategory.choices, widget=forms.Select(attrs=SELECT))
+    status = forms.ChoiceField(label=_("Status"), choices=MemberStatus.choices, widget=forms.Select(attrs=SELECT))
+    join_date = forms.DateField(label=_("Join date"), widget=forms.DateInput(attrs=DATE))
+    full_date = forms.DateField(label=_("Full membership date"), required=False, widget=forms.DateInput(attrs=DATE))
+    job_title = forms.CharField(label=_("Post or job"), max_length=100, required=False, widget=forms.TextInput(attrs=TEXT))
+    committee_post = forms.ChoiceField(label=_("Branch committee post"), choices=CommitteePost.choices, required=False,
+                                       widget=forms.Select(attrs=SELECT))
+    party_group = forms.ModelChoiceField(label=_("Party group"), queryset=PartyGroup.objects.none(), required=False,
+                                         widget=forms.Select(attrs=SELECT))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, organization: Organization, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["party_group"].queryset = PartyGroup.objects.filter(organization=organization)  # type: ignore[attr-defined]
+        if editing:
+            # The full values are never sent to the browser: empty means "keep as is".
+            for name in ("id_number", "phone"):
+                self.fields[name].required = False
+                self.fields[name].help_text = _("Leave empty to keep the current value.")
+
+    def service_data(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        for name in ("id_number", "phone"):
+            if not self.fields[name].required and not data.get(name):
+                data.pop(name, None)
+        return data

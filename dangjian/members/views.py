@@ -1,0 +1,105 @@
+"""Member pages: the filtered list (full page or HTMX fragment), detail with audited reveal, forms."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dangjian.core.exceptions import OutOfScope
+from dangjian.core.scoping import in_scope
+from dangjian.core.views import apply_errors, get_for_user, htmx_partial
+from dangjian.organizations.models import Organization
+
+from . import services
+from .filters import MemberFilterSet
+from .forms import MemberForm
+from .models import Member
+
+PAGE = 50
+
+
+@login_required
+def member_list(request: HttpRequest) -> HttpResponse:
+    visible = Member.objects.restrict(request.user, "view").select_related("organization")
+    filterset = MemberFilterSet(request.GET, queryset=visible, request=request)
+    qs = filterset.qs.order_by("id") if filterset.is_valid() else visible.none()
+    after = request.GET.get("after", "")
+    if after.isdigit():
+        qs = qs.filter(id__gt=int(after))
+    page = list(qs[: PAGE + 1])
+    context = {
+        "filter": filterset, "members": page[:PAGE], "more": len(page) > PAGE,
+        "next_after": page[PAGE - 1].pk if len(page) > PAGE else None,
+    }
+    if htmx_partial(request):
+        template = "members/_rows.html" if after else "members/_table.html"
+        return render(request, template, context)
+    return render(request, "members/list.html", context)
+
+
+@login_required
+def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_for_user(request, Member, pk, select_related=["organization", "party_group"])
+    return render(request, "members/detail.html", {
+        "member": member,
+        "can_reveal": in_scope(request.user, member, "reveal_pii"),
+        "can_change": in_scope(request.user, member, "change"),
+    })
+
+
+@login_required
+@require_POST
+def member_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
+    member = get_for_user(request, Member, pk)
+    try:
+        value = services.reveal_member_field(member, field, acting_user=request.user)
+    except (OutOfScope, ValidationError) as exc:
+        raise Http404 from exc
+    return render(request, "members/_revealed.html", {"value": value})
+
+
+def _organization_for_new(request: HttpRequest) -> Organization:
+    org_id = request.GET.get("org") or request.POST.get("org")
+    if not (org_id or "").isdigit():
+        raise Http404
+    return get_for_user(request, Organization, int(org_id), "change")  # type: ignore[arg-type]
+
+
+@login_required
+def member_create(request: HttpRequest) -> HttpResponse:
+    org = _organization_for_new(request)
+    form = MemberForm(request.POST or None, organization=org, initial={"status": "active", "category": "full"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.create_member(org, form.service_data(), acting_user=request.user)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Member %(name)s added.") % {"name": member.name})
+            return redirect("member_detail", pk=member.pk)
+    return render(request, "members/form.html", {"form": form, "org": org, "member": None})
+
+
+@login_required
+def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_for_user(request, Member, pk, "change", select_related=["organization"])
+    initial: dict[str, Any] = {f: getattr(member, f) for f in (
+        "name", "gender", "birth_date", "ethnicity", "education", "category", "status", "join_date",
+        "full_date", "job_title", "committee_post", "party_group")}
+    initial["version"] = member.version
+    form = MemberForm(request.POST or None, organization=member.organization, editing=True, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_member(member, form.service_data(), acting_user=request.user,
+                                   expected_version=form.cleaned_data.get("version"))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("member_detail", pk=member.pk)
+    return render(request, "members/form.html", {"form": form, "org": member.organization, "member": member})
