@@ -11,6 +11,7 @@ from typing import Any, ParamSpec, TypeVar
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import SAFE_METHODS
@@ -21,13 +22,12 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+# The base of every API viewset: `get_queryset` is the model's restricted manager.
+# The scope action is "view" for safe methods and "change" for writes; a viewset changes the
+# defaults with `read_scope` / `write_scope`, or names one viewset action in `scope_actions`.
+# Viewsets add joins and annotations in `refine_queryset`, never filters that decide access.
+# (Comments, not a docstring: the schema would show an inherited docstring on every endpoint.)
 class ScopedViewSetMixin(viewsets.GenericViewSet):  # type: ignore[type-arg]
-    """The base of every API viewset: `get_queryset` is the model's restricted manager.
-
-    The scope action is "view" for safe methods and "change" for writes; a viewset changes the
-    defaults with `read_scope` / `write_scope`, or names one viewset action in `scope_actions`.
-    Viewsets add joins and annotations in `refine_queryset`, never filters that decide access.
-    """
 
     read_scope = "view"
     write_scope = "change"
@@ -39,9 +39,9 @@ class ScopedViewSetMixin(viewsets.GenericViewSet):  # type: ignore[type-arg]
         return self.read_scope if self.request.method in SAFE_METHODS else self.write_scope
 
     def get_queryset(self) -> QuerySet[Any]:
-        assert self.queryset is not None, "a scoped viewset names its model through `queryset`"
-        manager = self.queryset.model._default_manager
-        restricted: QuerySet[Any] = manager.restrict(self.request.user, self.scope_action())  # type: ignore[attr-defined]
+        # The class's `queryset` only names the model; the rows come from the restricted manager.
+        model: type[Model] = super().get_queryset().model
+        restricted: QuerySet[Any] = model._default_manager.restrict(self.request.user, self.scope_action())  # type: ignore[attr-defined]
         return self.refine_queryset(restricted)
 
     def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -57,9 +57,10 @@ class ScopedViewSetMixin(viewsets.GenericViewSet):  # type: ignore[type-arg]
         return obj
 
 
+# Refuses keys the serializer does not accept, naming them: a misspelt field must not be
+# silently ignored (the client would believe it was saved). Read-only keys are refused too.
+# (A comment, not a docstring: the schema would show it on every serializer.)
 class StrictSerializerMixin(serializers.Serializer):  # type: ignore[type-arg]
-    """Refuses keys the serializer does not accept, naming them: a misspelt field must not be
-    silently ignored (the client would believe it was saved)."""
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, Mapping):
@@ -113,3 +114,14 @@ def get_in_scope(queryset: QuerySet[Any], **lookup: Any) -> Model:
     if obj is None:
         raise exceptions.NotFound()
     return obj
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+    """Describes our bearer tokens in the schema (registered by being defined; this module is
+    imported by every API module, so it is always loaded before the schema is built)."""
+
+    target_class = "dangjian.accounts.api.authentication.BearerTokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "http", "scheme": "bearer", "description": "token from POST /api/v1/auth/token"}

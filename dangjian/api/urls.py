@@ -1,7 +1,38 @@
+"""The API under /api/: version 1 of the resources, their OpenAPI schema and its docs page."""
+
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.routers import SimpleRouter
+
+from dangjian.accounts.api.views import GrantViewSet, TokenView, UserViewSet
+from dangjian.members.api import MemberViewSet
+from dangjian.organizations.api import OrganizationViewSet, PartyGroupViewSet
+
+
+class OptionalSlashRouter(SimpleRouter):
+    """Routes match with or without the trailing slash: API clients differ, and a redirect
+    would turn a POST into a GET."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.trailing_slash = "/?"
+
+
+router = OptionalSlashRouter()
+router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("party-groups", PartyGroupViewSet, basename="party-group")
+router.register("members", MemberViewSet, basename="member")
+router.register("users", UserViewSet, basename="user")
+router.register("grants", GrantViewSet, basename="grant")
+
+# The schema describes the whole API surface: shown to signed-in users only.
+signed_in = [IsAuthenticated]
 
 urlpatterns = [
-    path("v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("v1/schema/", SpectacularAPIView.as_view(permission_classes=signed_in), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=signed_in),
+         name="api-docs"),
+    path("v1/auth/token", TokenView.as_view(), name="api-token"),
+    path("v1/", include(router.urls)),
 ]

@@ -81,6 +81,8 @@ class CountSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class MemberViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """Members of the organizations within the user's reach; ID number and phone masked."""
+
     queryset = Member.objects.all()
     serializer_class = MemberSerializer
     filterset_class = MemberFilterSet

@@ -99,12 +99,13 @@ class OrganizationSerializer(StrictSerializerMixin):
 
 
 class OrganizationCreateSerializer(OrganizationSerializer):
-    parent = OrganizationCodeOrIdField(write_only=True)
+    # (DRF pops declared fields off the class, so `parent` does not clash with Field.parent.)
+    parent = OrganizationCodeOrIdField(write_only=True)  # type: ignore[assignment]
     version = None  # type: ignore[assignment]  # a new organization starts at version 1
 
 
 class MoveSerializer(StrictSerializerMixin):
-    parent = OrganizationCodeOrIdField()
+    parent = OrganizationCodeOrIdField()  # type: ignore[assignment]  # see above
 
 
 class PartyGroupSerializer(StrictSerializerMixin):
@@ -131,6 +132,8 @@ def with_parent_code(queryset: QuerySet[Any]) -> QuerySet[Any]:
 
 
 class OrganizationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """Organizations within the user's reach, in tree order."""
+
     queryset = Organization.objects.all()
     serializer_class = OrganizationSerializer
     pagination_class = PathCursorPagination
@@ -186,6 +189,8 @@ class OrganizationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retr
 
 
 class PartyGroupViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """Party groups of the branches within the user's reach."""
+
     queryset = PartyGroup.objects.all()
     serializer_class = PartyGroupSerializer
     filterset_class = PartyGroupFilterSet
@@ -207,5 +212,6 @@ class PartyGroupViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         group = self.get_object()
         serializer = PartyGroupRenameSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        group = services.rename_party_group(group, serializer.validated_data["name"], acting_user=request.user)
+        name = serializer.validated_data["name"]
+        group = services.rename_party_group(group, name, acting_user=request.user)
         return Response(self.get_serializer(group).data)

@@ -192,3 +192,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+# Serve static files straight from the app folders when collectstatic has not run (demo, tests);
+# the production profile serves the collected, hashed files only.
+WHITENOISE_USE_FINDERS = True

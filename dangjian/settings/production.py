@@ -26,3 +26,4 @@ X_FRAME_OPTIONS = "DENY"
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
 }
+WHITENOISE_USE_FINDERS = False

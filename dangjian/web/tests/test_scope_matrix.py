@@ -1,0 +1,195 @@
+"""Every route × every persona: nothing outside a user's subtree is seen or changed.
+
+The routes are read from the URL resolver, so a new page or endpoint is covered automatically;
+one whose object type the matrix cannot tell fails until it is added to MODEL_BY_PREFIX.
+"""
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.db import models
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from dangjian.accounts.models import RoleGrant, User
+from dangjian.accounts.roles import Role
+from dangjian.core.models import AuditEntry
+from dangjian.members.models import Member
+from dangjian.organizations.models import Organization, PartyGroup
+from dangjian.testing.world import World, make_member, make_org, make_user
+
+MODEL_BY_PREFIX: list[tuple[str, type[models.Model]]] = [
+    ("orgs/", Organization), ("groups/", PartyGroup), ("members/", Member), ("users/", User),
+    ("grants/", RoleGrant), ("api/v1/organizations/", Organization), ("api/v1/party-groups/", PartyGroup),
+    ("api/v1/members/", Member), ("api/v1/users/", User), ("api/v1/grants/", RoleGrant),
+]
+PERSONAS = ["province_staff", "county_staff", "secretary", "member_user", "outsider", "sysadmin", "auditor",
+            "secadmin"]
+WRITE_METHODS = ["post", "put", "patch", "delete"]
+
+
+@dataclass
+class Route:
+    template: str  # e.g. "members/<int:pk>/reveal/<str:field>/"
+    name: str | None
+
+    @property
+    def needs_pk(self) -> bool:
+        return "<int:pk>" in self.template
+
+    def url(self, pk: int | None = None) -> str:
+        path = self.template.replace("<int:pk>", str(pk)).replace("<str:field>", "id_number")
+        path = re.sub(r"<[^>]+>", "x", path)
+        return "/" + path.lstrip("^").rstrip("$")
+
+    def model(self) -> type[models.Model]:
+        for prefix, model in MODEL_BY_PREFIX:
+            if self.template.startswith(prefix):
+                return model
+        raise AssertionError(f"Route {self.template} has a pk but no model in MODEL_BY_PREFIX")
+
+
+def _normalize(part: str) -> str:
+    """DRF routers give regexes (`^members/(?P<pk>[^/.]+)/$`): turn them into path templates."""
+    part = part.lstrip("^").rstrip("$").replace("/?", "/")
+    part = re.sub(r"\(\?P<pk>[^)]*\)", "<int:pk>", part)
+    return re.sub(r"\(\?P<(\w+)>[^)]*\)", r"<str:\1>", part)
+
+
+def routes() -> Iterator[Route]:
+    def walk(patterns: list, prefix: str) -> Iterator[Route]:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns, prefix + _normalize(str(p.pattern)))
+            elif isinstance(p, URLPattern):
+                template = prefix + _normalize(str(p.pattern))
+                if "<str:format>" in template or template.startswith("i18n/"):
+                    continue
+                yield Route(template, p.name)
+
+    yield from walk(get_resolver().url_patterns, "")
+
+
+ROUTES = list(routes())
+
+
+@pytest.fixture
+def big_world(world: World) -> World:
+    """The test world plus a second province, outside every persona's reach."""
+    other = make_org(None, "江西省委", "360000", "committee")
+    branch = make_org(other, "八一党支部", "360102001001", "branch", "community")
+    member = make_member(branch, "刘洋")
+    make_user("jx_staff", Role.COMMITTEE_STAFF, other, member=member)
+    world.users["jx_staff"] = User.objects.get(username="jx_staff")
+    from dangjian.organizations.services import create_party_group
+    from dangjian.core.scoping import SYSTEM
+
+    create_party_group(branch, "八一党小组", acting_user=SYSTEM)
+    return world
+
+
+def outside_object(world: World, persona: str, model: type[models.Model]) -> models.Model:
+    """An object of `model` the persona may not reach: in the other province for province-level
+    personas, in the other county for county-level ones."""
+    user = world.users[persona]
+    for candidate in model._default_manager.all().order_by("-pk"):
+        if not model._default_manager.restrict(user, "view").filter(pk=candidate.pk).exists() and \
+           not model._default_manager.restrict(user, "manage_users").filter(pk=candidate.pk).exists() and \
+           not model._default_manager.restrict(user, "manage_security").filter(pk=candidate.pk).exists():
+            return candidate
+    raise AssertionError(f"no {model.__name__} outside {persona}'s reach")
+
+
+def table_state() -> list:
+    return [
+        list(Organization.objects.values_list("pk", "path", "name", "version")),
+        list(Member.objects.values_list("pk", "organization_id", "name", "version", "status")),
+        list(PartyGroup.objects.values_list("pk", "name")),
+        list(User.objects.values_list("pk", "is_active", "locked_until", "totp_confirmed")),
+        list(RoleGrant.objects.values_list("pk", "user_id", "organization_id", "role")),
+    ]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_objects_outside_the_subtree_are_404_for_every_method(big_world: World, persona: str) -> None:
+    client = Client()
+    client.force_login(big_world.users[persona])
+    before = table_state()
+    successes = AuditEntry.objects.filter(success=True).count()
+    checked = 0
+    for route in ROUTES:
+        if not route.needs_pk:
+            continue
+        target = outside_object(big_world, persona, route.model())
+        url = route.url(target.pk)
+        for method in ["get", *WRITE_METHODS]:
+            response = getattr(client, method)(url, content_type="application/json") if method != "get" \
+                else client.get(url)
+            assert response.status_code in (404, 405), (persona, method, url, response.status_code)
+            checked += 1
+    assert checked > 50
+    assert table_state() == before
+    assert AuditEntry.objects.filter(success=True).count() == successes
+
+
+def _names_outside(world: World, persona: str) -> list[str]:
+    """Members outside every grant of the persona, whatever the role (an auditor reads the log of
+    its subtree, which names members there)."""
+    grant_paths = [g.organization.path for g in RoleGrant.objects.filter(user=world.users[persona])]
+    return [m.name for m in Member.objects.select_related("organization")
+            if not any(m.organization.path.startswith(p) for p in grant_paths)]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_lists_show_nothing_from_outside(big_world: World, persona: str) -> None:
+    client = Client()
+    client.force_login(big_world.users[persona])
+    hidden = _names_outside(big_world, persona)
+    assert hidden
+    for route in ROUTES:
+        if route.needs_pk or "<" in route.template or route.template.startswith(("logout", "api/docs", "api/v1/schema")):
+            continue
+        url = route.url()
+        response = client.get(url)
+        assert response.status_code in (200, 302, 400, 404, 405), (url, response.status_code)
+        body = response.content.decode()
+        for name in hidden:
+            assert name not in body, (persona, url, name)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_full_id_numbers_and_phones_never_reach_the_page(big_world: World, persona: str) -> None:
+    client = Client()
+    client.force_login(big_world.users[persona])
+    secrets = [v for m in Member.objects.all() for v in (m.id_number, m.phone) if v]
+    for route in ROUTES:
+        if "reveal" in route.template or route.template.startswith(("logout", "api/docs", "api/v1/schema")):
+            continue
+        if route.needs_pk:
+            model = route.model()
+            objs = model._default_manager.restrict(big_world.users[persona], "view")[:3]  # type: ignore[attr-defined]
+            urls = [route.url(o.pk) for o in objs]
+        elif "<" in route.template:
+            continue
+        else:
+            urls = [route.url()]
+        for url in urls:
+            body = client.get(url).content.decode()
+            for secret in secrets:
+                assert secret not in body, (persona, url)
+
+
+def test_anonymous_is_sent_to_login_or_refused() -> None:
+    client = Client()
+    for route in ROUTES:
+        if route.template.startswith(("login", "api/docs", "api/v1/schema", "api/v1/auth")) or route.template == "":
+            continue
+        response = client.get(route.url(1))
+        if route.template.startswith("api/"):
+            assert response.status_code in (401, 403), route.template
+        else:
+            assert response.status_code in (302, 405), route.template
+            if response.status_code == 302:
+                assert response["Location"].startswith("/login/"), route.template
