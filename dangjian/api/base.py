@@ -27,8 +27,7 @@ R = TypeVar("R")
 # defaults with `read_scope` / `write_scope`, or names one viewset action in `scope_actions`.
 # Viewsets add joins and annotations in `refine_queryset`, never filters that decide access.
 # (Comments, not a docstring: the schema would show an inherited docstring on every endpoint.)
-class ScopedViewSetMixin(viewsets.GenericViewSet):  # type: ignore[type-arg]
-
+class ScopedViewSetMixin(viewsets.GenericViewSet):
     read_scope = "view"
     write_scope = "change"
     scope_actions: Mapping[str, str] = {}
@@ -60,8 +59,7 @@ class ScopedViewSetMixin(viewsets.GenericViewSet):  # type: ignore[type-arg]
 # Refuses keys the serializer does not accept, naming them: a misspelt field must not be
 # silently ignored (the client would believe it was saved). Read-only keys are refused too.
 # (A comment, not a docstring: the schema would show it on every serializer.)
-class StrictSerializerMixin(serializers.Serializer):  # type: ignore[type-arg]
-
+class StrictSerializerMixin(serializers.Serializer):
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, Mapping):
             errors: dict[str, list[str]] = {}
@@ -76,7 +74,7 @@ class StrictSerializerMixin(serializers.Serializer):  # type: ignore[type-arg]
         return super().to_internal_value(data)
 
 
-class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     """An id reference resolved only inside the requesting user's reach, so an id outside it reads
     exactly like one that does not exist."""
 
@@ -90,7 +88,7 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):  # type:
     def get_queryset(self) -> QuerySet[Any]:
         request = self.context.get("request")
         user = getattr(request, "user", None)
-        return self.model._default_manager.restrict(user, self.scope)  # type: ignore[attr-defined,no-any-return]
+        return self.model._default_manager.restrict(user, self.scope)  # type: ignore[attr-defined]
 
 
 def call_service(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
@@ -108,15 +106,7 @@ def call_service(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         raise serializers.ValidationError(detail) from exc
 
 
-def get_in_scope(queryset: QuerySet[Any], **lookup: Any) -> Model:
-    """One object of an already-restricted queryset, or 404."""
-    obj = queryset.filter(**lookup).first()
-    if obj is None:
-        raise exceptions.NotFound()
-    return obj
-
-
-class BearerTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+class BearerTokenScheme(OpenApiAuthenticationExtension):
     """Describes our bearer tokens in the schema (registered by being defined; this module is
     imported by every API module, so it is always loaded before the schema is built)."""
 

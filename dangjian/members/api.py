@@ -71,12 +71,12 @@ class RevealRequestSerializer(StrictSerializerMixin):
     field = serializers.ChoiceField(choices=services.PII_FIELDS)
 
 
-class RevealSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class RevealSerializer(serializers.Serializer):
     field = serializers.CharField()
     value = serializers.CharField()
 
 
-class CountSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class CountSerializer(serializers.Serializer):
     count = serializers.IntegerField()
 
 

@@ -12,7 +12,7 @@ def members_in_subtree(org_path: str) -> MemberQuerySet:
     Unscoped: callers either restrict the result or have already checked the organization is
     within the user's reach (a reach always covers whole subtrees).
     """
-    return Member.objects.filter(subtree_q(org_path, "organization__path")).on_roll()  # type: ignore[attr-defined,no-any-return]
+    return Member.objects.filter(subtree_q(org_path, "organization__path")).on_roll()
 
 
 def subtree_member_count(org: Organization) -> int:

@@ -24,7 +24,7 @@ from .models import Organization, OrgKind, PartyGroup, Sector, TermState
 
 
 @extend_schema_field(OpenApiTypes.STR)
-class OrganizationCodeField(serializers.Field):  # type: ignore[type-arg]
+class OrganizationCodeField(serializers.Field):
     """An organization named by its code, found only within the user's reach for `scope`.
 
     One outside the reach reads exactly like one that does not exist.
@@ -89,9 +89,10 @@ class OrganizationSerializer(StrictSerializerMixin):
 
     def get_parent_code(self, org: Organization) -> str | None:
         if hasattr(org, "parent_code_annotated"):  # lists annotate it in one query
-            return org.parent_code_annotated  # type: ignore[no-any-return]
-        parent = org.get_parent()
-        return parent.code if parent else None
+            return org.parent_code_annotated
+        if org.depth <= 1:
+            return None
+        return Organization.objects.filter(path=org.path[:-STEPLEN]).values_list("code", flat=True).first()
 
     @extend_schema_field(serializers.ChoiceField(choices=TermState.choices))
     def get_term_state(self, org: Organization) -> str:

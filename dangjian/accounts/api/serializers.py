@@ -22,12 +22,12 @@ class TokenRequestSerializer(StrictSerializerMixin):
     )
 
 
-class TokenSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text="Shown once; send as `Authorization: Bearer <token>`.")
     expires_at = serializers.DateTimeField()
 
 
-class RoleSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class RoleSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     role = serializers.ChoiceField(choices=Role.choices)
     organization = serializers.CharField(source="organization.code")
