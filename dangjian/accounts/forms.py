@@ -7,43 +7,82 @@ TEXT = {"class": "form-control"}
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label=_("Username"), max_length=150,
-                               widget=forms.TextInput(attrs={**TEXT, "autocomplete": "username", "autofocus": True}))
-    password = forms.CharField(label=_("Password"), max_length=128,
-                               widget=forms.PasswordInput(attrs={**TEXT, "autocomplete": "current-password"}))
-    otp = forms.CharField(label=_("Verification code"), max_length=6, required=False,
-                          help_text=_("6 digits from your authenticator app, if you have enrolled one."),
-                          widget=forms.TextInput(attrs={**TEXT, "inputmode": "numeric", "autocomplete": "one-time-code",
-                                                        "pattern": "[0-9]*"}))
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        widget=forms.TextInput(attrs={**TEXT, "autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=128,
+        widget=forms.PasswordInput(attrs={**TEXT, "autocomplete": "current-password"}),
+    )
+    otp = forms.CharField(
+        label=_("Verification code"),
+        max_length=6,
+        required=False,
+        help_text=_("6 digits from your authenticator app, if you have enrolled one."),
+        widget=forms.TextInput(
+            attrs={**TEXT, "inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}
+        ),
+    )
 
 
 class OtpForm(forms.Form):
-    otp = forms.CharField(label=_("Verification code"), min_length=6, max_length=6,
-                          widget=forms.TextInput(attrs={**TEXT, "inputmode": "numeric", "autocomplete": "one-time-code",
-                                                        "pattern": "[0-9]*"}))
+    otp = forms.CharField(
+        label=_("Verification code"),
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(
+            attrs={**TEXT, "inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}
+        ),
+    )
 
 
 class UserCreateForm(forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150, widget=forms.TextInput(attrs=TEXT))
-    password = forms.CharField(label=_("Initial password"), max_length=128,
-                               widget=forms.PasswordInput(attrs={**TEXT, "autocomplete": "new-password"}))
-    home_org = forms.CharField(label=_("Organization code"), max_length=32, widget=forms.TextInput(attrs=TEXT),
-                               help_text=_("The organization the account belongs to."))
-    member_id = forms.IntegerField(label=_("Linked member (ID in the member list)"), required=False,
-                                   widget=forms.NumberInput(attrs=TEXT))
+    password = forms.CharField(
+        label=_("Initial password"),
+        max_length=128,
+        widget=forms.PasswordInput(attrs={**TEXT, "autocomplete": "new-password"}),
+    )
+    home_org = forms.CharField(
+        label=_("Organization code"),
+        max_length=32,
+        widget=forms.TextInput(attrs=TEXT),
+        help_text=_("The organization the account belongs to."),
+    )
+    member_id = forms.IntegerField(
+        label=_("Linked member (ID in the member list)"), required=False, widget=forms.NumberInput(attrs=TEXT)
+    )
     email = forms.EmailField(label=_("Email"), required=False, widget=forms.EmailInput(attrs=TEXT))
 
 
 class GrantForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, widget=forms.Select(attrs={"class": "form-select"}))
-    organization = forms.CharField(label=_("Organization code"), max_length=32, widget=forms.TextInput(attrs=TEXT),
-                                   help_text=_("The grant covers this organization and everything below it."))
+    role = forms.ChoiceField(
+        label=_("Role"), choices=Role.choices, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    organization = forms.CharField(
+        label=_("Organization code"),
+        max_length=32,
+        widget=forms.TextInput(attrs=TEXT),
+        help_text=_("The grant covers this organization and everything below it."),
+    )
 
 
 class PolicyForm(forms.Form):
-    max_failures = forms.IntegerField(label=_("Failed attempts before lock"), min_value=3, max_value=10,
-                                      widget=forms.NumberInput(attrs=TEXT))
-    lock_minutes = forms.IntegerField(label=_("Lock duration (minutes)"), min_value=5, max_value=1440,
-                                      widget=forms.NumberInput(attrs=TEXT))
-    idle_minutes = forms.IntegerField(label=_("Idle session expiry (minutes)"), min_value=5, max_value=120,
-                                      widget=forms.NumberInput(attrs=TEXT))
+    max_failures = forms.IntegerField(
+        label=_("Failed attempts before lock"),
+        min_value=3,
+        max_value=10,
+        widget=forms.NumberInput(attrs=TEXT),
+    )
+    lock_minutes = forms.IntegerField(
+        label=_("Lock duration (minutes)"), min_value=5, max_value=1440, widget=forms.NumberInput(attrs=TEXT)
+    )
+    idle_minutes = forms.IntegerField(
+        label=_("Idle session expiry (minutes)"),
+        min_value=5,
+        max_value=120,
+        widget=forms.NumberInput(attrs=TEXT),
+    )

@@ -49,10 +49,16 @@ def user_create(request: HttpRequest) -> HttpResponse:
                 form.add_error("member_id", _("No such member within your organizations."))
         if org is None:
             form.add_error("home_org", _("No such organization within your reach."))
-        if not form.errors:
+        if org is not None and not form.errors:
             try:
-                user = services.create_user(data["username"], data["password"], home_org=org, member=member,
-                                            email=data["email"], acting_user=request.user)
+                user = services.create_user(
+                    data["username"],
+                    data["password"],
+                    home_org=org,
+                    member=member,
+                    email=data["email"],
+                    acting_user=request.user,
+                )
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
@@ -64,7 +70,9 @@ def user_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_for_user(request, User, pk, "manage_users", select_related=["home_org", "member"])
-    grants = RoleGrant.objects.filter(user=account).select_related("organization").order_by("organization__path")
+    grants = (
+        RoleGrant.objects.filter(user=account).select_related("organization").order_by("organization__path")
+    )
     form = GrantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         org = _org_in_scope(request, form.cleaned_data["organization"], "manage_users")
@@ -95,7 +103,9 @@ def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_for_user(request, User, pk, "manage_users")
     try:
-        services.update_user(account, {"is_active": request.POST.get("active") == "1"}, acting_user=request.user)
+        services.update_user(
+            account, {"is_active": request.POST.get("active") == "1"}, acting_user=request.user
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("user_detail", pk=account.pk)
@@ -113,12 +123,16 @@ def security(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         except OutOfScope:
-            form.add_error(None, _("Only a security administrator of the top organization sets the login policy."))
+            form.add_error(
+                None, _("Only a security administrator of the top organization sets the login policy.")
+            )
         else:
             messages.success(request, _("Login policy saved."))
             return redirect("security")
     locked = User.objects.restrict(request.user, "manage_security").filter(locked_until__gt=timezone.now())
-    return render(request, "accounts/security.html", {"form": form, "locked": locked.select_related("home_org")})
+    return render(
+        request, "accounts/security.html", {"form": form, "locked": locked.select_related("home_org")}
+    )
 
 
 @login_required

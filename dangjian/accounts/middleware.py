@@ -29,7 +29,11 @@ class LoginSecurityMiddleware:
         if user.is_authenticated and hasattr(request, "session"):
             # Every request renews the session (SESSION_SAVE_EVERY_REQUEST); an idle one expires.
             request.session.set_expiry(idle_seconds())
-            if user.needs_second_factor and not user.totp_confirmed and not request.path.startswith(ENROLL_ALLOWED):  # type: ignore[union-attr]
+            if (
+                user.needs_second_factor
+                and not user.totp_confirmed
+                and not request.path.startswith(ENROLL_ALLOWED)
+            ):  # type: ignore[union-attr]
                 if request.path.startswith("/api/"):
                     return JsonResponse({"detail": "Second factor enrollment required."}, status=403)
                 return redirect("totp_enroll")

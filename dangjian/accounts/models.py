@@ -1,6 +1,6 @@
 """Accounts, role grants on organization nodes, API tokens and the login policy."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -26,12 +26,20 @@ class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignor
 
 class User(AbstractUser):
     member = models.OneToOneField(
-        Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="account",
+        Member,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="account",
         verbose_name=_("member"),
     )
     # The organization the account belongs to: who may administer it.
     home_org = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("organization"),
     )
     totp_secret = EncryptedTextField(context="user.totp_secret")
@@ -40,7 +48,7 @@ class User(AbstractUser):
     failed_logins = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
 
-    objects = ScopedUserManager()
+    objects: ClassVar[ScopedUserManager] = ScopedUserManager()  # type: ignore[assignment]
     scope_path_field = "home_org__path"
 
     class Meta:
@@ -95,9 +103,7 @@ class RoleGrant(models.Model):
     class Meta:
         verbose_name = _("role grant")
         verbose_name_plural = _("role grants")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "organization", "role"], name="grant_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "organization", "role"], name="grant_unique")]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} @ {self.organization}"
@@ -143,5 +149,8 @@ class LoginPolicy(models.Model):
         )
 
     def as_dict(self) -> dict[str, Any]:
-        return {"max_failures": self.max_failures, "lock_minutes": self.lock_minutes,
-                "idle_minutes": self.idle_minutes}
+        return {
+            "max_failures": self.max_failures,
+            "lock_minutes": self.lock_minutes,
+            "idle_minutes": self.idle_minutes,
+        }

@@ -22,10 +22,15 @@ class PasswordPolicyValidator:
             )
         )
         if classes < 3:
-            errors.append(ValidationError(
-                _("The password must mix at least 3 of: lower-case letters, upper-case letters, digits, symbols."),
-                code="classes",
-            ))
+            errors.append(
+                ValidationError(
+                    _(
+                        "The password must mix at least 3 of: lower-case letters, upper-case letters, "
+                        "digits, symbols."
+                    ),
+                    code="classes",
+                )
+            )
         username = (getattr(user, "username", "") or "").lower()
         if username and username in password.lower():
             errors.append(ValidationError(_("The password must not contain the username."), code="username"))
@@ -33,4 +38,6 @@ class PasswordPolicyValidator:
             raise ValidationError(errors)
 
     def get_help_text(self) -> str:
-        return _("At least 8 characters, mixing 3 of: lower-case, upper-case, digits, symbols; not the username.")
+        return _(
+            "At least 8 characters, mixing 3 of: lower-case, upper-case, digits, symbols; not the username."
+        )

@@ -35,8 +35,13 @@ def _user_path(user: User) -> str:
 
 @write_service("user.create")
 def create_user(
-    username: str, password: str, *, home_org: Organization, acting_user: Any,
-    member: Member | None = None, email: str = "",
+    username: str,
+    password: str,
+    *,
+    home_org: Organization,
+    acting_user: Any,
+    member: Member | None = None,
+    email: str = "",
 ) -> User:
     require_scope(acting_user, home_org, "manage_users")
     username = username.strip().lower()
@@ -53,8 +58,13 @@ def create_user(
         raise ValidationError({"password": exc.messages}) from exc
     user.set_password(password)
     user.save()
-    audit.record("user.create", actor=acting_user, obj=user, org_path=home_org.path,
-                 changes={"username": [None, username], "member": [None, str(member or "")]})
+    audit.record(
+        "user.create",
+        actor=acting_user,
+        obj=user,
+        org_path=home_org.path,
+        changes={"username": [None, username], "member": [None, str(member or "")]},
+    )
     return user
 
 
@@ -67,7 +77,7 @@ def _check_member_link(member: Member, acting_user: Any) -> None:
 
 @write_service("user.update")
 def update_user(user: User, data: dict[str, Any], *, acting_user: Any) -> User:
-    user = User.objects.select_for_update().select_related("home_org").get(pk=user.pk)
+    user = User.objects.select_for_update(of=("self",)).select_related("home_org").get(pk=user.pk)
     require_scope(acting_user, user, "manage_users")
     before = {"is_active": user.is_active, "email": user.email, "member": str(user.member or "")}
     if "member" in data and data["member"] != user.member:
@@ -82,7 +92,13 @@ def update_user(user: User, data: dict[str, Any], *, acting_user: Any) -> User:
         user.email = (data["email"] or "").strip()
     user.save()
     after = {"is_active": user.is_active, "email": user.email, "member": str(user.member or "")}
-    audit.record("user.update", actor=acting_user, obj=user, org_path=_user_path(user), changes=audit.diff(before, after))
+    audit.record(
+        "user.update",
+        actor=acting_user,
+        obj=user,
+        org_path=_user_path(user),
+        changes=audit.diff(before, after),
+    )
     return user
 
 
@@ -111,19 +127,34 @@ def grant_role(user: User, organization: Organization, role: str, *, acting_user
         raise ValidationError({"role": _("Choose a valid role.")})
     held = set(user.grants.values_list("role", flat=True))  # type: ignore[attr-defined]
     if role in ADMIN_ROLES and (held & ADMIN_ROLES) - {role}:
-        raise ValidationError({"role": _(
-            "The system, security and audit administrator roles are kept apart: "
-            "this user already holds another of them."
-        )})
+        raise ValidationError(
+            {
+                "role": _(
+                    "The system, security and audit administrator roles are kept apart: "
+                    "this user already holds another of them."
+                )
+            }
+        )
     if RoleGrant.objects.filter(user=user, organization=organization, role=role).exists():
         raise ValidationError({"role": _("This user already has this role on this organization.")})
     grant = RoleGrant.objects.create(
-        user=user, organization=organization, role=role,
+        user=user,
+        organization=organization,
+        role=role,
         granted_by=acting_user if isinstance(acting_user, User) else None,
     )
     user.forget_grants()
-    audit.record("grant.create", actor=acting_user, obj=grant, org_path=organization.path,
-                 changes={"user": [None, user.username], "role": [None, role], "organization": [None, str(organization)]})
+    audit.record(
+        "grant.create",
+        actor=acting_user,
+        obj=grant,
+        org_path=organization.path,
+        changes={
+            "user": [None, user.username],
+            "role": [None, role],
+            "organization": [None, str(organization)],
+        },
+    )
     return grant
 
 
@@ -135,11 +166,19 @@ def revoke_grant(grant: RoleGrant, *, acting_user: Any) -> None:
     changes = {"user": [grant.user.username, None], "role": [grant.role, None]}
     grant_id = grant.pk
     grant.delete()
-    audit.record("grant.delete", actor=acting_user, org_path=path, changes=changes,
-                 object_type="accounts.rolegrant", object_repr=label, detail=f"grant {grant_id}")
+    audit.record(
+        "grant.delete",
+        actor=acting_user,
+        org_path=path,
+        changes=changes,
+        object_type="accounts.rolegrant",
+        object_repr=label,
+        detail=f"grant {grant_id}",
+    )
 
 
 # --- login -----------------------------------------------------------------------------------
+
 
 def authenticate_login(username: str, password: str, otp: str = "") -> User:
     """Check credentials (and the second factor when enrolled); counts failures and locks.
@@ -154,10 +193,14 @@ def authenticate_login(username: str, password: str, otp: str = "") -> User:
         audit.record("auth.login", actor=username[:150], success=False, detail="unknown or inactive user")
         raise LoginRefused(generic)
     if user.is_locked():
-        audit.record("auth.login", actor=user, obj=user, org_path=_user_path(user), success=False, detail="locked")
+        audit.record(
+            "auth.login", actor=user, obj=user, org_path=_user_path(user), success=False, detail="locked"
+        )
         local = timezone.localtime(user.locked_until)
-        raise LoginRefused(_("This account is locked after too many failed attempts until %(time)s.")
-                           % {"time": f"{local:%H:%M}"})
+        raise LoginRefused(
+            _("This account is locked after too many failed attempts until %(time)s.")
+            % {"time": f"{local:%H:%M}"}
+        )
     ok = user.check_password(password)
     if ok and user.totp_confirmed:
         ok = _verify_totp(user, otp)
@@ -168,16 +211,30 @@ def authenticate_login(username: str, password: str, otp: str = "") -> User:
             user.locked_until = timezone.now() + timedelta(minutes=policy.lock_minutes)
             user.failed_logins = 0
             detail = "locked"
-            audit.record("auth.lockout", actor=user, obj=user, org_path=_user_path(user),
-                         detail=f"{policy.max_failures} failures, {policy.lock_minutes} min")
+            audit.record(
+                "auth.lockout",
+                actor=user,
+                obj=user,
+                org_path=_user_path(user),
+                detail=f"{policy.max_failures} failures, {policy.lock_minutes} min",
+            )
         user.save(update_fields=["failed_logins", "locked_until", "totp_last_step"])
-        audit.record("auth.login", actor=user, obj=user, org_path=_user_path(user), success=False, detail=detail)
+        audit.record(
+            "auth.login", actor=user, obj=user, org_path=_user_path(user), success=False, detail=detail
+        )
         raise LoginRefused(generic)
     user.failed_logins = 0
     user.locked_until = None
     user.last_login = timezone.now()
     user.save(update_fields=["failed_logins", "locked_until", "last_login", "totp_last_step"])
-    audit.record("auth.login", actor=user, obj=user, org_path=_user_path(user))
+    pending = user.needs_second_factor and not user.totp_confirmed
+    audit.record(
+        "auth.login",
+        actor=user,
+        obj=user,
+        org_path=_user_path(user),
+        detail="second factor enrollment pending" if pending else "",
+    )
     return user
 
 
@@ -197,6 +254,7 @@ def _verify_totp(user: User, code: str) -> bool:
 
 # --- second factor ---------------------------------------------------------------------------
 
+
 def start_totp_enrollment(user: User) -> str:
     """A fresh secret, kept unconfirmed until the user proves their authenticator has it."""
     if user.totp_confirmed:
@@ -210,7 +268,9 @@ def start_totp_enrollment(user: User) -> str:
 def confirm_totp_enrollment(user: User, code: str, *, acting_user: Any) -> None:
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.totp_secret or not _verify_totp(user, code):
-        raise ValidationError({"otp": _("The verification code is not correct; check the time on your phone.")})
+        raise ValidationError(
+            {"otp": _("The verification code is not correct; check the time on your phone.")}
+        )
     user.totp_confirmed = True
     user.save(update_fields=["totp_confirmed", "totp_last_step"])
     audit.record("auth.totp_enroll", actor=acting_user, obj=user, org_path=_user_path(user))
@@ -218,6 +278,8 @@ def confirm_totp_enrollment(user: User, code: str, *, acting_user: Any) -> None:
 
 def enroll_totp_directly(user: User, secret: str) -> None:
     """For the demo and the CLI: a known secret, enrolled at once."""
+    if len(secret) < 32:
+        raise ValidationError(_("A TOTP secret must have at least 32 base32 characters (160 bits)."))
     user.totp_secret = secret
     user.totp_confirmed = True
     user.save(update_fields=["totp_secret", "totp_confirmed"])
@@ -225,6 +287,7 @@ def enroll_totp_directly(user: User, secret: str) -> None:
 
 
 # --- security administration -----------------------------------------------------------------
+
 
 @write_service("user.unlock")
 def unlock_user(user: User, *, acting_user: Any) -> None:
@@ -245,7 +308,9 @@ def reset_totp(user: User, *, acting_user: Any) -> None:
 def update_login_policy(data: dict[str, int], *, acting_user: Any) -> LoginPolicy:
     """The policy is global: only a security administrator granted on a top organization sets it."""
     roots = Organization.objects.get_root_nodes()
-    if acting_user is not SYSTEM and not any(in_scope(acting_user, root, "manage_security") for root in roots):
+    if acting_user is not SYSTEM and not any(
+        in_scope(acting_user, root, "manage_security") for root in roots
+    ):
         raise OutOfScope("policy")
     bounds = {"max_failures": (3, 10), "lock_minutes": (5, 1440), "idle_minutes": (5, 120)}
     errors = {}
@@ -266,12 +331,15 @@ def update_login_policy(data: dict[str, int], *, acting_user: Any) -> LoginPolic
 
 # --- API tokens ------------------------------------------------------------------------------
 
+
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def issue_api_token(user: User) -> str:
     raw = secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, key_hash=hash_token(raw), expires_at=timezone.now() + timedelta(days=TOKEN_DAYS))
+    ApiToken.objects.create(
+        user=user, key_hash=hash_token(raw), expires_at=timezone.now() + timedelta(days=TOKEN_DAYS)
+    )
     audit.record("auth.token", actor=user, obj=user, org_path=_user_path(user))
     return raw

@@ -28,8 +28,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = authenticate_login(form.cleaned_data["username"], form.cleaned_data["password"],
-                                      form.cleaned_data["otp"])
+            user = authenticate_login(
+                form.cleaned_data["username"], form.cleaned_data["password"], form.cleaned_data["otp"]
+            )
         except LoginRefused as exc:
             form.add_error(None, str(exc))
         else:
@@ -73,6 +74,13 @@ def totp_enroll(request: HttpRequest) -> HttpResponse:
     if not user.totp_secret or request.method == "GET":
         start_totp_enrollment(user)
     uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name="dangjian")
-    return render(request, "accounts/totp_enroll.html", {
-        "form": form, "secret": user.totp_secret, "qr_svg": _qr_svg(uri), "required": user.needs_second_factor,
-    })
+    return render(
+        request,
+        "accounts/totp_enroll.html",
+        {
+            "form": form,
+            "secret": user.totp_secret,
+            "qr_svg": _qr_svg(uri),
+            "required": user.needs_second_factor,
+        },
+    )

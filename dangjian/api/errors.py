@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
@@ -15,6 +15,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, OutOfScope):
         exc = Http404()
     elif isinstance(exc, DjangoValidationError):
+        if getattr(exc, "code", None) == "stale":
+            # The edit was based on an older version: a conflict, not bad input.
+            return Response({"detail": exc.messages[0], "code": "stale"}, status=status.HTTP_409_CONFLICT)
         detail: Any = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)
     return drf_handler(exc, context)

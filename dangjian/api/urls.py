@@ -31,8 +31,11 @@ signed_in = [IsAuthenticated]
 
 urlpatterns = [
     path("v1/schema/", SpectacularAPIView.as_view(permission_classes=signed_in), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=signed_in),
-         name="api-docs"),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=signed_in),
+        name="api-docs",
+    ),
     path("v1/auth/token", TokenView.as_view(), name="api-token"),
     path("v1/", include(router.urls)),
 ]

@@ -18,7 +18,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def snapshot(instance: models.Model, fields: list[str], masked: dict[str, Any] | None = None) -> dict[str, Any]:
+def snapshot(
+    instance: models.Model, fields: list[str], masked: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """A JSON-safe picture of `fields`; personal fields go through their mask function."""
     masked = masked or {}
     result: dict[str, Any] = {}

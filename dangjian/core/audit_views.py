@@ -16,12 +16,26 @@ PAGE = 100
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.CharField(label=_("Action"), required=False, widget=forms.TextInput(attrs={"class": "form-control"}))
-    actor = forms.CharField(label=_("Actor"), required=False, widget=forms.TextInput(attrs={"class": "form-control"}))
-    outcome = forms.ChoiceField(label=_("Outcome"), required=False, widget=forms.Select(attrs={"class": "form-select"}),
-                                choices=[("", "—"), ("ok", _("Succeeded")), ("failed", _("Failed"))])
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}))
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}))
+    action = forms.CharField(
+        label=_("Action"), required=False, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    actor = forms.CharField(
+        label=_("Actor"), required=False, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+        choices=[("", "—"), ("ok", _("Succeeded")), ("failed", _("Failed"))],
+    )
+    since = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}),
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"class": "form-control", "type": "date"})
+    )
 
 
 @login_required
@@ -47,6 +61,10 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if before.isdigit():
         entries = entries.filter(id__lt=int(before))
     page = list(entries.order_by("-id")[: PAGE + 1])
-    context = {"form": form, "entries": page[:PAGE], "next_before": page[PAGE - 1].pk if len(page) > PAGE else None}
+    context = {
+        "form": form,
+        "entries": page[:PAGE],
+        "next_before": page[PAGE - 1].pk if len(page) > PAGE else None,
+    }
     template = "core/_audit_rows.html" if htmx_partial(request) else "core/audit_log.html"
     return render(request, template, context)

@@ -35,3 +35,16 @@ def apply_errors(form: Form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def bootstrap_form(form: Form) -> Form:
+    """Give a form built elsewhere (a FilterSet's) the Bootstrap classes our own forms declare."""
+    from django.forms import CheckboxInput, Select
+
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, CheckboxInput):
+            continue
+        css = "form-select" if isinstance(widget, Select) else "form-control"
+        widget.attrs["class"] = f"{css} {widget.attrs.get('class', '')}".strip()
+    return form

@@ -22,8 +22,17 @@ from dangjian.organizations.models import Organization, OrgKind, Sector
 DEMO_PASSWORD = "Demo-2026!pass"  # noqa: S105 - printed on purpose: demo accounts only
 # 32 base32 characters (160 bits, like pyotp.random_base32()); "2O26" with the letter O.
 DEMO_TOTP_SECRET = "DANGJIANDEMO2O26DANGJIANDEMO2O26"  # noqa: S105
-PERSONAS = ("province_admin", "security", "auditor", "county_staff", "township_staff", "secretary",
-            "organizer", "member", "outsider")
+PERSONAS = (
+    "province_admin",
+    "security",
+    "auditor",
+    "county_staff",
+    "township_staff",
+    "secretary",
+    "organizer",
+    "member",
+    "outsider",
+)
 COUNTY_CODE = "431121"  # 祁阳, present at every scale
 
 
@@ -48,7 +57,9 @@ def _branch_in(township: Organization) -> Organization | None:
     """A rural branch directly under the township with at least 15 members and party groups."""
     return (
         Organization.objects.filter(
-            path__startswith=township.path, depth=township.depth + 1, kind=OrgKind.BRANCH,
+            path__startswith=township.path,
+            depth=township.depth + 1,
+            kind=OrgKind.BRANCH,
             sector=Sector.RURAL,
         )
         .annotate(n=Count("members", distinct=True), groups=Count("party_groups", distinct=True))
@@ -59,11 +70,15 @@ def _branch_in(township: Organization) -> Organization | None:
 
 
 def choose_personas() -> list[Persona]:
-    root = Organization.get_root_nodes().first()
+    root = Organization.objects.get_root_nodes().first()
     if root is None:
         raise LookupError("There is no organization tree yet.")
     county = _county(root)
-    townships = list(county.get_children().filter(kind__in=[OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE]))
+    townships = list(
+        Organization.objects.get_children(county).filter(
+            kind__in=[OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE]
+        )
+    )
     township = branch = None
     for candidate in sorted(townships, key=lambda t: (t.sector != Sector.RURAL, t.path)):
         branch = _branch_in(candidate)
@@ -72,7 +87,12 @@ def choose_personas() -> list[Persona]:
             break
     if township is None or branch is None:
         raise LookupError("No township with a branch of 15 or more members found for the demo accounts.")
-    siblings = county.get_siblings().exclude(pk=county.pk).filter(kind=OrgKind.COMMITTEE, code__regex=r"^\d{6}$")
+    # another county of the same city (six-digit region code), else another township
+    siblings = (
+        Organization.objects.get_siblings(county)
+        .exclude(pk=county.pk)
+        .filter(kind=OrgKind.COMMITTEE, code__regex=r"^\d{6}$")
+    )
     outsider_org = siblings.first() or next(t for t in townships if t.pk != township.pk)
 
     members = Member.objects.filter(organization=branch, status=MemberStatus.ACTIVE).order_by("id")
@@ -98,8 +118,13 @@ def create_demo_accounts() -> list[RoleGrant]:
     for persona in choose_personas():
         if persona.username in existing:
             continue
-        user = create_user(persona.username, DEMO_PASSWORD, home_org=persona.organization,
-                           member=persona.member, acting_user=SYSTEM)
+        user = create_user(
+            persona.username,
+            DEMO_PASSWORD,
+            home_org=persona.organization,
+            member=persona.member,
+            acting_user=SYSTEM,
+        )
         grant_role(user, persona.organization, persona.role, acting_user=SYSTEM)
         if persona.role in TWO_FACTOR_ROLES:
             enroll_totp_directly(user, DEMO_TOTP_SECRET)
@@ -108,12 +133,14 @@ def create_demo_accounts() -> list[RoleGrant]:
 
 def demo_grants() -> list[RoleGrant]:
     grants = RoleGrant.objects.filter(user__username__in=PERSONAS).select_related(
-        "user", "user__member", "organization")
+        "user", "user__member", "organization"
+    )
     order = {name: i for i, name in enumerate(PERSONAS)}
     return sorted(grants, key=lambda g: order[g.user.username])
 
 
 # --- printing --------------------------------------------------------------------------------
+
 
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
@@ -137,13 +164,23 @@ def accounts_report(grants: list[RoleGrant]) -> str:
         member = grant.user.member
         if member is not None:
             org += f" · {member.name}"
-        rows.append([grant.user.username, grant.role, org, DEMO_PASSWORD,
-                     "yes" if grant.role in TWO_FACTOR_ROLES else "no"])
+        rows.append(
+            [
+                grant.user.username,
+                grant.role,
+                org,
+                DEMO_PASSWORD,
+                "yes" if grant.role in TWO_FACTOR_ROLES else "no",
+            ]
+        )
     totp = pyotp.TOTP(DEMO_TOTP_SECRET)
     uri = totp.provisioning_uri(name="demo", issuer_name="dangjian")
     needs = any(g.role in TWO_FACTOR_ROLES for g in grants)
-    lines = ["Demo accounts (demo data only — never use these on a real installation):", "",
-             format_table(rows)]
+    lines = [
+        "Demo accounts (demo data only — never use these on a real installation):",
+        "",
+        format_table(rows),
+    ]
     if needs:
         lines += [
             "",

@@ -42,6 +42,7 @@ MAX_CHILDREN_PER_CODE = 999  # child codes are the parent's code + 3 digits
 
 # --- scales ----------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Scale:
     name: str
@@ -68,6 +69,7 @@ CITY_DIRECT_SHARE = (0.06, 0.07)
 
 
 # --- small helpers ---------------------------------------------------------------------------
+
 
 class Weighted(Generic[T]):
     """Fast weighted choice: one `rng.random()` and a bisect."""
@@ -109,6 +111,7 @@ def split(total: int, weights: Sequence[float]) -> list[int]:
 
 
 # --- rows ------------------------------------------------------------------------------------
+
 
 @dataclass(slots=True)
 class OrgRow:
@@ -176,6 +179,7 @@ class ChunkSpec:
 
 # --- member profiles -------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Profile:
     sector: str
@@ -189,14 +193,24 @@ class Profile:
     secretary_job: str
 
 
-E = Education
-_EDU_RURAL_OLD = Weighted([(E.JUNIOR, 0.72), (E.SECONDARY, 0.24), (E.ASSOCIATE, 0.04)])
-_EDU_OLD = Weighted([(E.JUNIOR, 0.3), (E.SECONDARY, 0.4), (E.ASSOCIATE, 0.2), (E.BACHELOR, 0.1)])
-_EDU_RURAL = Weighted([(E.JUNIOR, 0.3), (E.SECONDARY, 0.38), (E.ASSOCIATE, 0.22), (E.BACHELOR, 0.1)])
-_EDU_MIXED = Weighted([(E.JUNIOR, 0.1), (E.SECONDARY, 0.25), (E.ASSOCIATE, 0.3), (E.BACHELOR, 0.32),
-                       (E.POSTGRADUATE, 0.03)])
-_EDU_CADRE = Weighted([(E.SECONDARY, 0.03), (E.ASSOCIATE, 0.17), (E.BACHELOR, 0.66), (E.POSTGRADUATE, 0.14)])
-_EDU_UNI = Weighted([(E.BACHELOR, 0.45), (E.POSTGRADUATE, 0.55)])
+def _edu(*weights: float) -> Weighted[str]:
+    """Education mix, weights in the order junior, secondary, associate, bachelor, postgraduate."""
+    levels = (
+        Education.JUNIOR,
+        Education.SECONDARY,
+        Education.ASSOCIATE,
+        Education.BACHELOR,
+        Education.POSTGRADUATE,
+    )
+    return Weighted([(str(level), w) for level, w in zip(levels, weights, strict=False) if w])
+
+
+_EDU_RURAL_OLD = _edu(0.72, 0.24, 0.04)
+_EDU_OLD = _edu(0.3, 0.4, 0.2, 0.1)
+_EDU_RURAL = _edu(0.3, 0.38, 0.22, 0.1)
+_EDU_MIXED = _edu(0.1, 0.25, 0.3, 0.32, 0.03)
+_EDU_CADRE = _edu(0, 0.03, 0.17, 0.66, 0.14)
+_EDU_UNI = _edu(0, 0, 0, 0.45, 0.55)
 _RETIRED = ("退休干部", "退休职工", "退休教师")
 
 
@@ -206,56 +220,139 @@ def _years(*ranges: tuple[float, int, int]) -> Weighted[tuple[int, int]]:
 
 PROFILES: dict[str, Profile] = {
     "rural": Profile(
-        Sector.RURAL, 40, _years((0.42, 1930, 1960), (0.36, 1960, 1980), (0.22, 1980, 2005)), 0.78,
-        _EDU_RURAL_OLD, _EDU_RURAL, ("农民", "农民", "农民", "退休教师", "退休干部", "退伍军人"),
-        ("农民", "农民", "种植大户", "养殖户", "外出务工人员", "个体工商户", "村民小组长", "乡村医生",
-         "退伍军人", "村“两委”委员"),
-        "村党组织书记、村委会主任"),
+        Sector.RURAL,
+        40,
+        _years((0.42, 1930, 1960), (0.36, 1960, 1980), (0.22, 1980, 2005)),
+        0.8,
+        _EDU_RURAL_OLD,
+        _EDU_RURAL,
+        ("农民", "农民", "农民", "退休教师", "退休干部", "退伍军人"),
+        (
+            "农民",
+            "农民",
+            "种植大户",
+            "养殖户",
+            "外出务工人员",
+            "个体工商户",
+            "村民小组长",
+            "乡村医生",
+            "退伍军人",
+            "村“两委”委员",
+        ),
+        "村党组织书记、村委会主任",
+    ),
     "community": Profile(
-        Sector.COMMUNITY, 30, _years((0.48, 1935, 1962), (0.32, 1962, 1985), (0.2, 1985, 2005)), 0.62,
-        _EDU_OLD, _EDU_MIXED, (*_RETIRED, "居民"),
+        Sector.COMMUNITY,
+        30,
+        _years((0.48, 1935, 1962), (0.32, 1962, 1985), (0.2, 1985, 2005)),
+        0.64,
+        _EDU_OLD,
+        _EDU_MIXED,
+        (*_RETIRED, "居民"),
         ("社区工作者", "网格员", "个体经营者", "企业职工", "自由职业者", "物业管理人员", "居民"),
-        "社区党组织书记、居委会主任"),
+        "社区党组织书记、居委会主任",
+    ),
     "government": Profile(
-        Sector.GOVERNMENT, 14, _years((0.06, 1952, 1966), (0.94, 1966, 2002)), 0.7,
-        _EDU_OLD, _EDU_CADRE, _RETIRED,
-        ("科员", "一级科员", "四级主任科员", "二级主任科员", "副科长", "科长", "副局长", "干部",
-         "辅警", "工作人员"),
-        "机关党支部书记、副局长"),
+        Sector.GOVERNMENT,
+        14,
+        _years((0.06, 1952, 1966), (0.94, 1966, 2002)),
+        0.73,
+        _EDU_OLD,
+        _EDU_CADRE,
+        _RETIRED,
+        (
+            "科员",
+            "一级科员",
+            "四级主任科员",
+            "二级主任科员",
+            "副科长",
+            "科长",
+            "副局长",
+            "干部",
+            "辅警",
+            "工作人员",
+        ),
+        "机关党支部书记、副局长",
+    ),
     "school": Profile(
-        Sector.PUBLIC_INSTITUTION, 16, _years((0.12, 1946, 1966), (0.88, 1966, 2003)), 0.48,
-        _EDU_OLD, _EDU_CADRE, ("退休教师",),
+        Sector.PUBLIC_INSTITUTION,
+        16,
+        _years((0.12, 1946, 1966), (0.88, 1966, 2003)),
+        0.48,
+        _EDU_OLD,
+        _EDU_CADRE,
+        ("退休教师",),
         ("教师", "教师", "教师", "班主任", "教研组长", "教导主任", "后勤人员"),
-        "校长"),
+        "校长",
+    ),
     "health": Profile(
-        Sector.PUBLIC_INSTITUTION, 20, _years((0.1, 1946, 1966), (0.9, 1966, 2003)), 0.42,
-        _EDU_OLD, _EDU_CADRE, ("退休医生", "退休职工"),
+        Sector.PUBLIC_INSTITUTION,
+        20,
+        _years((0.1, 1946, 1966), (0.9, 1966, 2003)),
+        0.42,
+        _EDU_OLD,
+        _EDU_CADRE,
+        ("退休医生", "退休职工"),
         ("医师", "主治医师", "副主任医师", "护士", "护师", "药师", "检验技师", "行政人员"),
-        "院长"),
+        "院长",
+    ),
     "state": Profile(
-        Sector.STATE_ENTERPRISE, 20, _years((0.15, 1946, 1966), (0.85, 1966, 2003)), 0.72,
-        _EDU_OLD, _EDU_MIXED, ("退休职工",),
+        Sector.STATE_ENTERPRISE,
+        20,
+        _years((0.15, 1946, 1966), (0.85, 1966, 2003)),
+        0.76,
+        _EDU_OLD,
+        _EDU_MIXED,
+        ("退休职工",),
         ("职工", "技术员", "工程师", "高级工程师", "班组长", "会计", "经理", "业务员", "驾驶员"),
-        "党支部书记、副总经理"),
+        "党支部书记、副总经理",
+    ),
     "private": Profile(
-        Sector.PRIVATE_ENTERPRISE, 6, _years((1.0, 1966, 2004),), 0.7,
-        _EDU_OLD, _EDU_MIXED, ("职工",),
+        Sector.PRIVATE_ENTERPRISE,
+        6,
+        _years(
+            (1.0, 1966, 2004),
+        ),
+        0.72,
+        _EDU_OLD,
+        _EDU_MIXED,
+        ("职工",),
         ("职工", "技术员", "销售", "会计", "车间主任", "部门经理", "总经理"),
-        "党支部书记、副总经理"),
+        "党支部书记、副总经理",
+    ),
     "social": Profile(
-        Sector.SOCIAL_ORGANIZATION, 5, _years((0.3, 1950, 1966), (0.7, 1966, 2003)), 0.6,
-        _EDU_OLD, _EDU_MIXED, ("退休干部", "会员"),
+        Sector.SOCIAL_ORGANIZATION,
+        5,
+        _years((0.3, 1950, 1966), (0.7, 1966, 2003)),
+        0.6,
+        _EDU_OLD,
+        _EDU_MIXED,
+        ("退休干部", "会员"),
         ("会员", "律师", "会计师", "秘书长", "社会工作者", "志愿者"),
-        "秘书长"),
+        "秘书长",
+    ),
     "uni_staff": Profile(
-        Sector.UNIVERSITY, 24, _years((0.15, 1946, 1965), (0.85, 1965, 1998)), 0.56,
-        _EDU_CADRE, _EDU_UNI, ("退休教师", "退休职工"),
+        Sector.UNIVERSITY,
+        24,
+        _years((0.15, 1946, 1965), (0.85, 1965, 1998)),
+        0.56,
+        _EDU_CADRE,
+        _EDU_UNI,
+        ("退休教师", "退休职工"),
         ("教授", "副教授", "讲师", "辅导员", "研究员", "实验员", "行政人员"),
-        "教授"),
+        "教授",
+    ),
     "uni_student": Profile(
-        Sector.UNIVERSITY, 34, _years((0.25, 1996, 2001), (0.75, 2001, 2005)), 0.48,
-        _EDU_UNI, _EDU_UNI, ("学生",), ("本科生", "本科生", "硕士研究生", "博士研究生"),
-        "辅导员"),
+        Sector.UNIVERSITY,
+        34,
+        _years((0.25, 1996, 2001), (0.75, 2001, 2005)),
+        0.48,
+        _EDU_UNI,
+        _EDU_UNI,
+        ("学生",),
+        ("本科生", "本科生", "硕士研究生", "博士研究生"),
+        "辅导员",
+    ),
 }
 _LAST_NAMES = Weighted(list(PersonProvider.last_names.items()))
 _FIRST = {
@@ -267,13 +364,15 @@ _FIRST_SINGLE = {g: tuple(n for n in names if len(n) == 1) for g, names in _FIRS
 
 # --- tree building ---------------------------------------------------------------------------
 
+
 class NameSource:
     """Unit names: the items (with the prefix) in shuffled order; when all are used, again with the
     `extras` appended (省财政厅 → 省财政厅信息中心), then with 第二, 第三 …; `finite` stops after one
     round instead."""
 
-    def __init__(self, items: Sequence[str], prefix: str = "", *, finite: bool = False,
-                 extras: Sequence[str] = ()) -> None:
+    def __init__(
+        self, items: Sequence[str], prefix: str = "", *, finite: bool = False, extras: Sequence[str] = ()
+    ) -> None:
         self.raw = tuple(items)
         self.prefix = prefix
         self.finite = finite
@@ -376,9 +475,19 @@ class TreeBuilder:
         start = self.today - timedelta(days=int(age * 365.25))
         return start, add_years(start, years)
 
-    def add(self, parent: OrgRow | None, name: str, kind: str, sector: str, *, profile: str = "",
-            path: str = "", code: str = "", depth: int = 0,
-            term: tuple[date | None, date | None] | None = None) -> OrgRow:
+    def add(
+        self,
+        parent: OrgRow | None,
+        name: str,
+        kind: str,
+        sector: str,
+        *,
+        profile: str = "",
+        path: str = "",
+        code: str = "",
+        depth: int = 0,
+        term: tuple[date | None, date | None] | None = None,
+    ) -> OrgRow:
         if parent is not None:
             parent.numchild += 1
             if parent.numchild > MAX_CHILDREN_PER_CODE:
@@ -389,8 +498,11 @@ class TreeBuilder:
         start, end = term if term is not None else self._term(kind)
         first_year = 1998 if profile in ("private", "social") else 1950
         latest = start or self.today
-        established = date(self.rng.randint(first_year, max(first_year, latest.year - 1)),
-                           self.rng.randint(1, 12), self.rng.randint(1, 28))
+        established = date(
+            self.rng.randint(first_year, max(first_year, latest.year - 1)),
+            self.rng.randint(1, 12),
+            self.rng.randint(1, 28),
+        )
         row = OrgRow(path, depth, name, code, kind, sector, established, start, end, profile=profile)
         self.rows.append(row)
         return row
@@ -434,8 +546,9 @@ class TreeBuilder:
         if not branches:
             return
         rng = self.rng
-        raw = [PROFILES[b.profile].mean_size * min(2.5, max(0.35, rng.lognormvariate(0, 0.45)))
-               for b in branches]
+        raw = [
+            PROFILES[b.profile].mean_size * min(2.5, max(0.35, rng.lognormvariate(0, 0.45))) for b in branches
+        ]
         factor = member_budget / sum(raw)
         for branch, size in zip(branches, raw, strict=True):
             branch.members = max(3, round(size * factor))
@@ -464,12 +577,20 @@ def _fixed_term(rng: random.Random, year: int, months: tuple[int, int]) -> tuple
 
 # --- chunks ----------------------------------------------------------------------------------
 
+
 def _build_county(b: TreeBuilder, spec: ChunkSpec, faker: Faker) -> None:
     assert spec.county is not None and spec.city is not None
     rng, county, places = b.rng, spec.county, set[str]()
-    top = b.add(None, f"{county.name}委", OrgKind.COMMITTEE, Sector.GOVERNMENT,
-                path=spec.parent_path + step(spec.first_index), code=county.code,
-                depth=spec.parent_depth + 1, term=_fixed_term(rng, 2021, (6, 9)))
+    top = b.add(
+        None,
+        f"{county.name}委",
+        OrgKind.COMMITTEE,
+        Sector.GOVERNMENT,
+        path=spec.parent_path + step(spec.first_index),
+        code=county.code,
+        depth=spec.parent_depth + 1,
+        term=_fixed_term(rng, 2021, (6, 9)),
+    )
     budget = spec.org_budget - 1
     name = county.name
     # Other grassroots committees of the county: (name, kind, profile, share, minimum county size).
@@ -497,20 +618,42 @@ def _build_county(b: TreeBuilder, spec: ChunkSpec, faker: Faker) -> None:
 
     for (town, street), part in zip(towns, parts, strict=False):
         kind = OrgKind.WORKING_COMMITTEE if street else OrgKind.COMMITTEE
-        node = b.add(top, f"{town}党{'工委' if street else '委'}", kind,
-                     Sector.COMMUNITY if street else Sector.RURAL)
+        node = b.add(
+            top, f"{town}党{'工委' if street else '委'}", kind, Sector.COMMUNITY if street else Sector.RURAL
+        )
         b.fill(node, part, _town_units(town, street, places, faker))
-    for (label, kind, profile, _share, _min), part in zip(others, parts[len(towns):], strict=True):
+    for (label, kind, profile, _share, _min), part in zip(others, parts[len(towns) :], strict=True):
         node = b.add(top, label, kind, PROFILES[profile].sector)
         b.fill(node, part, _county_units(name, profile, places, faker))
 
 
 def _town_units(town: str, street: bool, places: set[str], faker: Faker) -> list[Unit]:
-    stations = ("机关", "农业综合服务中心", "财政所", "司法所", "派出所", "自然资源所", "林业站",
-                "水利站", "社会事务综合服务中心", "退役军人服务站", "综合文化站", "市场监管所",
-                "供电所", "敬老院")
-    street_stations = ("机关", "社会事务综合服务中心", "综合行政执法中队", "退役军人服务站",
-                       "综合文化站", "市场监管所", "派出所", "党群服务中心")
+    stations = (
+        "机关",
+        "农业综合服务中心",
+        "财政所",
+        "司法所",
+        "派出所",
+        "自然资源所",
+        "林业站",
+        "水利站",
+        "社会事务综合服务中心",
+        "退役军人服务站",
+        "综合文化站",
+        "市场监管所",
+        "供电所",
+        "敬老院",
+    )
+    street_stations = (
+        "机关",
+        "社会事务综合服务中心",
+        "综合行政执法中队",
+        "退役军人服务站",
+        "综合文化站",
+        "市场监管所",
+        "派出所",
+        "党群服务中心",
+    )
     schools = NameSource(["中心学校", "中学", "中心小学", "完全小学", "中心幼儿园"], town)
     if street:
         return [
@@ -537,33 +680,61 @@ def _town_units(town: str, street: bool, places: set[str], faker: Faker) -> list
 
 def _county_units(county: str, profile: str, places: set[str], faker: Faker) -> list[Unit]:
     if profile == "government":
-        return [Unit(NameSource(hunan.COUNTY_BUREAUS, county, extras=BUREAU_EXTRAS), 1.0, "government",
-                     general=0.2, general_size=(2, 5))]
+        return [
+            Unit(
+                NameSource(hunan.COUNTY_BUREAUS, county, extras=BUREAU_EXTRAS),
+                1.0,
+                "government",
+                general=0.2,
+                general_size=(2, 5),
+            )
+        ]
     if profile == "school":
         return [
-            Unit(NameSource(hunan.SCHOOLS_COUNTY, county, finite=True), 0.3, "school", general=0.5, general_size=(2, 5),
-                 sub_name=_school_branch),
+            Unit(
+                NameSource(hunan.SCHOOLS_COUNTY, county, finite=True),
+                0.3,
+                "school",
+                general=0.5,
+                general_size=(2, 5),
+                sub_name=_school_branch,
+            ),
             Unit(PlaceSource(places, "小学"), 0.4, "school"),
             Unit(PlaceSource(places, "中学"), 0.3, "school", general=0.1),
         ]
     if profile == "health":
         main = ["人民医院", "中医医院", "妇幼保健院", "疾病预防控制中心", "第二人民医院", "精神病医院"]
         return [
-            Unit(NameSource(main, county, finite=True), 0.5, "health", general=0.8, general_size=(3, 6),
-                 sub_name=_hospital_branch),
+            Unit(
+                NameSource(main, county, finite=True),
+                0.5,
+                "health",
+                general=0.8,
+                general_size=(3, 6),
+                sub_name=_hospital_branch,
+            ),
             Unit(PlaceSource(places, "镇卫生院"), 0.5, "health"),
         ]
     if profile == "state":
-        return [Unit(NameSource(hunan.COUNTY_ENTERPRISES, county), 1.0, "state", general=0.3,
-                     sub_name=_enterprise_branch)]
+        return [
+            Unit(
+                NameSource(hunan.COUNTY_ENTERPRISES, county),
+                1.0,
+                "state",
+                general=0.3,
+                sub_name=_enterprise_branch,
+            )
+        ]
     if profile == "private":
         return [
             Unit(CompanySource(faker, places), 0.8, "private", general=0.05),
             Unit(PlaceSource(places, "工业园非公企业", county), 0.2, "private", joint=1.0),
         ]
     if profile == "social":
-        return [Unit(NameSource(hunan.SOCIAL_ORGS, county, finite=True), 0.5, "social", joint=0.1),
-                Unit(PlaceSource(places, "商会", county), 0.5, "social", joint=0.1)]
+        return [
+            Unit(NameSource(hunan.SOCIAL_ORGS, county, finite=True), 0.5, "social", joint=0.1),
+            Unit(PlaceSource(places, "商会", county), 0.5, "social", joint=0.1),
+        ]
     raise ValueError(profile)
 
 
@@ -584,75 +755,239 @@ def _build_city_direct(b: TreeBuilder, spec: ChunkSpec, faker: Faker) -> None:
     city = spec.city.name
     places = set[str]()
     committees = [
-        (f"{city}直属机关工委", OrgKind.WORKING_COMMITTEE, "government", 0.4,
-         [Unit(NameSource(hunan.CITY_DEPARTMENTS, city, extras=BUREAU_EXTRAS), 1.0, "government",
-               general=0.35, general_size=(2, 6), committee=0.15, committee_size=(6, 20),
-               inner=[Unit(NameSource(DEPARTMENT_UNITS), 1.0, "government", general=0.1)])]),
-        (f"{city}委教育工委", OrgKind.WORKING_COMMITTEE, "school", 0.25,
-         [Unit(NameSource([f"第{ordinal(i)}中学" for i in range(1, 13)] + ["职业技术学院", "技师学院",
-                                                                        "实验学校", "外国语学校"], city,
-                          finite=True),
-               0.6, "school", general=0.6, general_size=(3, 6), sub_name=_school_branch),
-          Unit(PlaceSource(places, "学校", city), 0.4, "school")]),
-        (f"{city}国资委党委", OrgKind.COMMITTEE, "state", 0.2,
-         [Unit(PlaceSource(places, "投资发展集团有限公司", city), 1.0, "state", general=0.6,
-               general_size=(3, 6), sub_name=_enterprise_branch)]),
-        (f"{city}卫生健康委党委", OrgKind.COMMITTEE, "health", 0.15,
-         [Unit(NameSource(["中心医院", "第一人民医院", "第二人民医院", "第三人民医院", "中医医院",
-                           "妇幼保健院", "疾病预防控制中心", "精神卫生中心"], city, finite=True), 0.7,
-               "health", general=0.8, general_size=(3, 8), sub_name=_hospital_branch),
-          Unit(PlaceSource(places, "医院", city), 0.3, "health", general=0.3, sub_name=_hospital_branch)]),
+        (
+            f"{city}直属机关工委",
+            OrgKind.WORKING_COMMITTEE,
+            "government",
+            0.4,
+            [
+                Unit(
+                    NameSource(hunan.CITY_DEPARTMENTS, city, extras=BUREAU_EXTRAS),
+                    1.0,
+                    "government",
+                    general=0.35,
+                    general_size=(2, 6),
+                    committee=0.15,
+                    committee_size=(6, 20),
+                    inner=[Unit(NameSource(DEPARTMENT_UNITS), 1.0, "government", general=0.1)],
+                )
+            ],
+        ),
+        (
+            f"{city}委教育工委",
+            OrgKind.WORKING_COMMITTEE,
+            "school",
+            0.25,
+            [
+                Unit(
+                    NameSource(
+                        [f"第{ordinal(i)}中学" for i in range(1, 13)]
+                        + ["职业技术学院", "技师学院", "实验学校", "外国语学校"],
+                        city,
+                        finite=True,
+                    ),
+                    0.6,
+                    "school",
+                    general=0.6,
+                    general_size=(3, 6),
+                    sub_name=_school_branch,
+                ),
+                Unit(PlaceSource(places, "学校", city), 0.4, "school"),
+            ],
+        ),
+        (
+            f"{city}国资委党委",
+            OrgKind.COMMITTEE,
+            "state",
+            0.2,
+            [
+                Unit(
+                    PlaceSource(places, "投资发展集团有限公司", city),
+                    1.0,
+                    "state",
+                    general=0.6,
+                    general_size=(3, 6),
+                    sub_name=_enterprise_branch,
+                )
+            ],
+        ),
+        (
+            f"{city}卫生健康委党委",
+            OrgKind.COMMITTEE,
+            "health",
+            0.15,
+            [
+                Unit(
+                    NameSource(
+                        [
+                            "中心医院",
+                            "第一人民医院",
+                            "第二人民医院",
+                            "第三人民医院",
+                            "中医医院",
+                            "妇幼保健院",
+                            "疾病预防控制中心",
+                            "精神卫生中心",
+                        ],
+                        city,
+                        finite=True,
+                    ),
+                    0.7,
+                    "health",
+                    general=0.8,
+                    general_size=(3, 8),
+                    sub_name=_hospital_branch,
+                ),
+                Unit(
+                    PlaceSource(places, "医院", city), 0.3, "health", general=0.3, sub_name=_hospital_branch
+                ),
+            ],
+        ),
     ]
     _build_direct(b, spec, committees)
 
 
 def _build_province_direct(b: TreeBuilder, spec: ChunkSpec, faker: Faker) -> None:
     places = set[str]()
-    college = Unit(NameSource(hunan.COLLEGES), 1.0, "uni_staff", general=0.9, general_size=(3, 7),
-                   sub_name=_college_branch)
+    college = Unit(
+        NameSource(hunan.COLLEGES),
+        1.0,
+        "uni_staff",
+        general=0.9,
+        general_size=(3, 7),
+        sub_name=_college_branch,
+    )
     vocational = [f"湖南{name}职业技术学院" for name in hunan.VOCATIONAL]
     hospital_unit = Unit(NameSource(hunan.HOSPITAL_UNITS), 1.0, "health", general=0.5, general_size=(2, 5))
     enterprise_unit = Unit(NameSource(hunan.ENTERPRISE_UNITS), 1.0, "state", general=0.5, general_size=(2, 5))
     department_unit = Unit(NameSource(DEPARTMENT_UNITS), 1.0, "government", general=0.2)
     committees = [
-        ("省直机关工委", OrgKind.WORKING_COMMITTEE, "government", 0.3,
-         [Unit(NameSource(hunan.PROVINCE_DEPARTMENTS, extras=BUREAU_EXTRAS), 1.0, "government",
-               general=0.3, general_size=(3, 8), committee=0.7, committee_size=(15, 45),
-               inner=[department_unit])]),
-        ("省委教育工委", OrgKind.WORKING_COMMITTEE, "uni_staff", 0.45,
-         [Unit(NameSource([*hunan.UNIVERSITIES, *vocational], finite=True), 1.0, "uni_staff",
-               committee=1.0, committee_size=(15, 60), inner=[college]),
-          Unit(PlaceSource(places, "职业学院", "湖南"), 0.02, "uni_staff", committee=1.0,
-               committee_size=(10, 30), inner=[college])]),
-        ("省国资委党委", OrgKind.COMMITTEE, "state", 0.17,
-         [Unit(NameSource(hunan.PROVINCE_ENTERPRISES), 1.0, "state", committee=1.0, committee_size=(10, 50),
-               inner=[enterprise_unit])]),
-        ("省卫生健康委党委", OrgKind.COMMITTEE, "health", 0.08,
-         [Unit(NameSource(["湖南省人民医院", "湖南省肿瘤医院", "湖南省儿童医院", "湖南省妇幼保健院",
-                           "湖南省脑科医院", "湖南省职业病防治院", "湖南省疾病预防控制中心",
-                           "湖南中医药大学第一附属医院"]), 1.0, "health", committee=1.0,
-               committee_size=(10, 40), inner=[hospital_unit])]),
+        (
+            "省直机关工委",
+            OrgKind.WORKING_COMMITTEE,
+            "government",
+            0.3,
+            [
+                Unit(
+                    NameSource(hunan.PROVINCE_DEPARTMENTS, extras=BUREAU_EXTRAS),
+                    1.0,
+                    "government",
+                    general=0.3,
+                    general_size=(3, 8),
+                    committee=0.7,
+                    committee_size=(15, 45),
+                    inner=[department_unit],
+                )
+            ],
+        ),
+        (
+            "省委教育工委",
+            OrgKind.WORKING_COMMITTEE,
+            "uni_staff",
+            0.45,
+            [
+                Unit(
+                    NameSource([*hunan.UNIVERSITIES, *vocational], finite=True),
+                    1.0,
+                    "uni_staff",
+                    committee=1.0,
+                    committee_size=(15, 60),
+                    inner=[college],
+                ),
+                Unit(
+                    PlaceSource(places, "职业学院", "湖南"),
+                    0.02,
+                    "uni_staff",
+                    committee=1.0,
+                    committee_size=(10, 30),
+                    inner=[college],
+                ),
+            ],
+        ),
+        (
+            "省国资委党委",
+            OrgKind.COMMITTEE,
+            "state",
+            0.17,
+            [
+                Unit(
+                    NameSource(hunan.PROVINCE_ENTERPRISES),
+                    1.0,
+                    "state",
+                    committee=1.0,
+                    committee_size=(10, 50),
+                    inner=[enterprise_unit],
+                )
+            ],
+        ),
+        (
+            "省卫生健康委党委",
+            OrgKind.COMMITTEE,
+            "health",
+            0.08,
+            [
+                Unit(
+                    NameSource(
+                        [
+                            "湖南省人民医院",
+                            "湖南省肿瘤医院",
+                            "湖南省儿童医院",
+                            "湖南省妇幼保健院",
+                            "湖南省脑科医院",
+                            "湖南省职业病防治院",
+                            "湖南省疾病预防控制中心",
+                            "湖南中医药大学第一附属医院",
+                        ]
+                    ),
+                    1.0,
+                    "health",
+                    committee=1.0,
+                    committee_size=(10, 40),
+                    inner=[hospital_unit],
+                )
+            ],
+        ),
     ]
     _build_direct(b, spec, committees)
 
 
-def _build_direct(b: TreeBuilder, spec: ChunkSpec,
-                  committees: list[tuple[str, str, str, float, list[Unit]]]) -> None:
+def _build_direct(
+    b: TreeBuilder, spec: ChunkSpec, committees: Sequence[tuple[str, str, str, float, list[Unit]]]
+) -> None:
     parts = split(spec.org_budget - len(committees), [c[3] for c in committees])
     for i, ((name, kind, profile, _share, units), part) in enumerate(zip(committees, parts, strict=True)):
-        node = b.add(None, name, kind, PROFILES[profile].sector,
-                     path=spec.parent_path + step(spec.first_index + i),
-                     code=spec.parent_code + f"{spec.first_index + i:03d}", depth=spec.parent_depth + 1,
-                     term=_fixed_term(b.rng, 2021, (1, 12)))
+        node = b.add(
+            None,
+            name,
+            kind,
+            PROFILES[profile].sector,
+            path=spec.parent_path + step(spec.first_index + i),
+            code=spec.parent_code + f"{spec.first_index + i:03d}",
+            depth=spec.parent_depth + 1,
+            term=_fixed_term(b.rng, 2021, (1, 12)),
+        )
         b.fill(node, part, units)
 
 
 BUREAU_EXTRAS = ("直属事业单位", "综合执法大队", "服务中心", "机关第二")
-DEPARTMENT_UNITS = ("办公室", "综合处", "政策法规处", "业务一处", "业务二处", "规划财务处", "人事处",
-                    "信息中心", "直属事业单位", "离退休干部处")
+DEPARTMENT_UNITS = (
+    "办公室",
+    "综合处",
+    "政策法规处",
+    "业务一处",
+    "业务二处",
+    "规划财务处",
+    "人事处",
+    "信息中心",
+    "直属事业单位",
+    "离退休干部处",
+)
 DIRECT_COMMITTEES = 4  # committees a province- or city-direct chunk puts under its parent
-_BUILDERS = {"county": _build_county, "city_direct": _build_city_direct,
-             "province_direct": _build_province_direct}
+_BUILDERS = {
+    "county": _build_county,
+    "city_direct": _build_city_direct,
+    "province_direct": _build_province_direct,
+}
 
 
 def build_chunk(spec: ChunkSpec, seed: int, today: date, faker: Faker) -> Chunk:
@@ -673,6 +1008,7 @@ def build_chunk(spec: ChunkSpec, seed: int, today: date, faker: Faker) -> Chunk:
 
 
 # --- the plan --------------------------------------------------------------------------------
+
 
 @dataclass
 class Plan:
@@ -705,47 +1041,95 @@ def make_plan(scale: Scale | str, seed: int = 2017, today: date | None = None) -
     today = today or date.today()
     rng = random.Random(f"{seed}/plan")
     cities = [c for c in hunan.CITIES if scale.cities is None or c.code in scale.cities]
-    counties = {c.code: [k for k in c.counties if scale.counties is None or k.code in scale.counties]
-                for c in cities}
+    counties = {
+        c.code: [k for k in c.counties if scale.counties is None or k.code in scale.counties] for c in cities
+    }
     weights = {k.code: _county_weight(k, rng) for c in cities for k in counties[c.code]}
 
     province_direct = DIRECT_COMMITTEES if scale.province_direct else 0
     city_direct = DIRECT_COMMITTEES if scale.city_direct else 0
-    root = OrgRow("0001", 1, "湖南省委", hunan.PROVINCE_CODE, OrgKind.COMMITTEE, Sector.GOVERNMENT,
-                  date(1949, 8, 5), *_fixed_term(rng, 2021, (11, 11)), numchild=province_direct + len(cities))
+    root = OrgRow(
+        "0001",
+        1,
+        "湖南省委",
+        hunan.PROVINCE_CODE,
+        OrgKind.COMMITTEE,
+        Sector.GOVERNMENT,
+        date(1949, 8, 5),
+        *_fixed_term(rng, 2021, (11, 11)),
+        numchild=province_direct + len(cities),
+    )
     top = [root]
     specs: list[ChunkSpec] = []
     orgs_left, members_left = scale.orgs - 1 - len(cities), scale.members
     if scale.province_direct:
         pd_orgs = round(orgs_left * PROVINCE_DIRECT_SHARE[0])
         pd_members = round(members_left * PROVINCE_DIRECT_SHARE[1])
-        specs.append(ChunkSpec("430000/direct", "province_direct", "省直属", root.path, root.code, 1, 1,
-                               pd_orgs, pd_members))
+        specs.append(
+            ChunkSpec(
+                "430000/direct", "province_direct", "省直属", root.path, root.code, 1, 1, pd_orgs, pd_members
+            )
+        )
         orgs_left, members_left = orgs_left - pd_orgs, members_left - pd_members
     city_weights = [sum(weights[k.code] for k in counties[c.code]) for c in cities]
     city_orgs = split(orgs_left, city_weights)
     city_members = split(members_left, city_weights)
 
     for i, city in enumerate(cities):
-        row = OrgRow(root.path + step(province_direct + i + 1), 2, f"{city.name}委", city.code,
-                     OrgKind.COMMITTEE, Sector.GOVERNMENT, date(1949, rng.randint(8, 12), rng.randint(1, 28)),
-                     *_fixed_term(rng, 2021, (8, 10)), numchild=city_direct + len(counties[city.code]))
+        row = OrgRow(
+            root.path + step(province_direct + i + 1),
+            2,
+            f"{city.name}委",
+            city.code,
+            OrgKind.COMMITTEE,
+            Sector.GOVERNMENT,
+            date(1949, rng.randint(8, 12), rng.randint(1, 28)),
+            *_fixed_term(rng, 2021, (8, 10)),
+            numchild=city_direct + len(counties[city.code]),
+        )
         top.append(row)
         orgs, members = city_orgs[i], city_members[i]
         if scale.city_direct:
             cd_orgs, cd_members = round(orgs * CITY_DIRECT_SHARE[0]), round(members * CITY_DIRECT_SHARE[1])
-            specs.append(ChunkSpec(f"{city.code}/direct", "city_direct", f"{city.name}直属", row.path, row.code,
-                                   2, 1, cd_orgs, cd_members, city))
+            specs.append(
+                ChunkSpec(
+                    f"{city.code}/direct",
+                    "city_direct",
+                    f"{city.name}直属",
+                    row.path,
+                    row.code,
+                    2,
+                    1,
+                    cd_orgs,
+                    cd_members,
+                    city,
+                )
+            )
             orgs, members = orgs - cd_orgs, members - cd_members
         ws = [weights[k.code] for k in counties[city.code]]
         for j, (county, c_orgs, c_members) in enumerate(
-                zip(counties[city.code], split(orgs, ws), split(members, ws), strict=True)):
-            specs.append(ChunkSpec(county.code, "county", f"{county.name}委", row.path, row.code, 2,
-                                   city_direct + j + 1, c_orgs, c_members, city, county))
+            zip(counties[city.code], split(orgs, ws), split(members, ws), strict=True)
+        ):
+            specs.append(
+                ChunkSpec(
+                    county.code,
+                    "county",
+                    f"{county.name}委",
+                    row.path,
+                    row.code,
+                    2,
+                    city_direct + j + 1,
+                    c_orgs,
+                    c_members,
+                    city,
+                    county,
+                )
+            )
     return Plan(scale, seed, today, top, specs)
 
 
 # --- members ---------------------------------------------------------------------------------
+
 
 def generate_members(chunk: Chunk, seed: int, today: date) -> Iterator[MemberRow]:
     """The chunk's members, branch by branch: one secretary first, then the branch committee (for
@@ -769,15 +1153,36 @@ def generate_members(chunk: Chunk, seed: int, today: date) -> Iterator[MemberRow
                 post = CommitteePost.COMMITTEE_MEMBER
             else:
                 post = CommitteePost.NONE
-            yield _member(rng, index, i % org.groups if org.groups else -1, post, profile, chunk, ethnic,
-                          used, today, max_birth, latest_full_join)
+            yield _member(
+                rng,
+                index,
+                i % org.groups if org.groups else -1,
+                post,
+                profile,
+                chunk,
+                ethnic,
+                used,
+                today,
+                max_birth,
+                latest_full_join,
+            )
 
 
-def _member(rng: random.Random, index: int, group: int, post: str, profile: Profile, chunk: Chunk,
-            ethnic: Weighted[str], used: set[str], today: date, max_birth: date,
-            latest_full_join: int) -> MemberRow:
+def _member(
+    rng: random.Random,
+    index: int,
+    group: int,
+    post: str,
+    profile: Profile,
+    chunk: Chunk,
+    ethnic: Weighted[str],
+    used: set[str],
+    today: date,
+    max_birth: date,
+    latest_full_join: int,
+) -> MemberRow:
     gender = MALE if rng.random() < (profile.male if not post else 0.8) else FEMALE
-    probationary = not post and rng.random() < 0.05
+    probationary = not post and rng.random() < 0.056  # ~5% of all, secretaries and committees are full
     if probationary:
         join = today - timedelta(days=rng.randint(7, 360))
         age_days = int((20 + min(rng.expovariate(1 / 6), 25)) * 365.25)
@@ -825,9 +1230,21 @@ def _member(rng: random.Random, index: int, group: int, post: str, profile: Prof
     if len(given) == 1 and rng.random() < 0.45:
         given += rng.choice(_FIRST_SINGLE[gender])
     return MemberRow(
-        index, group, _LAST_NAMES.pick(rng) + given, gender, ethnic.pick(rng), birth, id_number, phone,
+        index,
+        group,
+        _LAST_NAMES.pick(rng) + given,
+        gender,
+        ethnic.pick(rng),
+        birth,
+        id_number,
+        phone,
         (profile.education_old if old else profile.education).pick(rng),
-        MemberCategory.PROBATIONARY if probationary else MemberCategory.FULL, status, join, full, job, post,
+        MemberCategory.PROBATIONARY if probationary else MemberCategory.FULL,
+        status,
+        join,
+        full,
+        job,
+        post,
     )
 
 

@@ -39,8 +39,10 @@ class LoadStats:
 
     def summary(self) -> str:
         rate = self.members / self.member_seconds if self.member_seconds else 0
-        return (f"{self.orgs:,} organizations, {self.party_groups:,} party groups, {self.members:,} members "
-                f"in {self.seconds:.1f} s (members {rate:,.0f}/s, {self.method})")
+        return (
+            f"{self.orgs:,} organizations, {self.party_groups:,} party groups, {self.members:,} members "
+            f"in {self.seconds:.1f} s (members {rate:,.0f}/s, {self.method})"
+        )
 
 
 def resolve_method(method: str) -> str:
@@ -59,8 +61,15 @@ def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 def _org(row: OrgRow) -> Organization:
     return Organization(
-        path=row.path, depth=row.depth, numchild=row.numchild, name=row.name, code=row.code, kind=row.kind,
-        sector=row.sector, established_on=row.established_on, term_start=row.term_start,
+        path=row.path,
+        depth=row.depth,
+        numchild=row.numchild,
+        name=row.name,
+        code=row.code,
+        kind=row.kind,
+        sector=row.sector,
+        established_on=row.established_on,
+        term_start=row.term_start,
         term_due_end=row.term_due_end,
     )
 
@@ -75,7 +84,7 @@ def insert_orgs(rows: list[OrgRow], batch_size: int) -> list[int]:
     return [by_path[r.path] for r in rows]  # databases that cannot return ids from a bulk insert
 
 
-def insert_party_groups(chunk: Chunk, org_pks: list[int], batch_size: int) -> dict[tuple[int, int], int]:
+def insert_party_groups(chunk: Chunk, org_pks: list[int], batch_size: int) -> GroupKeys:
     keys: list[tuple[int, int]] = []
     objs: list[PartyGroup] = []
     for index, row in enumerate(chunk.orgs):
@@ -86,16 +95,28 @@ def insert_party_groups(chunk: Chunk, org_pks: list[int], batch_size: int) -> di
     return {key: obj.pk for key, obj in zip(keys, objs, strict=True)}
 
 
-def _member_values(row: MemberRow, org_pks: list[int], group_pks: dict[tuple[int, int], int]) -> dict[str, Any]:
+GroupKeys = dict[tuple[int, int], int]  # (org index in chunk, group number) -> party group pk
+
+
+def _member_values(row: MemberRow, org_pks: list[int], group_pks: GroupKeys) -> dict[str, Any]:
     """The member's column values by attribute name, ID number and phone still in plaintext."""
     return {
         "organization_id": org_pks[row.org_index],
         "party_group_id": group_pks[(row.org_index, row.group_no)] if row.group_no >= 0 else None,
-        "name": row.name, "gender": row.gender, "ethnicity": row.ethnicity, "birth_date": row.birth_date,
-        "id_number": row.id_number, "id_number_bidx": id_bidx(row.id_number),
-        "phone": row.phone, "phone_bidx": phone_bidx(row.phone) if row.phone else "",
-        "education": row.education, "category": row.category, "status": row.status,
-        "join_date": row.join_date, "full_date": row.full_date, "job_title": row.job_title,
+        "name": row.name,
+        "gender": row.gender,
+        "ethnicity": row.ethnicity,
+        "birth_date": row.birth_date,
+        "id_number": row.id_number,
+        "id_number_bidx": id_bidx(row.id_number),
+        "phone": row.phone,
+        "phone_bidx": phone_bidx(row.phone) if row.phone else "",
+        "education": row.education,
+        "category": row.category,
+        "status": row.status,
+        "join_date": row.join_date,
+        "full_date": row.full_date,
+        "job_title": row.job_title,
         "committee_post": row.committee_post,
     }
 
@@ -114,12 +135,12 @@ class MemberWriter:
         self.phone_field = Member._meta.get_field("phone")
         self.defaults = {f.attname: f.get_default() for f in fields}
         quote = connection.ops.quote_name
-        table, columns = quote(Member._meta.db_table), ", ".join(quote(f.column) for f in fields)
+        table, columns = quote(Member._meta.db_table), ", ".join(quote(str(f.column)) for f in fields)
         self.copy_sql = f"COPY {table} ({columns}) FROM STDIN"
         placeholders = ", ".join(["%s"] * len(fields))
         self.insert_sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
 
-    def write(self, rows: Iterable[MemberRow], org_pks: list[int], group_pks: dict[tuple[int, int], int]) -> int:
+    def write(self, rows: Iterable[MemberRow], org_pks: list[int], group_pks: GroupKeys) -> int:
         count = 0
         for batch in batched(rows, self.batch_size):
             values = [_member_values(row, org_pks, group_pks) for row in batch]
@@ -139,7 +160,8 @@ class MemberWriter:
         """Column values in table order, sealed by the fields' own get_prep_value."""
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         fixed = {**self.defaults, "created_at": now, "updated_at": now}
-        seal_id, seal_phone, names = self.id_field.get_prep_value, self.phone_field.get_prep_value, self.attnames
+        seal_id, seal_phone = self.id_field.get_prep_value, self.phone_field.get_prep_value
+        names = self.attnames
         for v in values:
             v["id_number"] = seal_id(v["id_number"])
             v["phone"] = seal_phone(v["phone"])
@@ -147,8 +169,9 @@ class MemberWriter:
             yield [record[name] for name in names]
 
 
-def load_plan(plan: Plan, *, batch_size: int = 5000, method: str = "auto",
-              progress: Callable[[str], None] = print) -> LoadStats:
+def load_plan(
+    plan: Plan, *, batch_size: int = 5000, method: str = "auto", progress: Callable[[str], None] = print
+) -> LoadStats:
     started = time.perf_counter()
     stats = LoadStats(method=resolve_method(method))
     writer = MemberWriter(stats.method, batch_size)
@@ -172,9 +195,11 @@ def load_plan(plan: Plan, *, batch_size: int = 5000, method: str = "auto",
         stats.party_groups += len(group_pks)
         stats.members += written
         elapsed = now - started
-        progress(f"[{number:>3}/{total}] {chunk.label:<14} {len(chunk.orgs):>6,} orgs {written:>8,} members "
-                 f"{now - chunk_started:6.1f} s | total {stats.orgs:>8,} orgs {stats.members:>10,} members "
-                 f"{elapsed:7.1f} s")
+        progress(
+            f"[{number:>3}/{total}] {chunk.label:<14} {len(chunk.orgs):>6,} orgs {written:>8,} members "
+            f"{now - chunk_started:6.1f} s | total {stats.orgs:>8,} orgs {stats.members:>10,} members "
+            f"{elapsed:7.1f} s"
+        )
     analyze()
     stats.seconds = time.perf_counter() - started
     return stats

@@ -44,7 +44,10 @@ class MemberSerializer(StrictSerializerMixin):
         masked_attr="id_number_masked", max_length=32, help_text="Full on input; always masked on output."
     )
     phone = MaskedCharField(
-        masked_attr="phone_masked", max_length=32, required=False, allow_blank=True,
+        masked_attr="phone_masked",
+        max_length=32,
+        required=False,
+        allow_blank=True,
         help_text="Full on input; always masked on output.",
     )
     education = serializers.ChoiceField(choices=Education.choices, required=False, allow_blank=True)
@@ -58,7 +61,8 @@ class MemberSerializer(StrictSerializerMixin):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     party_group = ScopedPrimaryKeyRelatedField(model=PartyGroup, required=False, allow_null=True)
     version = serializers.IntegerField(
-        required=False, min_value=1,
+        required=False,
+        min_value=1,
         help_text="On update: the version the edit is based on; refused if the record changed since.",
     )
 

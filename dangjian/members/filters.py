@@ -42,18 +42,18 @@ def age_band_q(band: str, today: date) -> Q:
 
 
 class MemberFilterSet(django_filters.FilterSet):
-    org = django_filters.CharFilter(method="filter_org", label=_("organization (code), with those below it"))
-    category = django_filters.ChoiceFilter(choices=MemberCategory.choices, label=_("category"))
-    status = django_filters.ChoiceFilter(choices=MemberStatus.choices, label=_("status"))
+    org = django_filters.CharFilter(method="filter_org", label=_("Organization code (incl. below)"))
+    category = django_filters.ChoiceFilter(choices=MemberCategory.choices, label=_("Category"))
+    status = django_filters.ChoiceFilter(choices=MemberStatus.choices, label=_("Status"))
     sector = django_filters.ChoiceFilter(
-        field_name="organization__sector", choices=Sector.choices, label=_("sector")
+        field_name="organization__sector", choices=Sector.choices, label=_("Sector")
     )
-    gender = django_filters.ChoiceFilter(choices=Gender.choices, label=_("gender"))
+    gender = django_filters.ChoiceFilter(choices=Gender.choices, label=_("Gender"))
     age_band = django_filters.ChoiceFilter(
-        choices=[(band, band) for band in AGE_BANDS], method="filter_age_band", label=_("age")
+        choices=[(band, band) for band in AGE_BANDS], method="filter_age_band", label=_("Age")
     )
-    join_year = django_filters.NumberFilter(method="filter_join_year", label=_("year joined"))
-    q = django_filters.CharFilter(method="filter_q", label=_("name contains"))
+    join_year = django_filters.NumberFilter(method="filter_join_year", label=_("Year joined"))
+    q = django_filters.CharFilter(method="filter_q", label=_("Name contains"))
 
     class Meta:
         model = Member

@@ -18,23 +18,62 @@ def _blank(choices: Any) -> list[tuple[str, str]]:
 
 class MemberForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=50, widget=forms.TextInput(attrs=TEXT))
-    id_number = forms.CharField(label=_("ID number"), max_length=24, widget=forms.TextInput(attrs={**TEXT, "autocomplete": "off"}))
-    gender = forms.ChoiceField(label=_("Gender"), choices=_blank(Gender.choices), required=False,
-                               widget=forms.Select(attrs=SELECT), help_text=_("Taken from the ID number if left empty."))
-    birth_date = forms.DateField(label=_("Birth date"), required=False, widget=forms.DateInput(attrs=DATE),
-                                 help_text=_("Taken from the ID number if left empty."))
-    ethnicity = forms.CharField(label=_("Ethnicity"), max_length=20, initial="汉族", widget=forms.TextInput(attrs=TEXT))
-    phone = forms.CharField(label=_("Phone"), max_length=20, required=False, widget=forms.TextInput(attrs={**TEXT, "inputmode": "tel"}))
-    education = forms.ChoiceField(label=_("Education"), choices=_blank(Education.choices), required=False, widget=forms.Select(attrs=SELECT))
-    category = forms.ChoiceField(label=_("Category"), choices=MemberCategory.choices, widget=forms.Select(attrs=SELECT))
-    status = forms.ChoiceField(label=_("Status"), choices=MemberStatus.choices, widget=forms.Select(attrs=SELECT))
+    id_number = forms.CharField(
+        label=_("ID number"), max_length=24, widget=forms.TextInput(attrs={**TEXT, "autocomplete": "off"})
+    )
+    gender = forms.ChoiceField(
+        label=_("Gender"),
+        choices=_blank(Gender.choices),
+        required=False,
+        widget=forms.Select(attrs=SELECT),
+        help_text=_("Taken from the ID number if left empty."),
+    )
+    birth_date = forms.DateField(
+        label=_("Birth date"),
+        required=False,
+        widget=forms.DateInput(attrs=DATE),
+        help_text=_("Taken from the ID number if left empty."),
+    )
+    ethnicity = forms.CharField(
+        label=_("Ethnicity"), max_length=20, initial="汉族", widget=forms.TextInput(attrs=TEXT)
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={**TEXT, "inputmode": "tel"}),
+    )
+    education = forms.ChoiceField(
+        label=_("Education"),
+        choices=_blank(Education.choices),
+        required=False,
+        widget=forms.Select(attrs=SELECT),
+    )
+    category = forms.ChoiceField(
+        label=_("Category"), choices=MemberCategory.choices, widget=forms.Select(attrs=SELECT)
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=MemberStatus.choices, widget=forms.Select(attrs=SELECT)
+    )
     join_date = forms.DateField(label=_("Join date"), widget=forms.DateInput(attrs=DATE))
-    full_date = forms.DateField(label=_("Full membership date"), required=False, widget=forms.DateInput(attrs=DATE))
-    job_title = forms.CharField(label=_("Post or job"), max_length=100, required=False, widget=forms.TextInput(attrs=TEXT))
-    committee_post = forms.ChoiceField(label=_("Branch committee post"), choices=CommitteePost.choices, required=False,
-                                       widget=forms.Select(attrs=SELECT))
-    party_group = forms.ModelChoiceField(label=_("Party group"), queryset=PartyGroup.objects.none(), required=False,
-                                         widget=forms.Select(attrs=SELECT))
+    full_date = forms.DateField(
+        label=_("Full membership date"), required=False, widget=forms.DateInput(attrs=DATE)
+    )
+    job_title = forms.CharField(
+        label=_("Post or job"), max_length=100, required=False, widget=forms.TextInput(attrs=TEXT)
+    )
+    committee_post = forms.ChoiceField(
+        label=_("Branch committee post"),
+        choices=CommitteePost.choices,
+        required=False,
+        widget=forms.Select(attrs=SELECT),
+    )
+    party_group = forms.ModelChoiceField(
+        label=_("Party group"),
+        queryset=PartyGroup.objects.none(),
+        required=False,
+        widget=forms.Select(attrs=SELECT),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, organization: Organization, editing: bool = False, **kwargs: Any) -> None:

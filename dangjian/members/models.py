@@ -58,7 +58,11 @@ class Member(models.Model):
         Organization, on_delete=models.PROTECT, related_name="members", verbose_name=_("organization")
     )
     party_group = models.ForeignKey(
-        PartyGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="members",
+        PartyGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
         verbose_name=_("party group"),
     )
     name = models.CharField(_("name"), max_length=50, db_index=True)

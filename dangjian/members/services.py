@@ -32,8 +32,13 @@ def create_member(organization: Organization, data: dict[str, Any], *, acting_us
     _apply(member, clean)
     member.save()
     require_scope(acting_user, member, "change")
-    audit.record("member.create", actor=acting_user, obj=member, org_path=organization.path,
-                 changes={k: [None, v] for k, v in audit.snapshot(member, MEMBER_FIELDS, MASKS).items()})
+    audit.record(
+        "member.create",
+        actor=acting_user,
+        obj=member,
+        org_path=organization.path,
+        changes={k: [None, v] for k, v in audit.snapshot(member, MEMBER_FIELDS, MASKS).items()},
+    )
     return member
 
 
@@ -51,7 +56,9 @@ def update_member(
     member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
     require_scope(acting_user, member, "change")
     if expected_version is not None and expected_version != member.version:
-        raise ValidationError(_("Someone else changed this member meanwhile; reload and edit again."))
+        raise ValidationError(
+            _("Someone else changed this member meanwhile; reload and edit again."), code="stale"
+        )
     target = organization or member.organization
     require_scope(acting_user, target, "change")
     before = audit.snapshot(member, MEMBER_FIELDS, MASKS)
@@ -70,8 +77,13 @@ def update_member(
     after = audit.snapshot(member, MEMBER_FIELDS, MASKS)
     if "organization" in before:
         after["organization"] = str(member.organization)
-    audit.record("member.update", actor=acting_user, obj=member, org_path=member.organization.path,
-                 changes=audit.diff(before, after))
+    audit.record(
+        "member.update",
+        actor=acting_user,
+        obj=member,
+        org_path=member.organization.path,
+        changes=audit.diff(before, after),
+    )
     return member
 
 
@@ -82,6 +94,7 @@ def reveal_member_field(member: Member, field: str, *, acting_user: Any) -> str:
         raise ValidationError({"field": _("This field cannot be revealed.")})
     require_scope(acting_user, member, "reveal_pii")
     member = Member.objects.select_related("organization").get(pk=member.pk)
-    audit.record("member.reveal", actor=acting_user, obj=member, org_path=member.organization.path,
-                 detail=field)
+    audit.record(
+        "member.reveal", actor=acting_user, obj=member, org_path=member.organization.path, detail=field
+    )
     return str(getattr(member, field))

@@ -16,12 +16,27 @@ from dangjian.organizations.models import Organization, PartyGroup
 from .models import CommitteePost, Education, Gender, Member, MemberCategory, MemberStatus
 
 MEMBER_FIELDS = [
-    "name", "gender", "ethnicity", "birth_date", "id_number", "phone", "education", "category",
-    "status", "join_date", "full_date", "job_title", "committee_post", "party_group",
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "id_number",
+    "phone",
+    "education",
+    "category",
+    "status",
+    "join_date",
+    "full_date",
+    "job_title",
+    "committee_post",
+    "party_group",
 ]
 CHOICES = {
-    "gender": Gender, "education": Education, "category": MemberCategory,
-    "status": MemberStatus, "committee_post": CommitteePost,
+    "gender": Gender,
+    "education": Education,
+    "category": MemberCategory,
+    "status": MemberStatus,
+    "committee_post": CommitteePost,
 }
 
 
@@ -33,7 +48,9 @@ def phone_bidx(phone: str) -> str:
     return blind_index(phone, "member.phone")
 
 
-def clean_member(data: dict[str, Any], organization: Organization, instance: Member | None = None) -> dict[str, Any]:
+def clean_member(
+    data: dict[str, Any], organization: Organization, instance: Member | None = None
+) -> dict[str, Any]:
     """Validate and normalize; returns the cleaned values or raises ValidationError by field."""
     errors: dict[str, list[str]] = {}
 
@@ -60,21 +77,23 @@ def clean_member(data: dict[str, Any], organization: Organization, instance: Mem
     except ValidationError as exc:
         fail("id_number", exc.messages[0])
     else:
-        clean["id_number"] = normalize_id_number(clean.get("id_number") or "")
+        id_number = normalize_id_number(clean.get("id_number") or "")
+        clean["id_number"] = id_number
         for err in check_id_consistency(info, birth, clean.get("gender") or None):
             fail("birth_date" if err.code == "birth_mismatch" else "gender", err.messages[0])
         birth = birth or info.birth_date
         clean["birth_date"] = birth
         clean["gender"] = clean.get("gender") or info.gender
-        duplicate = Member.objects.filter(id_number_bidx=id_bidx(clean["id_number"]))
+        duplicate = Member.objects.filter(id_number_bidx=id_bidx(id_number))
         if instance is not None:
             duplicate = duplicate.exclude(pk=instance.pk)
         if duplicate.exists():
             fail("id_number", _("A member with this ID number is already registered on the platform."))
 
-    if clean.get("phone"):
+    phone = str(clean.get("phone") or "")
+    if phone:
         try:
-            clean["phone"] = validate_phone(clean["phone"])
+            clean["phone"] = validate_phone(phone)
         except ValidationError as exc:
             fail("phone", exc.messages[0])
 
@@ -98,4 +117,3 @@ def clean_member(data: dict[str, Any], organization: Organization, instance: Mem
     if errors:
         raise ValidationError(errors)
     return clean
-

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.core.exceptions import OutOfScope
 from dangjian.core.scoping import in_scope
-from dangjian.core.views import apply_errors, get_for_user, htmx_partial
+from dangjian.core.views import apply_errors, bootstrap_form, get_for_user, htmx_partial
 from dangjian.organizations.models import Organization
 
 from . import services
@@ -32,8 +32,11 @@ def member_list(request: HttpRequest) -> HttpResponse:
     if after.isdigit():
         qs = qs.filter(id__gt=int(after))
     page = list(qs[: PAGE + 1])
+    bootstrap_form(filterset.form)
     context = {
-        "filter": filterset, "members": page[:PAGE], "more": len(page) > PAGE,
+        "filter": filterset,
+        "members": page[:PAGE],
+        "more": len(page) > PAGE,
         "next_after": page[PAGE - 1].pk if len(page) > PAGE else None,
     }
     if htmx_partial(request):
@@ -45,11 +48,15 @@ def member_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_for_user(request, Member, pk, select_related=["organization", "party_group"])
-    return render(request, "members/detail.html", {
-        "member": member,
-        "can_reveal": in_scope(request.user, member, "reveal_pii"),
-        "can_change": in_scope(request.user, member, "change"),
-    })
+    return render(
+        request,
+        "members/detail.html",
+        {
+            "member": member,
+            "can_reveal": in_scope(request.user, member, "reveal_pii"),
+            "can_change": in_scope(request.user, member, "change"),
+        },
+    )
 
 
 @login_required
@@ -73,7 +80,9 @@ def _organization_for_new(request: HttpRequest) -> Organization:
 @login_required
 def member_create(request: HttpRequest) -> HttpResponse:
     org = _organization_for_new(request)
-    form = MemberForm(request.POST or None, organization=org, initial={"status": "active", "category": "full"})
+    form = MemberForm(
+        request.POST or None, organization=org, initial={"status": "active", "category": "full"}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             member = services.create_member(org, form.service_data(), acting_user=request.user)
@@ -88,15 +97,33 @@ def member_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_for_user(request, Member, pk, "change", select_related=["organization"])
-    initial: dict[str, Any] = {f: getattr(member, f) for f in (
-        "name", "gender", "birth_date", "ethnicity", "education", "category", "status", "join_date",
-        "full_date", "job_title", "committee_post", "party_group")}
+    initial: dict[str, Any] = {
+        f: getattr(member, f)
+        for f in (
+            "name",
+            "gender",
+            "birth_date",
+            "ethnicity",
+            "education",
+            "category",
+            "status",
+            "join_date",
+            "full_date",
+            "job_title",
+            "committee_post",
+            "party_group",
+        )
+    }
     initial["version"] = member.version
     form = MemberForm(request.POST or None, organization=member.organization, editing=True, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_member(member, form.service_data(), acting_user=request.user,
-                                   expected_version=form.cleaned_data.get("version"))
+            services.update_member(
+                member,
+                form.service_data(),
+                acting_user=request.user,
+                expected_version=form.cleaned_data.get("version"),
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

@@ -83,7 +83,8 @@ class OrganizationSerializer(StrictSerializerMixin):
     term_state = serializers.SerializerMethodField()
     children_count = serializers.IntegerField(source="numchild", read_only=True)
     version = serializers.IntegerField(
-        required=False, min_value=1,
+        required=False,
+        min_value=1,
         help_text="On update: the version the edit is based on; refused if the record changed since.",
     )
 

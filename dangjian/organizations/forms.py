@@ -13,16 +13,23 @@ class OrganizationForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=32, widget=forms.TextInput(attrs=TEXT))
     kind = forms.ChoiceField(label=_("Kind"), choices=OrgKind.choices, widget=forms.Select(attrs=SELECT))
     sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices, widget=forms.Select(attrs=SELECT))
-    established_on = forms.DateField(label=_("Established on"), required=False, widget=forms.DateInput(attrs=DATE))
+    established_on = forms.DateField(
+        label=_("Established on"), required=False, widget=forms.DateInput(attrs=DATE)
+    )
     term_start = forms.DateField(label=_("Term start"), required=False, widget=forms.DateInput(attrs=DATE))
-    term_due_end = forms.DateField(label=_("Term due end"), required=False, widget=forms.DateInput(attrs=DATE),
-                                   help_text=_("Left empty: 3 years after the start for branches, 5 for committees."))
+    term_due_end = forms.DateField(
+        label=_("Term due end"),
+        required=False,
+        widget=forms.DateInput(attrs=DATE),
+        help_text=_("Left empty: 3 years after the start for branches, 5 for committees."),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class MoveForm(forms.Form):
-    parent = forms.CharField(label=_("Code of the new parent organization"), max_length=32,
-                             widget=forms.TextInput(attrs=TEXT))
+    parent = forms.CharField(
+        label=_("Code of the new parent organization"), max_length=32, widget=forms.TextInput(attrs=TEXT)
+    )
 
 
 class PartyGroupForm(forms.Form):

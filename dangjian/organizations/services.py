@@ -52,7 +52,9 @@ def _apply(org: Organization, data: dict[str, Any]) -> None:
 
 
 @write_service("organization.create")
-def create_organization(parent: Organization | None, data: dict[str, Any], *, acting_user: Any) -> Organization:
+def create_organization(
+    parent: Organization | None, data: dict[str, Any], *, acting_user: Any
+) -> Organization:
     """Add an organization under `parent`. A root (parent None) is only created by the CLI."""
     if parent is None and acting_user is not SYSTEM:
         raise OutOfScope("root")
@@ -65,8 +67,13 @@ def create_organization(parent: Organization | None, data: dict[str, Any], *, ac
     _apply(org, {})
     manager = Organization.objects
     org = manager.add_child(parent, instance=org) if parent else manager.add_root(instance=org)
-    audit.record("organization.create", actor=acting_user, obj=org, org_path=org.path,
-                 changes={k: [None, v] for k, v in audit.snapshot(org, ORG_FIELDS).items()})
+    audit.record(
+        "organization.create",
+        actor=acting_user,
+        obj=org,
+        org_path=org.path,
+        changes={k: [None, v] for k, v in audit.snapshot(org, ORG_FIELDS).items()},
+    )
     return org
 
 
@@ -77,7 +84,9 @@ def update_organization(
     org = Organization.objects.select_for_update().get(pk=org.pk)
     require_scope(acting_user, org, "change")
     if expected_version is not None and expected_version != org.version:
-        raise ValidationError(_("Someone else changed this organization meanwhile; reload and edit again."))
+        raise ValidationError(
+            _("Someone else changed this organization meanwhile; reload and edit again."), code="stale"
+        )
     before = audit.snapshot(org, ORG_FIELDS)
     merged = {k: getattr(org, k) for k in ORG_FIELDS}
     merged.update({k: v for k, v in data.items() if k in ORG_FIELDS})
@@ -85,8 +94,13 @@ def update_organization(
     _apply(org, merged)
     org.version += 1
     org.save()
-    audit.record("organization.update", actor=acting_user, obj=org, org_path=org.path,
-                 changes=audit.diff(before, audit.snapshot(org, ORG_FIELDS)))
+    audit.record(
+        "organization.update",
+        actor=acting_user,
+        obj=org,
+        org_path=org.path,
+        changes=audit.diff(before, audit.snapshot(org, ORG_FIELDS)),
+    )
     return org
 
 
@@ -98,17 +112,26 @@ def move_organization(org: Organization, new_parent: Organization, *, acting_use
     require_scope(acting_user, org, "change")
     require_scope(acting_user, new_parent, "change")
     if new_parent.path.startswith(org.path):
-        raise ValidationError({"parent": _("An organization cannot be moved below itself or its own subtree.")})
+        raise ValidationError(
+            {"parent": _("An organization cannot be moved below itself or its own subtree.")}
+        )
     if new_parent.kind in BRANCH_KINDS:
-        raise ValidationError({"parent": _("A branch cannot have organizations below it; add a party group instead.")})
+        raise ValidationError(
+            {"parent": _("A branch cannot have organizations below it; add a party group instead.")}
+        )
     if org.depth == 1:
         raise ValidationError({"parent": _("The top organization cannot be moved.")})
     old_parent = Organization.objects.get_parent(org)
     Organization.objects.move(org, new_parent, "last-child")
     org.refresh_from_db()
     require_scope(acting_user, org, "change")
-    audit.record("organization.move", actor=acting_user, obj=org, org_path=org.path,
-                 changes={"parent": [str(old_parent), str(new_parent)]})
+    audit.record(
+        "organization.move",
+        actor=acting_user,
+        obj=org,
+        org_path=org.path,
+        changes={"parent": [str(old_parent), str(new_parent)]},
+    )
     return org
 
 
@@ -123,8 +146,13 @@ def create_party_group(branch: Organization, name: str, *, acting_user: Any) -> 
     if PartyGroup.objects.filter(organization=branch, name=name).exists():
         raise ValidationError({"name": _("This branch already has a party group of that name.")})
     group = PartyGroup.objects.create(organization=branch, name=name)
-    audit.record("party_group.create", actor=acting_user, obj=group, org_path=branch.path,
-                 changes={"name": [None, name]})
+    audit.record(
+        "party_group.create",
+        actor=acting_user,
+        obj=group,
+        org_path=branch.path,
+        changes={"name": [None, name]},
+    )
     return group
 
 
@@ -139,6 +167,11 @@ def rename_party_group(group: PartyGroup, name: str, *, acting_user: Any) -> Par
         raise ValidationError({"name": _("This branch already has a party group of that name.")})
     old, group.name = group.name, name
     group.save(update_fields=["name"])
-    audit.record("party_group.update", actor=acting_user, obj=group, org_path=group.organization.path,
-                 changes={"name": [old, name]})
+    audit.record(
+        "party_group.update",
+        actor=acting_user,
+        obj=group,
+        org_path=group.organization.path,
+        changes={"name": [old, name]},
+    )
     return group

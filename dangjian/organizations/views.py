@@ -34,15 +34,22 @@ def org_tree(request: HttpRequest) -> HttpResponse:
     if q:
         visible = Organization.objects.restrict(request.user, "view")
         results = list(visible.filter(Q(name__icontains=q) | Q(code=q))[:50])
-    return render(request, "organizations/tree.html", {"roots": _top_nodes(request), "q": q, "results": results})
+    return render(
+        request, "organizations/tree.html", {"roots": _top_nodes(request), "q": q, "results": results}
+    )
 
 
 @login_required
 def org_children(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_for_user(request, Organization, pk)
-    children = Organization.objects.restrict(request.user, "view").filter(subtree_q(org.path), depth=org.depth + 1)
-    return render(request, "organizations/_children.html",
-                  {"children": children[:CHILDREN_LIMIT], "parent": org, "limit": CHILDREN_LIMIT})
+    children = Organization.objects.restrict(request.user, "view").filter(
+        subtree_q(org.path), depth=org.depth + 1
+    )
+    return render(
+        request,
+        "organizations/_children.html",
+        {"children": children[:CHILDREN_LIMIT], "parent": org, "limit": CHILDREN_LIMIT},
+    )
 
 
 def _breadcrumb(request: HttpRequest, org: Organization) -> list[dict[str, Any]]:
@@ -62,14 +69,18 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for hook in DETAIL_PANELS:
         from_members.update(hook(org))
     children = Organization.objects.filter(subtree_q(org.path), depth=org.depth + 1)
-    return render(request, "organizations/detail.html", {
-        "org": org,
-        "crumbs": _breadcrumb(request, org),
-        "groups": PartyGroup.objects.filter(organization=org),
-        "children": children[:CHILDREN_LIMIT],
-        "can_change": in_scope(request.user, org, "change"),
-        **from_members,
-    })
+    return render(
+        request,
+        "organizations/detail.html",
+        {
+            "org": org,
+            "crumbs": _breadcrumb(request, org),
+            "groups": PartyGroup.objects.filter(organization=org),
+            "children": children[:CHILDREN_LIMIT],
+            "can_change": in_scope(request.user, org, "change"),
+            **from_members,
+        },
+    )
 
 
 # Higher apps (members, later orglife…) register panels for the detail page here, so this app
@@ -103,8 +114,12 @@ def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = OrganizationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_organization(org, _form_data(form), acting_user=request.user,
-                                         expected_version=form.cleaned_data.get("version"))
+            services.update_organization(
+                org,
+                _form_data(form),
+                acting_user=request.user,
+                expected_version=form.cleaned_data.get("version"),
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -118,7 +133,11 @@ def org_move(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_for_user(request, Organization, pk, "change")
     form = MoveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        target = Organization.objects.restrict(request.user, "change").filter(code=form.cleaned_data["parent"].strip()).first()
+        target = (
+            Organization.objects.restrict(request.user, "change")
+            .filter(code=form.cleaned_data["parent"].strip())
+            .first()
+        )
         if target is None:
             form.add_error("parent", _("No such organization within your reach."))
         else:
@@ -159,4 +178,6 @@ def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Changes saved."))
             return redirect("org_detail", pk=group.organization_id)
-    return render(request, "organizations/group_form.html", {"form": form, "org": group.organization, "group": group})
+    return render(
+        request, "organizations/group_form.html", {"form": form, "org": group.organization, "group": group}
+    )

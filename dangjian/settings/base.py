@@ -1,10 +1,10 @@
 """Base settings, read from the environment; safe defaults for development and the demo."""
 
 import json
-from collections.abc import Callable
 import os
 import secrets
 from base64 import b64encode
+from collections.abc import Callable
 from pathlib import Path
 
 import dj_database_url
@@ -196,3 +196,7 @@ LOGGING = {
 # Serve static files straight from the app folders when collectstatic has not run (demo, tests);
 # the production profile serves the collected, hashed files only.
 WHITENOISE_USE_FINDERS = True
+
+from django.utils.translation import gettext_lazy  # noqa: E402
+
+FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("All")

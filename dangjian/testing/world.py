@@ -1,13 +1,13 @@
 """A small province for tests, with one account per persona (Healthchecks' alice/bob/charlie).
 
-    湖南省委 (province committee)
-    ├── 长沙市委 (city)
-    │   ├── 芙蓉区委 (county A)
-    │   │   └── 定王台街道党工委 (township)
-    │   │       ├── 第一党支部 (branch A, two members, one party group)
-    │   │       └── 第二党支部 (branch A2)
-    │   └── 天心区委 (county B, the outsider's)
-    │       └── 坡子街党支部 (branch B, one member)
+湖南省委 (province committee)
+├── 长沙市委 (city)
+│   ├── 芙蓉区委 (county A)
+│   │   └── 定王台街道党工委 (township)
+│   │       ├── 第一党支部 (branch A, two members, one party group)
+│   │       └── 第二党支部 (branch A2)
+│   └── 天心区委 (county B, the outsider's)
+│       └── 坡子街党支部 (branch B, one member)
 """
 
 import random
@@ -30,18 +30,26 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 _rng = random.Random(20170428)
 
 
-def make_org(parent: Organization | None, name: str, code: str, kind: str, sector: str = "government",
-             **extra: Any) -> Organization:
-    return create_organization(parent, {"name": name, "code": code, "kind": kind, "sector": sector, **extra},
-                               acting_user=SYSTEM)
+def make_org(
+    parent: Organization | None, name: str, code: str, kind: str, sector: str = "government", **extra: Any
+) -> Organization:
+    return create_organization(
+        parent, {"name": name, "code": code, "kind": kind, "sector": sector, **extra}, acting_user=SYSTEM
+    )
 
 
-def make_member(org: Organization, name: str, *, birth: date = date(1980, 5, 4), gender: str = "male",
-                **extra: Any) -> Member:
+def make_member(
+    org: Organization, name: str, *, birth: date = date(1980, 5, 4), gender: str = "male", **extra: Any
+) -> Member:
     data = {
-        "name": name, "gender": gender, "birth_date": birth,
-        "id_number": generate_id_number(_rng, birth, gender), "phone": f"138{_rng.randrange(10**8):08d}",
-        "category": "full", "join_date": date(birth.year + 25, 7, 1), "full_date": date(birth.year + 26, 7, 1),
+        "name": name,
+        "gender": gender,
+        "birth_date": birth,
+        "id_number": generate_id_number(_rng, birth, gender),
+        "phone": f"138{_rng.randrange(10**8):08d}",
+        "category": "full",
+        "join_date": date(birth.year + 25, 7, 1),
+        "full_date": date(birth.year + 26, 7, 1),
         **extra,
     }
     return create_member(org, data, acting_user=SYSTEM)
@@ -88,15 +96,29 @@ def build_world() -> World:
     county = make_org(city, "芙蓉区委", "430102", "committee", term_start=date(2021, 9, 1))
     county_b = make_org(city, "天心区委", "430103", "committee")
     township = make_org(county, "定王台街道党工委", "430102001", "working_committee", "community")
-    branch = make_org(township, "第一党支部", "430102001001", "branch", "community", term_start=date(2024, 1, 1))
+    branch = make_org(
+        township, "第一党支部", "430102001001", "branch", "community", term_start=date(2024, 1, 1)
+    )
     branch2 = make_org(township, "第二党支部", "430102001002", "branch", "community")
     branch_b = make_org(county_b, "坡子街党支部", "430103001001", "branch", "community")
     group = create_party_group(branch, "第一党小组", acting_user=SYSTEM)
     member = make_member(branch, "张伟", party_group=group)
     member2 = make_member(branch, "李娜", gender="female", birth=date(1990, 3, 8))
     member_b = make_member(branch_b, "王芳", gender="female")
-    world = World(province, city, county, county_b, township, branch, branch2, branch_b, group,
-                  member, member2, member_b)
+    world = World(
+        province,
+        city,
+        county,
+        county_b,
+        township,
+        branch,
+        branch2,
+        branch_b,
+        group,
+        member,
+        member2,
+        member_b,
+    )
     world.users = {
         "province_staff": make_user("province_staff", Role.COMMITTEE_STAFF, province),
         "county_staff": make_user("county_staff", Role.COMMITTEE_STAFF, county),

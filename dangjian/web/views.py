@@ -10,6 +10,10 @@ from dangjian.organizations.models import Organization
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    grants = RoleGrant.objects.filter(user=request.user).select_related("organization").order_by("organization__path")
+    grants = (
+        RoleGrant.objects.filter(user=request.user.pk)
+        .select_related("organization")
+        .order_by("organization__path")
+    )
     roots = Organization.objects.filter(path__in=request.user.scope_paths("view"))  # type: ignore[union-attr]
     return render(request, "web/home.html", {"grants": grants, "roots": roots})

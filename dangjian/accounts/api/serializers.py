@@ -17,7 +17,10 @@ class TokenRequestSerializer(StrictSerializerMixin):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=256, trim_whitespace=False, style={"input_type": "password"})
     otp = serializers.CharField(
-        max_length=12, required=False, allow_blank=True, default="",
+        max_length=12,
+        required=False,
+        allow_blank=True,
+        default="",
         help_text="Current code of the authenticator app, for accounts with a second factor.",
     )
 
@@ -54,8 +57,12 @@ class UserSerializer(StrictSerializerMixin):
         grants = getattr(user, "visible_grants", None)
         if grants is None:
             viewer = self.context["request"].user
-            grants = (RoleGrant.objects.restrict(viewer, "manage_users")
-                      .filter(user=user).select_related("organization").order_by("id"))
+            grants = (
+                RoleGrant.objects.restrict(viewer, "manage_users")
+                .filter(user=user)
+                .select_related("organization")
+                .order_by("id")
+            )
         return RoleSerializer(grants, many=True).data
 
 

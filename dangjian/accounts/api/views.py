@@ -52,8 +52,12 @@ class TokenView(APIView):
         if user.needs_second_factor and not user.totp_confirmed:
             # A password alone must not open an account whose role requires two factors.
             return Response(
-                {"detail": _("Your role requires a second factor. Enroll an authenticator app in the "
-                             "web application first, then request a token.")},
+                {
+                    "detail": _(
+                        "Your role requires a second factor. Enroll an authenticator app in the "
+                        "web application first, then request a token."
+                    )
+                },
                 status=status.HTTP_400_BAD_REQUEST,
             )
         raw = services.issue_api_token(user)
@@ -80,8 +84,11 @@ class UserViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     read_scope = write_scope = "manage_users"
 
     def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        grants = (RoleGrant.objects.restrict(self.request.user, "manage_users")
-                  .select_related("organization").order_by("id"))
+        grants = (
+            RoleGrant.objects.restrict(self.request.user, "manage_users")
+            .select_related("organization")
+            .order_by("id")
+        )
         return queryset.select_related("home_org").prefetch_related(
             Prefetch("grants", queryset=grants, to_attr="visible_grants")
         )
@@ -92,8 +99,12 @@ class UserViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         user = services.create_user(
-            data["username"], data["password"], home_org=data["home_org"], acting_user=request.user,
-            member=data.get("member"), email=data["email"],
+            data["username"],
+            data["password"],
+            home_org=data["home_org"],
+            acting_user=request.user,
+            member=data.get("member"),
+            email=data["email"],
         )
         return Response(self.get_serializer(user).data, status=status.HTTP_201_CREATED)
 

@@ -16,10 +16,19 @@ from dangjian.testing.world import PASSWORD, TOTP_SECRET, World
 SECRET = TOTP_SECRET
 
 
-@pytest.mark.parametrize(("password", "ok"), [
-    ("Abcdefg1", True), ("abcdefg1!", True), ("ABCDEFG1!", True), ("Ab1!", False),
-    ("abcdefgh", False), ("abcdefg1", False), ("ABCDEFGH1", False), ("Alice-2026x", False),
-])
+@pytest.mark.parametrize(
+    ("password", "ok"),
+    [
+        ("Abcdefg1", True),
+        ("abcdefg1!", True),
+        ("ABCDEFG1!", True),
+        ("Ab1!", False),
+        ("abcdefgh", False),
+        ("abcdefg1", False),
+        ("ABCDEFGH1", False),
+        ("Alice-2026x", False),
+    ],
+)
 def test_password_policy(password: str, ok: bool) -> None:
     user = User(username="alice")
     if ok:
@@ -45,14 +54,18 @@ def test_five_failures_lock_for_fifteen_minutes(world: World) -> None:
 
 
 def test_policy_is_configurable_by_the_top_security_admin_only(world: World) -> None:
-    update_login_policy({"max_failures": 3, "lock_minutes": 30, "idle_minutes": 10}, acting_user=world.secadmin)
+    update_login_policy(
+        {"max_failures": 3, "lock_minutes": 30, "idle_minutes": 10}, acting_user=world.secadmin
+    )
     assert LoginPolicy.current().max_failures == 3
     for _ in range(3):
         with pytest.raises(LoginRefused):
             authenticate_login("member_user", "nope-Nope-1")
     assert User.objects.get(username="member_user").is_locked()
     with pytest.raises(ValidationError):
-        update_login_policy({"max_failures": 0, "lock_minutes": 30, "idle_minutes": 10}, acting_user=world.secadmin)
+        update_login_policy(
+            {"max_failures": 0, "lock_minutes": 30, "idle_minutes": 10}, acting_user=world.secadmin
+        )
     assert LoginPolicy.current().max_failures == 3
 
 

@@ -19,9 +19,14 @@ rng = random.Random(11)
 
 def new_member_data(**extra: Any) -> dict[str, Any]:
     return {
-        "name": "赵敏", "id_number": generate_id_number(rng, date(1985, 6, 1), "female"),
-        "phone": "13912345678", "category": "full", "join_date": "2010-07-01", "full_date": "2011-07-01",
-        "organization": "430102001002", **extra,
+        "name": "赵敏",
+        "id_number": generate_id_number(rng, date(1985, 6, 1), "female"),
+        "phone": "13912345678",
+        "category": "full",
+        "join_date": "2010-07-01",
+        "full_date": "2011-07-01",
+        "organization": "430102001002",
+        **extra,
     }
 
 
@@ -55,8 +60,13 @@ def test_reveal(api: Api, world: World) -> None:
     assert response.status_code == 200
     assert response.data == {"field": "id_number", "value": world.member.id_number}
     assert response["Cache-Control"] == "no-store"
-    assert AuditEntry.objects.filter(action="member.reveal", actor_name="secretary", success=True,
-                                     object_id=str(world.member.pk), detail="id_number").exists()
+    assert AuditEntry.objects.filter(
+        action="member.reveal",
+        actor_name="secretary",
+        success=True,
+        object_id=str(world.member.pk),
+        detail="id_number",
+    ).exists()
     assert api("secretary").post(url, {"field": "phone"}).data["value"] == world.member.phone
     assert api("secretary").post(url, {"field": "name"}).status_code == 400
     assert api("outsider").post(url, {"field": "id_number"}).status_code == 404
@@ -109,9 +119,11 @@ def test_partial_update_with_version(api: Api, world: World) -> None:
     response = client.patch(url, {"job_title": "教师", "phone": "13700001111", "version": 1})
     assert response.status_code == 200, response.data
     assert response.data["version"] == 2 and response.data["phone"] == "137****1111"
-    assert AuditEntry.objects.filter(action="member.update", object_id=str(world.member2.pk),
-                                     success=True).exists()
-    assert client.patch(url, {"job_title": "x", "version": 1}).status_code == 400
+    assert AuditEntry.objects.filter(
+        action="member.update", object_id=str(world.member2.pk), success=True
+    ).exists()
+    stale = client.patch(url, {"job_title": "x", "version": 1})
+    assert stale.status_code == 409 and stale.data["code"] == "stale"
     assert client.patch(url, {"id_number": "123"}).status_code == 400
     assert Member.objects.get(pk=world.member2.pk).job_title == "教师"
     # Moving within reach; the secretary's reach is one branch, so another branch is "no such".
@@ -150,7 +162,10 @@ def test_filters(api: Api, world: World) -> None:
     assert names(client.get(MEMBERS, {"q": "张"})) == ["张伟"]
     assert names(client.get(MEMBERS, {"join_year": 2015})) == ["李娜"]
     assert names(client.get(MEMBERS, {"sector": "community", "category": "full", "status": "active"})) == [
-        "张伟", "李娜", "王芳"]
+        "张伟",
+        "李娜",
+        "王芳",
+    ]
     assert client.get(MEMBERS, {"join_year": "abc"}).status_code == 400
     assert client.get(MEMBERS, {"age_band": "200+"}).status_code == 400
     # county_staff filtering on the whole province still sees only their county.
@@ -167,13 +182,19 @@ def test_age_band_edges(api: Api, world: World) -> None:
         "四十六岁生日": add_years(today, -46),
     }
     for name, birth in births.items():
-        make_member(world.branch2, name, birth=birth, join_date=add_years(today, -10),
-                    full_date=add_years(today, -9))
+        make_member(
+            world.branch2, name, birth=birth, join_date=add_years(today, -10), full_date=add_years(today, -9)
+        )
     client = api("county_staff")
-    by_band = {band: set(names(client.get(MEMBERS, {"age_band": band, "org": "430102001002"})))
-               for band in ("18-35", "36-45", "46-60")}
-    assert by_band == {"18-35": {"明天三十六"}, "36-45": {"三十六岁生日", "明天四十六"},
-                       "46-60": {"四十六岁生日"}}
+    by_band = {
+        band: set(names(client.get(MEMBERS, {"age_band": band, "org": "430102001002"})))
+        for band in ("18-35", "36-45", "46-60")
+    }
+    assert by_band == {
+        "18-35": {"明天三十六"},
+        "36-45": {"三十六岁生日", "明天四十六"},
+        "46-60": {"四十六岁生日"},
+    }
 
 
 def test_list_query_budget(api: Api, world: World, django_assert_max_num_queries: Any) -> None:

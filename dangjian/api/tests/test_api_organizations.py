@@ -78,13 +78,23 @@ def test_scoped_children_from_above(api: Api, world: World) -> None:
 
 def test_create_with_parent_code_or_id(api: Api, world: World) -> None:
     client = api("county_staff")
-    response = client.post(ORGS, {"parent": "430102001", "code": "430102001003", "name": "第三党支部",
-                                  "kind": "branch", "sector": "community", "term_start": "2025-03-01"})
+    response = client.post(
+        ORGS,
+        {
+            "parent": "430102001",
+            "code": "430102001003",
+            "name": "第三党支部",
+            "kind": "branch",
+            "sector": "community",
+            "term_start": "2025-03-01",
+        },
+    )
     assert response.status_code == 201, response.data
     assert response.data["parent_code"] == "430102001" and response.data["term_due_end"] == "2028-03-01"
     assert audited("organization.create")
-    by_id = client.post(ORGS, {"parent": world.township.pk, "code": "430102001004", "name": "第四党支部",
-                               "kind": "branch"})
+    by_id = client.post(
+        ORGS, {"parent": world.township.pk, "code": "430102001004", "name": "第四党支部", "kind": "branch"}
+    )
     assert by_id.status_code == 201, by_id.data
     assert Organization.objects.get(code="430102001004").path.startswith(world.township.path)
 
@@ -126,7 +136,7 @@ def test_partial_update_with_version(api: Api, world: World) -> None:
     assert response.data["name"] == "第二党支部（新）" and response.data["version"] == 2
     assert audited("organization.update")
     stale = client.patch(url, {"name": "又一个名字", "version": 1})
-    assert stale.status_code == 400
+    assert stale.status_code == 409
     assert Organization.objects.get(pk=world.branch2.pk).name == "第二党支部（新）"
     assert client.patch(url, {"parent": "430102"}).data == {"parent": ["Unknown field."]}
     assert client.put(url, {"name": "x"}).status_code == 405

@@ -5,9 +5,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from dangjian.core.exceptions import OutOfScope
 from dangjian.core.idnumber import generate_id_number
 from dangjian.core.models import AuditEntry
-from dangjian.core.exceptions import OutOfScope
 from dangjian.members.models import Member
 from dangjian.members.services import create_member, reveal_member_field, update_member
 from dangjian.testing.world import World
@@ -17,8 +17,14 @@ rng = random.Random(7)
 
 def data(**overrides: object) -> dict:
     birth = date(1985, 6, 1)
-    base = {"name": "赵敏", "id_number": generate_id_number(rng, birth, "female"), "phone": "13912345678",
-            "category": "full", "join_date": date(2010, 7, 1), "full_date": date(2011, 7, 1)}
+    base = {
+        "name": "赵敏",
+        "id_number": generate_id_number(rng, birth, "female"),
+        "phone": "13912345678",
+        "category": "full",
+        "join_date": date(2010, 7, 1),
+        "full_date": date(2011, 7, 1),
+    }
     return base | overrides
 
 
@@ -66,8 +72,11 @@ def test_date_rules(world: World) -> None:
 
 
 def test_eighteenth_birthday_and_one_year_boundaries_are_allowed(world: World) -> None:
-    member = create_member(world.branch, data(join_date=date(2003, 6, 1), full_date=date(2004, 6, 1)),
-                           acting_user=world.secretary)
+    member = create_member(
+        world.branch,
+        data(join_date=date(2003, 6, 1), full_date=date(2004, 6, 1)),
+        acting_user=world.secretary,
+    )
     assert member.pk
 
 
@@ -81,7 +90,9 @@ def test_outsider_cannot_add_or_edit(world: World) -> None:
 
 def test_reveal_is_audited_and_needs_the_right(world: World) -> None:
     assert reveal_member_field(world.member, "phone", acting_user=world.secretary) == world.member.phone
-    assert AuditEntry.objects.filter(action="member.reveal", actor_name="secretary", detail="phone").count() == 1
+    assert (
+        AuditEntry.objects.filter(action="member.reveal", actor_name="secretary", detail="phone").count() == 1
+    )
     for persona in ("member_user", "outsider", "sysadmin", "auditor"):
         with pytest.raises(OutOfScope):
             reveal_member_field(world.member, "id_number", acting_user=getattr(world, persona))

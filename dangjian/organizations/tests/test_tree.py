@@ -48,15 +48,19 @@ def test_move_outside_scope_is_refused(world: World) -> None:
 
 def test_branch_cannot_have_children(world: World) -> None:
     with pytest.raises(ValidationError):
-        create_organization(world.branch, {"name": "x", "code": "x1", "kind": "branch", "sector": "rural"},
-                            acting_user=SYSTEM)
+        create_organization(
+            world.branch, {"name": "x", "code": "x1", "kind": "branch", "sector": "rural"}, acting_user=SYSTEM
+        )
 
 
 def test_duplicate_code_refused_and_nothing_written(world: World) -> None:
     count = Organization.objects.count()
     with pytest.raises(ValidationError) as exc:
-        create_organization(world.township, {"name": "新支部", "code": "430102001001", "kind": "branch",
-                                             "sector": "rural"}, acting_user=world.county_staff)
+        create_organization(
+            world.township,
+            {"name": "新支部", "code": "430102001001", "kind": "branch", "sector": "rural"},
+            acting_user=world.county_staff,
+        )
     assert "code" in exc.value.message_dict
     assert Organization.objects.count() == count
 
@@ -76,7 +80,11 @@ def test_term_warning_states(world: World) -> None:
 
 
 def test_stale_edit_is_refused(world: World) -> None:
-    update_organization(world.branch, {"name": "第一党支部（改）"}, acting_user=world.secretary, expected_version=1)
+    update_organization(
+        world.branch, {"name": "第一党支部（改）"}, acting_user=world.secretary, expected_version=1
+    )
     with pytest.raises(ValidationError):
-        update_organization(world.branch, {"name": "覆盖"}, acting_user=world.county_staff, expected_version=1)
+        update_organization(
+            world.branch, {"name": "覆盖"}, acting_user=world.county_staff, expected_version=1
+        )
     assert Organization.objects.get(pk=world.branch.pk).name == "第一党支部（改）"

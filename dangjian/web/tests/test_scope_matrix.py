@@ -21,12 +21,27 @@ from dangjian.organizations.models import Organization, PartyGroup
 from dangjian.testing.world import World, make_member, make_org, make_user
 
 MODEL_BY_PREFIX: list[tuple[str, type[models.Model]]] = [
-    ("orgs/", Organization), ("groups/", PartyGroup), ("members/", Member), ("users/", User),
-    ("grants/", RoleGrant), ("api/v1/organizations/", Organization), ("api/v1/party-groups/", PartyGroup),
-    ("api/v1/members/", Member), ("api/v1/users/", User), ("api/v1/grants/", RoleGrant),
+    ("orgs/", Organization),
+    ("groups/", PartyGroup),
+    ("members/", Member),
+    ("users/", User),
+    ("grants/", RoleGrant),
+    ("api/v1/organizations/", Organization),
+    ("api/v1/party-groups/", PartyGroup),
+    ("api/v1/members/", Member),
+    ("api/v1/users/", User),
+    ("api/v1/grants/", RoleGrant),
 ]
-PERSONAS = ["province_staff", "county_staff", "secretary", "member_user", "outsider", "sysadmin", "auditor",
-            "secadmin"]
+PERSONAS = [
+    "province_staff",
+    "county_staff",
+    "secretary",
+    "member_user",
+    "outsider",
+    "sysadmin",
+    "auditor",
+    "secadmin",
+]
 WRITE_METHODS = ["post", "put", "patch", "delete"]
 
 
@@ -83,8 +98,8 @@ def big_world(world: World) -> World:
     member = make_member(branch, "刘洋")
     make_user("jx_staff", Role.COMMITTEE_STAFF, other, member=member)
     world.users["jx_staff"] = User.objects.get(username="jx_staff")
-    from dangjian.organizations.services import create_party_group
     from dangjian.core.scoping import SYSTEM
+    from dangjian.organizations.services import create_party_group
 
     create_party_group(branch, "八一党小组", acting_user=SYSTEM)
     return world
@@ -95,9 +110,11 @@ def outside_object(world: World, persona: str, model: type[models.Model]) -> mod
     personas, in the other county for county-level ones."""
     user = world.users[persona]
     for candidate in model._default_manager.all().order_by("-pk"):
-        if not model._default_manager.restrict(user, "view").filter(pk=candidate.pk).exists() and \
-           not model._default_manager.restrict(user, "manage_users").filter(pk=candidate.pk).exists() and \
-           not model._default_manager.restrict(user, "manage_security").filter(pk=candidate.pk).exists():
+        if (
+            not model._default_manager.restrict(user, "view").filter(pk=candidate.pk).exists()
+            and not model._default_manager.restrict(user, "manage_users").filter(pk=candidate.pk).exists()
+            and not model._default_manager.restrict(user, "manage_security").filter(pk=candidate.pk).exists()
+        ):
             return candidate
     raise AssertionError(f"no {model.__name__} outside {persona}'s reach")
 
@@ -125,8 +142,11 @@ def test_objects_outside_the_subtree_are_404_for_every_method(big_world: World, 
         target = outside_object(big_world, persona, route.model())
         url = route.url(target.pk)
         for method in ["get", *WRITE_METHODS]:
-            response = getattr(client, method)(url, content_type="application/json") if method != "get" \
+            response = (
+                getattr(client, method)(url, content_type="application/json")
+                if method != "get"
                 else client.get(url)
+            )
             assert response.status_code in (404, 405), (persona, method, url, response.status_code)
             checked += 1
     assert checked > 50
@@ -138,8 +158,11 @@ def _names_outside(world: World, persona: str) -> list[str]:
     """Members outside every grant of the persona, whatever the role (an auditor reads the log of
     its subtree, which names members there)."""
     grant_paths = [g.organization.path for g in RoleGrant.objects.filter(user=world.users[persona])]
-    return [m.name for m in Member.objects.select_related("organization")
-            if not any(m.organization.path.startswith(p) for p in grant_paths)]
+    return [
+        m.name
+        for m in Member.objects.select_related("organization")
+        if not any(m.organization.path.startswith(p) for p in grant_paths)
+    ]
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -149,7 +172,11 @@ def test_lists_show_nothing_from_outside(big_world: World, persona: str) -> None
     hidden = _names_outside(big_world, persona)
     assert hidden
     for route in ROUTES:
-        if route.needs_pk or "<" in route.template or route.template.startswith(("logout", "api/docs", "api/v1/schema")):
+        if (
+            route.needs_pk
+            or "<" in route.template
+            or route.template.startswith(("logout", "api/docs", "api/v1/schema"))
+        ):
             continue
         url = route.url()
         response = client.get(url)
@@ -184,7 +211,10 @@ def test_full_id_numbers_and_phones_never_reach_the_page(big_world: World, perso
 def test_anonymous_is_sent_to_login_or_refused() -> None:
     client = Client()
     for route in ROUTES:
-        if route.template.startswith(("login", "api/docs", "api/v1/schema", "api/v1/auth")) or route.template == "":
+        if (
+            route.template.startswith(("login", "api/docs", "api/v1/schema", "api/v1/auth"))
+            or route.template == ""
+        ):
             continue
         response = client.get(route.url(1))
         if route.template.startswith("api/"):

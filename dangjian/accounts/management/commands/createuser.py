@@ -31,8 +31,9 @@ class Command(BaseCommand):
             if org is None:
                 raise CommandError("There is no organization yet; load or create the tree first.")
         try:
-            user = create_user(opts["username"], opts["password"], home_org=org, email=opts["email"],
-                               acting_user=SYSTEM)
+            user = create_user(
+                opts["username"], opts["password"], home_org=org, email=opts["email"], acting_user=SYSTEM
+            )
             if opts["role"]:
                 grant_role(user, org, opts["role"], acting_user=SYSTEM)
         except ValidationError as exc:

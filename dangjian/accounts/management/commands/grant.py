@@ -30,4 +30,6 @@ class Command(BaseCommand):
             grant_role(user, org, opts["role"], acting_user=SYSTEM)
         except ValidationError as exc:
             raise explain(exc) from exc
-        self.stdout.write(self.style.SUCCESS(f"Granted {opts['role']} to {user.username} on {org.name} ({org.code})."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Granted {opts['role']} to {user.username} on {org.name} ({org.code}).")
+        )

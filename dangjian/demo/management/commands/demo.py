@@ -26,20 +26,41 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--scale", choices=list(SCALES), default="county",
-                            metavar="{county,city,province}", help="how much to generate (default: county)")
+        parser.add_argument(
+            "--scale",
+            choices=list(SCALES),
+            default="county",
+            metavar="{county,city,province}",
+            help="how much to generate (default: county)",
+        )
         parser.add_argument("--seed", type=int, default=2017, help="random seed (default: 2017)")
-        parser.add_argument("--if-empty", action="store_true",
-                            help="if organizations exist already, generate nothing and print the accounts")
-        parser.add_argument("--db-batch", type=int, default=5000, metavar="N",
-                            help="rows per bulk insert (default: 5000)")
-        parser.add_argument("--accounts", action="store_true",
-                            help="create the demo accounts even when DANGJIAN_DEMO is not set")
-        parser.add_argument("--method", choices=METHODS, default="auto",
-                            help="how members are written: bulk_create (orm) or PostgreSQL COPY; "
-                                 "auto picks COPY on PostgreSQL (about twice as fast)")
-        parser.add_argument("--today", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
-                            help="reference date for terms and ages (default: today)")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="if organizations exist already, generate nothing and print the accounts",
+        )
+        parser.add_argument(
+            "--db-batch", type=int, default=5000, metavar="N", help="rows per bulk insert (default: 5000)"
+        )
+        parser.add_argument(
+            "--accounts",
+            action="store_true",
+            help="create the demo accounts even when DANGJIAN_DEMO is not set",
+        )
+        parser.add_argument(
+            "--method",
+            choices=METHODS,
+            default="auto",
+            help="how members are written: bulk_create (orm) or PostgreSQL COPY; "
+            "auto picks COPY on PostgreSQL (about twice as fast)",
+        )
+        parser.add_argument(
+            "--today",
+            type=date.fromisoformat,
+            default=None,
+            metavar="YYYY-MM-DD",
+            help="reference date for terms and ages (default: today)",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         existing = Organization.objects.count()
@@ -47,7 +68,8 @@ class Command(BaseCommand):
             if not opts["if_empty"]:
                 raise CommandError(
                     f"The database already holds {existing:,} organizations; the demo loads into an "
-                    "empty database only (use --if-empty to skip loading).")
+                    "empty database only (use --if-empty to skip loading)."
+                )
             self.stdout.write(f"The database already holds {existing:,} organizations: nothing generated.")
             self._print_accounts()
             return
@@ -63,15 +85,21 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Generating the {scale.name} demo, seed {plan.seed}, reference date {plan.today}: "
             f"~{scale.orgs:,} organizations and ~{scale.members:,} members in {len(plan.specs)} chunks; "
-            f"members written with {method}, {opts['db_batch']:,} rows per batch.")
+            f"members written with {method}, {opts['db_batch']:,} rows per batch."
+        )
         stats = load_plan(plan, batch_size=opts["db_batch"], method=method, progress=self.stdout.write)
-        root = Organization.get_root_nodes().first()
+        root = Organization.objects.get_root_nodes().first()
         audit.record(
-            "demo.load", actor=SYSTEM, org_path=root.path if root else "", object_type="demo",
+            "demo.load",
+            actor=SYSTEM,
+            org_path=root.path if root else "",
+            object_type="demo",
             object_repr=f"demo {scale.name}",
-            detail=(f"scale={scale.name} seed={plan.seed} today={plan.today} organizations={stats.orgs} "
-                    f"party_groups={stats.party_groups} members={stats.members} method={stats.method} "
-                    f"seconds={stats.seconds:.1f}"),
+            detail=(
+                f"scale={scale.name} seed={plan.seed} today={plan.today} organizations={stats.orgs} "
+                f"party_groups={stats.party_groups} members={stats.members} method={stats.method} "
+                f"seconds={stats.seconds:.1f}"
+            ),
         )
         self.stdout.write(self.style.SUCCESS(f"Loaded {stats.summary()}."))
 
@@ -83,13 +111,17 @@ class Command(BaseCommand):
             self.stdout.write("")
             self.stdout.write(accounts_report(grants))
         else:
-            self.stdout.write("No accounts were created (set DANGJIAN_DEMO=1 or pass --accounts to create "
-                              "the demo accounts).")
+            self.stdout.write(
+                "No accounts were created (set DANGJIAN_DEMO=1 or pass --accounts to create "
+                "the demo accounts)."
+            )
 
     def _print_accounts(self) -> None:
         grants = demo_grants()
         if grants:
             self.stdout.write(accounts_report(grants))
         else:
-            self.stdout.write("There are no demo accounts (load into an empty database with DANGJIAN_DEMO=1 "
-                              "or --accounts to create them).")
+            self.stdout.write(
+                "There are no demo accounts (load into an empty database with DANGJIAN_DEMO=1 "
+                "or --accounts to create them)."
+            )
