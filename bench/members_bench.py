@@ -1,0 +1,111 @@
+"""Subtree member count and the member list page, against the raw SQL doing the same work.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/dj_bench uv run python bench/members_bench.py
+    uv run python bench/members_bench.py            # the SQLite default database
+
+Needs a database loaded with `dangjian demo --scale city|province`. Prints Markdown rows for
+docs/benchmarks.md: for each level of the tree, the ORM path the application uses, the raw SQL
+lower bound measured in the same run, and their ratio.
+"""
+
+from _harness import machine, row, setup_django, timed
+
+setup_django()
+
+from django.core.signals import request_finished  # noqa: E402
+from django.db import close_old_connections, connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from dangjian.accounts.models import User  # noqa: E402
+from dangjian.accounts.services import create_user, grant_role  # noqa: E402
+from dangjian.core.scoping import SYSTEM  # noqa: E402
+from dangjian.core.tree import path_successor  # noqa: E402
+from dangjian.members.filters import MemberFilterSet  # noqa: E402
+from dangjian.members.models import ON_ROLL_STATUSES, Member  # noqa: E402
+from dangjian.members.queries import subtree_member_count  # noqa: E402
+from dangjian.organizations.models import Organization  # noqa: E402
+
+COUNT_SQL = """
+SELECT count(*) FROM members_member m JOIN organizations_organization o ON o.id = m.organization_id
+WHERE o.path >= %s AND o.path < %s AND m.status IN ({})
+"""
+LIST_SQL = """
+SELECT m.* , o.name FROM members_member m JOIN organizations_organization o ON o.id = m.organization_id
+WHERE o.path >= %s AND o.path < %s ORDER BY m.id LIMIT 51
+"""
+
+
+def sample_orgs() -> list[tuple[str, Organization]]:
+    """One organization per level, each the first in tree order (deterministic)."""
+    picks = []
+    for depth, label in ((1, "province"), (2, "city"), (3, "county"), (4, "township")):
+        org = Organization.objects.filter(depth=depth).order_by("path").first()
+        if org is not None:
+            picks.append((label, org))
+    branch = Organization.objects.filter(kind="branch").order_by("path").first()
+    if branch is not None:
+        picks.append(("branch", branch))
+    return picks
+
+
+def bench_user() -> User:
+    user = User.objects.filter(username="bench_staff").first()
+    if user is None:
+        root = Organization.objects.get_root_nodes().first()
+        user = create_user("bench_staff", "Bench-pass-2026", home_org=root, acting_user=SYSTEM)
+        grant_role(user, root, "supervisor", acting_user=SYSTEM)
+        # The benchmark measures page cost, not enrollment: mark the second factor as done.
+        User.objects.filter(pk=user.pk).update(totp_confirmed=True, totp_secret="A" * 32)
+    return User.objects.get(pk=user.pk)
+
+
+def raw(sql: str, params: list[object]) -> list[tuple[object, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def member_page(user: User, code: str) -> list[Member]:
+    """The queryset the member list view evaluates for one page (scope + filter + keyset)."""
+    visible = Member.objects.restrict(user, "view").select_related("organization")
+    filterset = MemberFilterSet({"org": code}, queryset=visible)
+    return list(filterset.qs.order_by("id")[:51])
+
+
+def main() -> None:
+    vendor = connection.vendor
+    members = Member.objects.count()
+    orgs = Organization.objects.count()
+    print(f"<!-- {machine()} -->")
+    print(f"**{vendor}**, {orgs:,} organizations, {members:,} members\n")
+    print(row("level", "subtree members", "count: app ms", "count: raw SQL ms", "ratio",
+              "list: app queries ms", "list: raw SQL ms", "ratio", "list page: server ms", "queries"))
+    print(row(*["---"] * 10))
+    user = bench_user()
+    client = Client()
+    client.force_login(user)
+    # Keep one connection across requests, as a pooled production server does.
+    request_finished.disconnect(close_old_connections)
+    statuses = ", ".join(["%s"] * len(ON_ROLL_STATUSES))
+    for label, org in sample_orgs():
+        bounds = [org.path, path_successor(org.path)]
+        count = subtree_member_count(org)
+        app_count = timed(lambda org=org: subtree_member_count(org))
+        raw_count = timed(lambda b=bounds: raw(COUNT_SQL.format(statuses), [*b, *ON_ROLL_STATUSES]))
+        url = f"/members/?org={org.code}"
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        page_queries = len(queries)  # read now: the captured list is a view on the connection's log
+        app_page = timed(lambda url=url: client.get(url))
+        app_list = timed(lambda org=org: member_page(user, org.code))
+        raw_list = timed(lambda b=bounds: raw(LIST_SQL, b))
+        print(row(label, f"{count:,}", f"{app_count:.1f}", f"{raw_count:.1f}", f"{app_count / raw_count:.2f}",
+                  f"{app_list:.1f}", f"{raw_list:.1f}", f"{app_list / raw_list:.2f}", f"{app_page:.1f}",
+                  page_queries))
+
+
+if __name__ == "__main__":
+    main()
