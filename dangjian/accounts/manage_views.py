@@ -38,7 +38,9 @@ def user_list(request: HttpRequest) -> HttpResponse:
 def user_create(request: HttpRequest) -> HttpResponse:
     if not request.user.can("manage_users"):  # type: ignore[union-attr]
         raise Http404
-    form = UserCreateForm(request.POST or None)
+    # Prefilled from a member's page ("create an account for this member").
+    initial = {"member_id": request.GET.get("member", ""), "home_org": request.GET.get("org", "")}
+    form = UserCreateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         org = _org_in_scope(request, data["home_org"], "manage_users")

@@ -55,6 +55,8 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "member": member,
             "can_reveal": in_scope(request.user, member, "reveal_pii"),
             "can_change": in_scope(request.user, member, "change"),
+            "can_create_account": in_scope(request.user, member.organization, "manage_users")
+            and not hasattr(member, "account"),
         },
     )
 
