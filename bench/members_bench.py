@@ -79,8 +79,20 @@ def main() -> None:
     orgs = Organization.objects.count()
     print(f"<!-- {machine()} -->")
     print(f"**{vendor}**, {orgs:,} organizations, {members:,} members\n")
-    print(row("level", "subtree members", "count: app ms", "count: raw SQL ms", "ratio",
-              "list: app queries ms", "list: raw SQL ms", "ratio", "list page: server ms", "queries"))
+    print(
+        row(
+            "level",
+            "subtree members",
+            "count: app ms",
+            "count: raw SQL ms",
+            "ratio",
+            "list: app queries ms",
+            "list: raw SQL ms",
+            "ratio",
+            "list page: server ms",
+            "queries",
+        )
+    )
     print(row(*["---"] * 10))
     user = bench_user()
     client = Client()
@@ -102,9 +114,20 @@ def main() -> None:
         app_page = timed(lambda url=url: client.get(url))
         app_list = timed(lambda org=org: member_page(user, org.code))
         raw_list = timed(lambda b=bounds: raw(LIST_SQL, b))
-        print(row(label, f"{count:,}", f"{app_count:.1f}", f"{raw_count:.1f}", f"{app_count / raw_count:.2f}",
-                  f"{app_list:.1f}", f"{raw_list:.1f}", f"{app_list / raw_list:.2f}", f"{app_page:.1f}",
-                  page_queries))
+        print(
+            row(
+                label,
+                f"{count:,}",
+                f"{app_count:.1f}",
+                f"{raw_count:.1f}",
+                f"{app_count / raw_count:.2f}",
+                f"{app_list:.1f}",
+                f"{raw_list:.1f}",
+                f"{app_list / raw_list:.2f}",
+                f"{app_page:.1f}",
+                page_queries,
+            )
+        )
 
 
 if __name__ == "__main__":

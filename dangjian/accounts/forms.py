@@ -53,7 +53,10 @@ class UserCreateForm(forms.Form):
         help_text=_("The organization the account belongs to."),
     )
     member_id = forms.IntegerField(
-        label=_("Linked member (ID in the member list)"), required=False, widget=forms.NumberInput(attrs=TEXT)
+        label=_("Linked member number"),
+        required=False,
+        widget=forms.NumberInput(attrs=TEXT),
+        help_text=_("Shown on the member's page, which also has a button to create their account."),
     )
     email = forms.EmailField(label=_("Email"), required=False, widget=forms.EmailInput(attrs=TEXT))
 

@@ -9,7 +9,7 @@ DATE = {"class": "form-control", "type": "date"}
 
 
 class OrganizationForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100, widget=forms.TextInput(attrs=TEXT))
+    name = forms.CharField(label=_("Organization name"), max_length=100, widget=forms.TextInput(attrs=TEXT))
     code = forms.CharField(label=_("Code"), max_length=32, widget=forms.TextInput(attrs=TEXT))
     kind = forms.ChoiceField(label=_("Kind"), choices=OrgKind.choices, widget=forms.Select(attrs=SELECT))
     sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices, widget=forms.Select(attrs=SELECT))
@@ -21,7 +21,7 @@ class OrganizationForm(forms.Form):
         label=_("Term due end"),
         required=False,
         widget=forms.DateInput(attrs=DATE),
-        help_text=_("Left empty: 3 years after the start for branches, 5 for committees."),
+        help_text=_("Left empty: 5 years after the start for committees, 3 for other organizations."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

@@ -22,6 +22,7 @@ from dangjian.core.idnumber import generate_id_number
 from dangjian.core.scoping import SYSTEM
 from dangjian.members.models import Member
 from dangjian.members.services import create_member
+from dangjian.members.validation import id_bidx
 from dangjian.organizations.models import Organization, PartyGroup
 from dangjian.organizations.services import create_organization, create_party_group
 
@@ -38,6 +39,14 @@ def make_org(
     )
 
 
+def _unused_id_number(birth: date, gender: str) -> str:
+    # Only 500 numbers exist per birth date and gender in a region: avoid the rare collision.
+    while True:
+        number = generate_id_number(_rng, birth, gender)
+        if not Member.objects.filter(id_number_bidx=id_bidx(number)).exists():
+            return number
+
+
 def make_member(
     org: Organization, name: str, *, birth: date = date(1980, 5, 4), gender: str = "male", **extra: Any
 ) -> Member:
@@ -45,7 +54,7 @@ def make_member(
         "name": name,
         "gender": gender,
         "birth_date": birth,
-        "id_number": generate_id_number(_rng, birth, gender),
+        "id_number": _unused_id_number(birth, gender),
         "phone": f"138{_rng.randrange(10**8):08d}",
         "category": "full",
         "join_date": date(birth.year + 25, 7, 1),

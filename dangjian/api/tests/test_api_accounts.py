@@ -10,6 +10,8 @@ from dangjian.core.models import AuditEntry
 from dangjian.core.scoping import SYSTEM
 from dangjian.testing.world import PASSWORD, TOTP_SECRET, World, make_user
 
+from .conftest import english_client
+
 Api = Callable[[str], APIClient]
 TOKEN = "/api/v1/auth/token"
 USERS = "/api/v1/users/"
@@ -25,7 +27,7 @@ def audited(action: str) -> bool:
 
 
 def test_token_flow_with_second_factor(world: World) -> None:
-    client = APIClient()
+    client = english_client()
     response = client.post(
         TOKEN, {"username": "secretary", "password": PASSWORD, "otp": pyotp.TOTP(SECRET).now()}, format="json"
     )
@@ -36,14 +38,14 @@ def test_token_flow_with_second_factor(world: World) -> None:
     assert members.status_code == 200 and [m["name"] for m in members.data["results"]] == ["张伟", "李娜"]
     assert ApiToken.objects.filter(user=world.secretary).count() == 1
     # The same code cannot be used twice.
-    replay = APIClient().post(
+    replay = english_client().post(
         TOKEN, {"username": "secretary", "password": PASSWORD, "otp": pyotp.TOTP(SECRET).now()}, format="json"
     )
     assert replay.status_code == 400
 
 
 def test_token_refusals_issue_nothing(world: World) -> None:
-    client = APIClient()
+    client = english_client()
     code = pyotp.TOTP(SECRET).now()
     wrong = f"{(int(code) + 500_000) % 1_000_000:06d}"
     for body in (
@@ -65,12 +67,12 @@ def test_token_refusals_issue_nothing(world: World) -> None:
 def test_token_refused_when_second_factor_required_but_not_enrolled(world: World) -> None:
     user = create_user("newsec", PASSWORD, home_org=world.branch2, acting_user=SYSTEM)
     grant_role(user, world.branch2, "secretary", acting_user=SYSTEM)
-    response = APIClient().post(TOKEN, {"username": "newsec", "password": PASSWORD}, format="json")
+    response = english_client().post(TOKEN, {"username": "newsec", "password": PASSWORD}, format="json")
     assert response.status_code == 400 and "second factor" in response.data["detail"]
     assert not ApiToken.objects.exists()
     # A plain member needs no second factor.
     make_user("plain", "member", world.branch2)
-    plain = APIClient().post(TOKEN, {"username": "plain", "password": PASSWORD}, format="json")
+    plain = english_client().post(TOKEN, {"username": "plain", "password": PASSWORD}, format="json")
     assert plain.status_code == 200
 
 
@@ -80,7 +82,7 @@ def test_token_refused_when_second_factor_required_but_not_enrolled(world: World
 @pytest.fixture
 def county_b_admin(world: World) -> APIClient:
     """A system administrator of the other county: manages users there only."""
-    client = APIClient()
+    client = english_client()
     client.default_format = "json"
     client.force_authenticate(make_user("admin_b", "system_admin", world.county_b))
     return client

@@ -22,8 +22,16 @@ def client_for(user: User) -> Client:
 
 def member_form(**overrides: str) -> dict[str, str]:
     number = generate_id_number(random.Random(3), date(1975, 2, 3), "male")
-    base = {"name": "陈刚", "id_number": number, "ethnicity": "汉族", "phone": "13600001234",
-            "category": "full", "status": "active", "join_date": "2000-07-01", "full_date": "2001-07-01"}
+    base = {
+        "name": "陈刚",
+        "id_number": number,
+        "ethnicity": "汉族",
+        "phone": "13600001234",
+        "category": "full",
+        "status": "active",
+        "join_date": "2000-07-01",
+        "full_date": "2001-07-01",
+    }
     return base | overrides
 
 
@@ -47,8 +55,16 @@ def test_edit_member_keeps_hidden_values_when_left_empty(world: World) -> None:
     old_id, old_phone = world.member.id_number, world.member.phone
     page = client.get(f"/members/{world.member.pk}/edit/").content.decode()
     assert old_id not in page and old_phone not in page
-    data = member_form(name="张伟", id_number="", phone="", join_date="2005-07-01", full_date="2006-07-01",
-                       version="1", birth_date="1980-05-04", gender="male")
+    data = member_form(
+        name="张伟",
+        id_number="",
+        phone="",
+        join_date="2005-07-01",
+        full_date="2006-07-01",
+        version="1",
+        birth_date="1980-05-04",
+        gender="male",
+    )
     response = client.post(f"/members/{world.member.pk}/edit/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
     member = Member.objects.get(pk=world.member.pk)
@@ -57,7 +73,13 @@ def test_edit_member_keeps_hidden_values_when_left_empty(world: World) -> None:
 
 def test_stale_organization_edit_is_refused(world: World) -> None:
     client = client_for(world.county_staff)
-    form = {"name": "第二党支部", "code": world.branch2.code, "kind": "branch", "sector": "community", "version": "1"}
+    form = {
+        "name": "第二党支部",
+        "code": world.branch2.code,
+        "kind": "branch",
+        "sector": "community",
+        "version": "1",
+    }
     assert client.post(f"/orgs/{world.branch2.pk}/edit/", form | {"name": "改名一"}).status_code == 302
     response = client.post(f"/orgs/{world.branch2.pk}/edit/", form | {"name": "改名二"})
     assert response.status_code == 200
@@ -74,14 +96,26 @@ def test_move_into_own_subtree_is_explained(world: World) -> None:
 
 def test_user_admin_creates_account_and_grants_within_scope_only(world: World) -> None:
     client = client_for(world.sysadmin)
-    response = client.post("/users/add/", {"username": "wang.fang", "password": "short", "home_org": "430103"})
+    response = client.post(
+        "/users/add/", {"username": "wang.fang", "password": "short", "home_org": "430103"}
+    )
     assert response.status_code == 200 and not User.objects.filter(username="wang.fang").exists()
-    response = client.post("/users/add/", {"username": "wang.fang", "password": "Wang-fang-2026",
-                                           "home_org": "430103", "member_id": str(world.member_b.pk)})
+    response = client.post(
+        "/users/add/",
+        {
+            "username": "wang.fang",
+            "password": "Wang-fang-2026",
+            "home_org": "430103",
+            "member_id": str(world.member_b.pk),
+        },
+    )
     assert response.status_code == 302
     user = User.objects.get(username="wang.fang")
     assert user.member == world.member_b
-    assert client.post(f"/users/{user.pk}/", {"role": "secretary", "organization": "430103001001"}).status_code == 302
+    assert (
+        client.post(f"/users/{user.pk}/", {"role": "secretary", "organization": "430103001001"}).status_code
+        == 302
+    )
     assert RoleGrant.objects.filter(user=user, role="secretary").exists()
     # A county's administrator cannot grant on another county.
     county_admin = make_user("county_admin", "system_admin", world.county)
