@@ -990,6 +990,18 @@ _BUILDERS = {
 }
 
 
+def chunk_region(spec: ChunkSpec) -> str:
+    """The region code in the ID numbers of a chunk's members; no two chunks share one, so ID numbers
+    only need de-duplicating within a chunk. A county uses its own code, a city's organs the city's
+    code (431100: no county code ends in 00), the province's organs 长沙's old urban code 430101
+    (unused by counties: 433101 is 吉首市, so "01" codes are not free in general)."""
+    if spec.county is not None:
+        return spec.county.code
+    if spec.city is not None:
+        return spec.city.code
+    return "430101"
+
+
 def build_chunk(spec: ChunkSpec, seed: int, today: date, faker: Faker) -> Chunk:
     rng = random.Random(f"{seed}/{spec.key}")
     faker.seed_instance(f"{seed}/{spec.key}")
@@ -997,12 +1009,10 @@ def build_chunk(spec: ChunkSpec, seed: int, today: date, faker: Faker) -> Chunk:
     _BUILDERS[spec.kind](builder, spec, faker)
     builder.size_members(spec.member_budget)
     rows = sorted(builder.rows, key=lambda r: (r.depth, r.path))
-    if spec.kind == "county" and spec.county is not None and spec.city is not None:
-        region, ethnic = spec.county.code, hunan.ethnic_mix(spec.city.code, spec.county.name)
-    elif spec.city is not None:  # the city's own organs: the city's old 市辖区 code, 431101
-        region, ethnic = spec.city.code[:4] + "01", hunan.ethnic_mix(spec.city.code, "")
-    else:
-        region, ethnic = "430100", hunan.ethnic_mix(hunan.PROVINCE_CODE, "")
+    ethnic = hunan.ethnic_mix(
+        spec.city.code if spec.city else hunan.PROVINCE_CODE, spec.county.name if spec.county else ""
+    )
+    region = chunk_region(spec)
     area = spec.city.area_code if spec.city else "0731"
     return Chunk(spec.key, spec.label, region, area, ethnic, rows)
 

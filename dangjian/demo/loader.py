@@ -11,8 +11,9 @@ Members can be written three ways, all sealing ID number and phone through the f
 - `executemany`: one prepared INSERT run over the batch — the default on SQLite, where Django caps
   a bulk_create statement at 999 parameters (~50 member rows) and spends most of its time
   compiling SQL: 300,000 members (city scale) in 39 s instead of 92 s;
-- `copy`: PostgreSQL COPY — the default there: city scale 38 s instead of 76 s (bulk_create) or
-  79 s (executemany).
+- `copy`: PostgreSQL COPY, one per chunk, fed by psycopg's queued writer thread so generation and
+  sending overlap — the default there: city scale 22.5 s instead of 76 s (bulk_create) or 79 s
+  (executemany); province scale (4.3 million members) in under 10 minutes.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
+from psycopg.copy import QueuedLibpqWriter
 
 from dangjian.members.models import Member
 from dangjian.members.validation import id_bidx, phone_bidx
@@ -149,19 +151,29 @@ class MemberWriter:
         self.insert_sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
 
     def write(self, rows: Iterable[MemberRow], org_pks: list[int], group_pks: GroupKeys) -> int:
+        if self.method == "copy":
+            return self._copy(rows, org_pks, group_pks)
         count = 0
         for batch in batched(rows, self.batch_size):
             values = [_member_values(row, org_pks, group_pks) for row in batch]
             if self.method == "orm":
                 Member.objects.bulk_create([Member(**v) for v in values], batch_size=self.batch_size)
-            elif self.method == "copy":
-                with connection.cursor() as cursor, cursor.cursor.copy(self.copy_sql) as copy:
-                    for record in self._records(values):
-                        copy.write_row(record)
             else:
                 with connection.cursor() as cursor:
                     cursor.executemany(self.insert_sql, list(self._records(values)))
             count += len(batch)
+        return count
+
+    def _copy(self, rows: Iterable[MemberRow], org_pks: list[int], group_pks: GroupKeys) -> int:
+        """One COPY for the whole chunk; a writer thread sends while this thread generates."""
+        count = 0
+        with connection.cursor() as cursor:
+            raw = cursor.cursor
+            with raw.copy(self.copy_sql, writer=QueuedLibpqWriter(raw)) as copy:
+                for batch in batched(rows, self.batch_size):
+                    for record in self._records([_member_values(row, org_pks, group_pks) for row in batch]):
+                        copy.write_row(record)
+                    count += len(batch)
         return count
 
     def _records(self, values: list[dict[str, Any]]) -> Iterator[list[Any]]:

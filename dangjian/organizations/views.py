@@ -34,9 +34,9 @@ def org_tree(request: HttpRequest) -> HttpResponse:
     if q:
         visible = Organization.objects.restrict(request.user, "view")
         results = list(visible.filter(Q(name__icontains=q) | Q(code=q))[:50])
-    return render(
-        request, "organizations/tree.html", {"roots": _top_nodes(request), "q": q, "results": results}
-    )
+    roots = _top_nodes(request)
+    context = {"roots": roots, "expand_single": len(roots) == 1, "q": q, "results": results}
+    return render(request, "organizations/tree.html", context)
 
 
 @login_required

@@ -18,7 +18,8 @@ from dangjian.core.idnumber import parse_id_number
 from dangjian.core.models import AuditEntry
 from dangjian.core.phone import validate_phone
 from dangjian.demo.accounts import DEMO_PASSWORD, DEMO_TOTP_SECRET, PERSONAS
-from dangjian.demo.generator import generate_members, make_plan, step
+from dangjian.demo.generator import chunk_region, generate_members, make_plan, step
+from dangjian.demo.loader import insert_orgs
 from dangjian.members.models import Member
 from dangjian.members.validation import id_bidx, phone_bidx
 from dangjian.organizations.models import BRANCH_KINDS, Organization, PartyGroup
@@ -53,6 +54,24 @@ def loaded(db: None) -> str:
 def test_steps_match_treebeard() -> None:
     for i in (1, 9, 10, 35, 36, 37, 1295, 1296, 46655):
         assert step(i) == Organization._get_path(None, 1, i)
+
+
+def test_county_scale_tree_passes_treebeard_checks(db: None) -> None:
+    """The full county tree (organizations only: members do not affect the tree)."""
+    plan = make_plan("county", 2017, TODAY)
+    insert_orgs(plan.top, 1000)
+    for chunk in plan.chunks():
+        insert_orgs(chunk.orgs, 1000)
+    assert 1_800 <= Organization.objects.count() <= 2_000
+    assert all(problems == [] for problems in Organization.objects.find_problems())
+
+
+def test_province_plan_chunks_never_share_an_id_region() -> None:
+    """ID numbers are de-duplicated within a chunk only, so each chunk needs its own region code."""
+    plan = make_plan("province", 1, TODAY)
+    regions = [chunk_region(spec) for spec in plan.specs]
+    assert len(regions) == 1 + 14 + 122 == len(set(regions))
+    assert len({o.code for o in plan.top} | set(regions)) == len(plan.top) + len(regions) - 14
 
 
 def test_tree_is_valid_and_shaped_like_a_county(loaded: str) -> None:
