@@ -65,16 +65,19 @@ def get_cipher() -> FieldCipher:
 
 
 @lru_cache(maxsize=1)
-def _blind_key() -> bytes:
+def _blind_hmac() -> "hmac.HMAC":
+    """The keyed HMAC state, built once; each digest starts from a copy of it (a third of the cost
+    of re-keying per value, which matters when millions of rows are imported)."""
     key = b64decode(settings.BLIND_INDEX_KEY)
     if len(key) < 32:
         raise ImproperlyConfigured("BLIND_INDEX_KEY must be at least 32 bytes (base64).")
-    return key
+    return hmac.new(key, digestmod=hashlib.sha256)
 
 
 def blind_index(value: str, context: str) -> str:
     """128-bit keyed digest of a normalized value; empty input has no index."""
     if not value:
         return ""
-    digest = hmac.new(_blind_key(), f"{context}\0{value}".encode(), hashlib.sha256).hexdigest()
-    return digest[:32]
+    mac = _blind_hmac().copy()
+    mac.update(f"{context}\0{value}".encode())
+    return mac.hexdigest()[:32]

@@ -24,6 +24,11 @@ class EncryptedTextField(models.TextField):
         kwargs["context"] = self.context
         return name, path, args, kwargs
 
+    def get_lookup(self, lookup_name: str) -> Any:
+        # Ciphertexts are randomized: `filter(id_number=x)` would silently match nothing.
+        # Only IS NULL makes sense; everything else must go through the blind index.
+        return super().get_lookup(lookup_name) if lookup_name == "isnull" else None
+
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str:
         if not value:
             return ""

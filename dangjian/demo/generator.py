@@ -461,10 +461,11 @@ class TreeBuilder:
         self.today = today
         self.rows: list[OrgRow] = []
 
-    # terms: grassroots committees 5 years, branches 3; mostly in term, some due soon or overdue,
+    # terms: as `default_term_years` (5 years for committees, village and community
+    # organizations; 3 for other branches); mostly in term, some due soon or overdue,
     # a few with no term recorded.
-    def _term(self, kind: str) -> tuple[date | None, date | None]:
-        years = default_term_years(kind)
+    def _term(self, kind: str, sector: str) -> tuple[date | None, date | None]:
+        years = default_term_years(kind, sector)
         r = self.rng.random()
         if r < 0.03:
             return None, None
@@ -495,7 +496,7 @@ class TreeBuilder:
             path = parent.path + step(parent.numchild)
             code = parent.code + f"{parent.numchild:03d}"
             depth = parent.depth + 1
-        start, end = term if term is not None else self._term(kind)
+        start, end = term if term is not None else self._term(kind, sector)
         first_year = 1998 if profile in ("private", "social") else 1950
         latest = start or self.today
         established = date(

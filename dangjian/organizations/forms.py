@@ -21,7 +21,10 @@ class OrganizationForm(forms.Form):
         label=_("Term due end"),
         required=False,
         widget=forms.DateInput(attrs=DATE),
-        help_text=_("Left empty: 5 years after the start for committees, 3 for other organizations."),
+        help_text=_(
+            "Left empty: 5 years after the start for committees and village or community "
+            "organizations, 3 for other branches."
+        ),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

@@ -47,9 +47,13 @@ class TermState(models.TextChoices):
     OVERDUE = "overdue", _("Term change overdue")
 
 
-def default_term_years(kind: str) -> int:
-    """Branch committees serve 3 years, grassroots committees 5 (since 2018)."""
-    return 5 if kind in COMMITTEE_KINDS else 3
+def default_term_years(kind: str, sector: str = "") -> int:
+    """Grassroots committees serve 5 years (since 2018); so do village and community party
+    organizations, whose terms follow the 5-year village and residents' committees (2018
+    amendments, first applied in the 2021 term changes). Other branches serve 3 years."""
+    if kind in COMMITTEE_KINDS or sector in (Sector.RURAL, Sector.COMMUNITY):
+        return 5
+    return 3
 
 
 class OrganizationQuerySet(MP_NodeQuerySet, ScopedQuerySet["Organization"]):
@@ -107,7 +111,11 @@ class Organization(MP_Node):
         return TermState.OK
 
     def default_term_end(self) -> date | None:
-        return add_years(self.term_start, default_term_years(self.kind)) if self.term_start else None
+        return (
+            add_years(self.term_start, default_term_years(self.kind, self.sector))
+            if self.term_start
+            else None
+        )
 
 
 class PartyGroup(models.Model):

@@ -41,7 +41,7 @@ def test_retrieve_fields(api: Api, world: World) -> None:
     data = api("secretary").get(f"{ORGS}{world.branch.pk}").data  # no trailing slash works too
     assert data["code"] == "430102001001" and data["parent_code"] == "430102001"
     assert data["kind"] == "branch" and data["term_state"] in {"ok", "due_soon", "overdue"}
-    assert data["term_due_end"] == "2027-01-01" and data["version"] == 1 and data["depth"] == 5
+    assert data["term_due_end"] == "2029-01-01" and data["version"] == 1 and data["depth"] == 5
 
 
 def test_filters(api: Api, world: World) -> None:
@@ -90,7 +90,7 @@ def test_create_with_parent_code_or_id(api: Api, world: World) -> None:
         },
     )
     assert response.status_code == 201, response.data
-    assert response.data["parent_code"] == "430102001" and response.data["term_due_end"] == "2028-03-01"
+    assert response.data["parent_code"] == "430102001" and response.data["term_due_end"] == "2030-03-01"
     assert audited("organization.create")
     by_id = client.post(
         ORGS, {"parent": world.township.pk, "code": "430102001004", "name": "第四党支部", "kind": "branch"}

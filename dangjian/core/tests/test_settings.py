@@ -70,3 +70,23 @@ def test_ciphertext_is_bound_to_its_field() -> None:
 def test_short_keys_are_refused() -> None:
     with pytest.raises(ImproperlyConfigured):
         FieldCipher({"k1": b"short"}, "k1")
+
+
+def test_blind_index_is_stable_keyed_and_contextual(settings: object) -> None:
+    from dangjian.core.crypto import blind_index
+
+    a = blind_index("430102199001011238", "member.id_number")
+    assert a == blind_index("430102199001011238", "member.id_number") and len(a) == 32
+    assert a != blind_index("430102199001011238", "member.phone")
+    assert blind_index("", "member.id_number") == ""
+
+
+@pytest.mark.django_db
+def test_lookups_on_encrypted_fields_are_refused() -> None:
+    from django.core.exceptions import FieldError
+
+    from dangjian.members.models import Member
+
+    with pytest.raises(FieldError):
+        list(Member.objects.filter(id_number="430102199001011238"))
+    assert list(Member.objects.filter(phone__isnull=True)) == []

@@ -22,7 +22,7 @@ from dangjian.demo.generator import chunk_region, generate_members, make_plan, s
 from dangjian.demo.loader import insert_orgs
 from dangjian.members.models import Member
 from dangjian.members.validation import id_bidx, phone_bidx
-from dangjian.organizations.models import BRANCH_KINDS, Organization, PartyGroup
+from dangjian.organizations.models import BRANCH_KINDS, Organization, PartyGroup, default_term_years
 
 TODAY = date(2026, 11, 27)
 COUNTY = "431121"
@@ -100,7 +100,8 @@ def test_tree_is_valid_and_shaped_like_a_county(loaded: str) -> None:
         size, groups = len(branch.members.all()), len(branch.party_groups.all())
         assert size >= 3
         assert (1 <= groups <= 4) if size >= 15 else groups == 0
-        assert branch.term_due_end is None or (branch.term_due_end - branch.term_start).days in (1095, 1096)
+        years = default_term_years(branch.kind, branch.sector)
+        assert branch.term_due_end is None or branch.term_due_end == add_years(branch.term_start, years)
     assert (
         Member.objects.filter(party_group__isnull=False)
         .exclude(party_group__organization=F("organization"))

@@ -75,7 +75,19 @@ def test_term_warning_states(world: World) -> None:
     assert org.term_state(date(2027, 3, 2)) == TermState.OVERDUE
     assert world.branch2.term_state() == TermState.UNKNOWN
     org.refresh_from_db()
-    assert org.term_due_end == date(2027, 1, 1)  # default: 3 years for a branch
+    assert org.term_due_end == date(2029, 1, 1)  # default: 5 years for a community branch
+    office = create_organization(
+        world.township,
+        {
+            "name": "机关支部",
+            "code": "J1",
+            "kind": "branch",
+            "sector": "government",
+            "term_start": date(2024, 1, 1),
+        },
+        acting_user=SYSTEM,
+    )
+    assert office.term_due_end == date(2027, 1, 1)  # 3 years for other branches
     assert world.county.term_due_end == date(2026, 9, 1)  # 5 years for a committee
 
 
