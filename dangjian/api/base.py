@@ -5,21 +5,15 @@ Scoping is done once, here: a viewset's queryset is always its model's manager
 simply not found (404, existence not confirmed).
 """
 
-from collections.abc import Callable, Mapping
-from typing import Any, ParamSpec, TypeVar
+from collections.abc import Mapping
+from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import exceptions, serializers, viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import SAFE_METHODS
-
-from dangjian.core.exceptions import OutOfScope
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 
 # The base of every API viewset: `get_queryset` is the model's restricted manager.
@@ -89,21 +83,6 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         request = self.context.get("request")
         user = getattr(request, "user", None)
         return self.model._default_manager.restrict(user, self.scope)  # type: ignore[attr-defined]
-
-
-def call_service(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
-    """Run a service, turning its refusals into DRF errors.
-
-    The exception handler in `errors.py` maps the same two exceptions for any view; calling
-    through here keeps the mapping explicit where a view wants to catch the DRF error itself.
-    """
-    try:
-        return func(*args, **kwargs)
-    except OutOfScope as exc:
-        raise exceptions.NotFound() from exc
-    except DjangoValidationError as exc:
-        detail: Any = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        raise serializers.ValidationError(detail) from exc
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):

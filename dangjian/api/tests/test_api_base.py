@@ -1,25 +1,6 @@
-import pytest
-from django.core.exceptions import ValidationError
-from rest_framework import exceptions, serializers
+from rest_framework import serializers
 
-from dangjian.api.base import StrictSerializerMixin, call_service
-from dangjian.core.exceptions import OutOfScope
-
-
-def refuse(exc: Exception) -> None:
-    raise exc
-
-
-def test_call_service_maps_refusals() -> None:
-    assert call_service(lambda x: x * 2, 21) == 42
-    with pytest.raises(exceptions.NotFound):
-        call_service(refuse, OutOfScope("x"))
-    with pytest.raises(serializers.ValidationError) as by_field:
-        call_service(refuse, ValidationError({"name": "Enter a name."}))
-    assert by_field.value.detail == {"name": ["Enter a name."]}
-    with pytest.raises(serializers.ValidationError) as general:
-        call_service(refuse, ValidationError("Changed meanwhile."))
-    assert general.value.detail == {"non_field_errors": ["Changed meanwhile."]}
+from dangjian.api.base import StrictSerializerMixin
 
 
 class Sample(StrictSerializerMixin):
