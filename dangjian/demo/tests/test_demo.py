@@ -3,6 +3,7 @@
 from collections import Counter
 from datetime import date
 from io import StringIO
+from typing import Any
 
 import pyotp
 import pytest
@@ -47,8 +48,9 @@ def load(*extra: str) -> str:
 
 
 @pytest.fixture
-def loaded(db: None) -> str:
-    return load("--accounts")
+def loaded(db: None, settings: Any) -> str:
+    settings.DEMO_MODE = True
+    return load()
 
 
 def test_steps_match_treebeard() -> None:

@@ -1,8 +1,9 @@
-"""`dangjian demo --scale county|city|province [--seed N] [--if-empty] [--db-batch N] [--accounts]`
+"""`dangjian demo --scale county|city|province [--seed N] [--if-empty] [--db-batch N]`
 
 Loads deterministic demo data shaped like Hunan into an empty database: the organization tree,
 party groups and members (ID numbers and phones encrypted, blind-indexed), one audit entry for the
-load, and — in demo mode or with --accounts — one account per persona.
+load, and — in demo mode only (DANGJIAN_DEMO=1) — one account per persona: accounts with a
+known password never exist outside demo mode.
 """
 
 from datetime import date
@@ -41,11 +42,6 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--db-batch", type=int, default=5000, metavar="N", help="rows per bulk insert (default: 5000)"
-        )
-        parser.add_argument(
-            "--accounts",
-            action="store_true",
-            help="create the demo accounts even when DANGJIAN_DEMO is not set",
         )
         parser.add_argument(
             "--method",
@@ -103,7 +99,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(self.style.SUCCESS(f"Loaded {stats.summary()}."))
 
-        if settings.DEMO_MODE or opts["accounts"]:
+        if settings.DEMO_MODE:
             try:
                 grants = create_demo_accounts()
             except LookupError as exc:
@@ -111,10 +107,7 @@ class Command(BaseCommand):
             self.stdout.write("")
             self.stdout.write(accounts_report(grants))
         else:
-            self.stdout.write(
-                "No accounts were created (set DANGJIAN_DEMO=1 or pass --accounts to create "
-                "the demo accounts)."
-            )
+            self.stdout.write("No accounts were created (set DANGJIAN_DEMO=1 to create the demo accounts).")
 
     def _print_accounts(self) -> None:
         grants = demo_grants()
@@ -123,5 +116,5 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 "There are no demo accounts (load into an empty database with DANGJIAN_DEMO=1 "
-                "or --accounts to create them)."
+                "to create them)."
             )
