@@ -102,6 +102,31 @@ def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def user_link_member(request: HttpRequest, pk: int) -> HttpResponse:
+    """Link the account to a member (by member number), or unlink it when the number is empty."""
+    account = get_for_user(request, User, pk, "manage_users")
+    number = request.POST.get("member", "").strip()
+    member = None
+    if number:
+        member = (
+            Member.objects.restrict(request.user, "view").filter(pk=number).first()
+            if number.isdigit()
+            else None
+        )
+        if member is None:
+            messages.error(request, _("No such member within your organizations."))
+            return redirect("user_detail", pk=account.pk)
+    try:
+        services.update_user(account, {"member": member}, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Changes saved."))
+    return redirect("user_detail", pk=account.pk)
+
+
+@login_required
+@require_POST
 def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_for_user(request, User, pk, "manage_users")
     try:

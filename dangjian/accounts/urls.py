@@ -10,6 +10,7 @@ urlpatterns = [
     path("users/add/", manage_views.user_create, name="user_create"),
     path("users/<int:pk>/", manage_views.user_detail, name="user_detail"),
     path("users/<int:pk>/active/", manage_views.user_set_active, name="user_set_active"),
+    path("users/<int:pk>/member/", manage_views.user_link_member, name="user_link_member"),
     path("users/<int:pk>/unlock/", manage_views.user_unlock, name="user_unlock"),
     path("users/<int:pk>/reset-2fa/", manage_views.user_reset_totp, name="user_reset_totp"),
     path("grants/<int:pk>/revoke/", manage_views.grant_revoke, name="grant_revoke"),

@@ -137,3 +137,15 @@ def test_audit_view_filters(world: World) -> None:
     client = client_for(world.auditor)
     body = client.get("/audit/?action=member.create").content.decode()
     assert "member.create" in body and "organization.create" not in body
+
+
+def test_link_and_unlink_member(world: World) -> None:
+    client = client_for(world.sysadmin)
+    user = world.county_staff
+    assert client.post(f"/users/{user.pk}/member/", {"member": str(world.member2.pk)}).status_code == 302
+    assert User.objects.get(pk=user.pk).member == world.member2
+    client.post(f"/users/{user.pk}/member/", {"member": str(world.member.pk)})  # has an account already
+    assert User.objects.get(pk=user.pk).member == world.member2
+    client.post(f"/users/{user.pk}/member/", {"member": ""})
+    assert User.objects.get(pk=user.pk).member is None
+    assert AuditEntry.objects.filter(action="user.update", success=True).count() == 2
