@@ -5,9 +5,10 @@ from typing import Any
 from dangjian.organizations.models import Organization
 
 from .models import CommitteePost, Member
-from .queries import subtree_member_count
 
 
 def organization_panel(org: Organization) -> dict[str, Any]:
     secretaries = Member.objects.on_roll().filter(organization=org, committee_post=CommitteePost.SECRETARY)
-    return {"member_count": subtree_member_count(org), "secretaries": list(secretaries.only("name"))}
+    # The member count is loaded by the page afterwards (member_count view): at a province's top
+    # it counts millions of rows, and the rest of the page should not wait for it.
+    return {"secretaries": list(secretaries.only("name"))}

@@ -19,6 +19,7 @@ from . import services
 from .filters import MemberFilterSet
 from .forms import MemberForm
 from .models import Member
+from .queries import subtree_member_count
 
 PAGE = 50
 
@@ -43,6 +44,13 @@ def member_list(request: HttpRequest) -> HttpResponse:
         template = "members/_rows.html" if after else "members/_table.html"
         return render(request, template, context)
     return render(request, "members/list.html", context)
+
+
+@login_required
+def member_count(request: HttpRequest, pk: int) -> HttpResponse:
+    """Members on the roll in an organization's subtree, as a link to the filtered list."""
+    org = get_for_user(request, Organization, pk)
+    return render(request, "members/_count.html", {"org": org, "count": subtree_member_count(org)})
 
 
 @login_required
