@@ -1,7 +1,7 @@
 """Writing a generated plan to the database in bulk, one chunk (county) per transaction.
 
 Organizations go in with `bulk_create` in depth order (their treebeard path, depth and numchild
-come precomputed from the generator), then the chunk's party groups, then its members streamed in
+come precomputed by `tree.TreeBuilder`), then the chunk's party groups, then its members streamed in
 batches of `--db-batch` rows, so memory stays flat at any scale.
 
 Members can be written three ways, all sealing ID number and phone through the field's own
@@ -33,7 +33,9 @@ from dangjian.members.models import Member
 from dangjian.members.validation import id_bidx, phone_bidx
 from dangjian.organizations.models import Organization, PartyGroup
 
-from .generator import Chunk, MemberRow, OrgRow, Plan, generate_members, party_group_names
+from .people import MemberRow, generate_members, party_group_names
+from .plan import Chunk, Plan
+from .tree import OrgRow
 
 METHODS = ("auto", "orm", "executemany", "copy")
 

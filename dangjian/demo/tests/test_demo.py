@@ -19,8 +19,10 @@ from dangjian.core.idnumber import parse_id_number
 from dangjian.core.models import AuditEntry
 from dangjian.core.phone import validate_phone
 from dangjian.demo.accounts import DEMO_PASSWORD, DEMO_TOTP_SECRET, PERSONAS
-from dangjian.demo.generator import chunk_region, generate_members, make_plan, step
+from dangjian.demo.helpers import step
 from dangjian.demo.loader import insert_orgs
+from dangjian.demo.people import generate_members
+from dangjian.demo.plan import chunk_region, make_plan
 from dangjian.members.models import Member
 from dangjian.members.validation import id_bidx, phone_bidx
 from dangjian.organizations.models import BRANCH_KINDS, Organization, PartyGroup, default_term_years

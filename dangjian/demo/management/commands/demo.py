@@ -15,8 +15,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from dangjian.core import audit
 from dangjian.core.scoping import SYSTEM
 from dangjian.demo.accounts import accounts_report, create_demo_accounts, demo_grants
-from dangjian.demo.generator import SCALES, make_plan
 from dangjian.demo.loader import METHODS, load_plan, resolve_method
+from dangjian.demo.plan import SCALES, make_plan
 from dangjian.organizations.models import Organization
 
 

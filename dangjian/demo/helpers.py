@@ -1,0 +1,52 @@
+"""Small helpers of the demo data generator: weighted choice, treebeard path steps, proportional
+splits."""
+
+from __future__ import annotations
+
+import bisect
+import random
+from collections.abc import Sequence
+from typing import Generic, TypeVar
+
+from dangjian.core.tree import ALPHABET, STEPLEN
+
+T = TypeVar("T")
+
+
+class Weighted(Generic[T]):
+    """Fast weighted choice: one `rng.random()` and a bisect."""
+
+    def __init__(self, items: Sequence[tuple[T, float]]) -> None:
+        self.values = [value for value, _ in items]
+        self.cum: list[float] = []
+        total = 0.0
+        for _, weight in items:
+            total += weight
+            self.cum.append(total)
+        self.total = total
+
+    def pick(self, rng: random.Random) -> T:
+        return self.values[bisect.bisect(self.cum, rng.random() * self.total)]
+
+
+def step(index: int) -> str:
+    """The 1-based `index`-th child's path step: 1 → '0001', 36 → '0010' (treebeard's alphabet)."""
+    digits = []
+    n = index
+    for _ in range(STEPLEN):
+        n, r = divmod(n, len(ALPHABET))
+        digits.append(ALPHABET[r])
+    if n or index < 1:
+        raise ValueError(f"step index out of range: {index}")
+    return "".join(reversed(digits))
+
+
+def split(total: int, weights: Sequence[float]) -> list[int]:
+    """`total` split in proportion to `weights` (largest remainder: the parts sum to `total`)."""
+    wsum = sum(weights)
+    raw = [total * w / wsum for w in weights]
+    parts = [int(x) for x in raw]
+    order = sorted(range(len(raw)), key=lambda i: raw[i] - parts[i], reverse=True)
+    for i in order[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
