@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEntry
 from .views import htmx_partial
+from .widgets import IsoDateInput
 
 PAGE = 100
 
@@ -31,11 +32,9 @@ class AuditFilterForm(forms.Form):
     since = forms.DateField(
         label=_("From"),
         required=False,
-        widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}),
+        widget=IsoDateInput(),
     )
-    until = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"class": "form-control", "type": "date"})
-    )
+    until = forms.DateField(label=_("To"), required=False, widget=IsoDateInput())
 
 
 @login_required

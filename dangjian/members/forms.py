@@ -3,13 +3,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.widgets import IsoDateInput
 from dangjian.organizations.models import Organization, PartyGroup
 
 from .models import CommitteePost, Education, Gender, MemberCategory, MemberStatus
 
 TEXT = {"class": "form-control"}
 SELECT = {"class": "form-select"}
-DATE = {"class": "form-control", "type": "date"}
 
 
 def _blank(choices: Any) -> list[tuple[str, str]]:
@@ -31,7 +31,7 @@ class MemberForm(forms.Form):
     birth_date = forms.DateField(
         label=_("Birth date"),
         required=False,
-        widget=forms.DateInput(attrs=DATE),
+        widget=IsoDateInput(),
         help_text=_("Taken from the ID number if left empty."),
     )
     ethnicity = forms.CharField(
@@ -55,10 +55,8 @@ class MemberForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=MemberStatus.choices, widget=forms.Select(attrs=SELECT)
     )
-    join_date = forms.DateField(label=_("Join date"), widget=forms.DateInput(attrs=DATE))
-    full_date = forms.DateField(
-        label=_("Full membership date"), required=False, widget=forms.DateInput(attrs=DATE)
-    )
+    join_date = forms.DateField(label=_("Join date"), widget=IsoDateInput())
+    full_date = forms.DateField(label=_("Full membership date"), required=False, widget=IsoDateInput())
     job_title = forms.CharField(
         label=_("Post or job"), max_length=100, required=False, widget=forms.TextInput(attrs=TEXT)
     )

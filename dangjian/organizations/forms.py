@@ -1,11 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.widgets import IsoDateInput
+
 from .models import OrgKind, Sector
 
 TEXT = {"class": "form-control"}
 SELECT = {"class": "form-select"}
-DATE = {"class": "form-control", "type": "date"}
 
 
 class OrganizationForm(forms.Form):
@@ -13,14 +14,12 @@ class OrganizationForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=32, widget=forms.TextInput(attrs=TEXT))
     kind = forms.ChoiceField(label=_("Kind"), choices=OrgKind.choices, widget=forms.Select(attrs=SELECT))
     sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices, widget=forms.Select(attrs=SELECT))
-    established_on = forms.DateField(
-        label=_("Established on"), required=False, widget=forms.DateInput(attrs=DATE)
-    )
-    term_start = forms.DateField(label=_("Term start"), required=False, widget=forms.DateInput(attrs=DATE))
+    established_on = forms.DateField(label=_("Established on"), required=False, widget=IsoDateInput())
+    term_start = forms.DateField(label=_("Term start"), required=False, widget=IsoDateInput())
     term_due_end = forms.DateField(
         label=_("Term due end"),
         required=False,
-        widget=forms.DateInput(attrs=DATE),
+        widget=IsoDateInput(),
         help_text=_(
             "Left empty: 5 years after the start for committees and village or community "
             "organizations, 3 for other branches."

@@ -131,7 +131,7 @@ class PartyGroup(models.Model):
     class Meta:
         verbose_name = _("party group")
         verbose_name_plural = _("party groups")
-        ordering = ["organization_id", "name"]
+        ordering = ["organization_id", "id"]  # creation order: 第一, 第二, 第三…
         constraints = [
             models.UniqueConstraint(fields=["organization", "name"], name="party_group_unique_name")
         ]

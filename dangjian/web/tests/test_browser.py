@@ -74,3 +74,15 @@ def test_member_on_a_phone(page: Page, live_server: object) -> None:
     expect(page.locator("#member-rows")).to_contain_text("张伟")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"page scrolls sideways at phone width ({width}px)"
+
+
+def test_secretary_edits_a_member_without_retyping_anything(page: Page, live_server: object) -> None:
+    world = build_world()
+    base = str(live_server)
+    log_in(page, base, "secretary", otp=True)
+    page.goto(f"{base}/members/{world.member.pk}/edit/")
+    expect(page.locator("#id_join_date")).to_have_value(world.member.join_date.isoformat())
+    page.fill("#id_job_title", "村委会委员")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator(".alert-success")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("村委会委员")
