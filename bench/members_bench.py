@@ -21,7 +21,7 @@ from dangjian.accounts.models import User  # noqa: E402
 from dangjian.accounts.services import create_user, grant_role  # noqa: E402
 from dangjian.core.scoping import SYSTEM  # noqa: E402
 from dangjian.core.tree import path_successor  # noqa: E402
-from dangjian.members.filters import MemberFilterSet  # noqa: E402
+from dangjian.members.filters import filtered_members  # noqa: E402
 from dangjian.members.models import ON_ROLL_STATUSES, Member  # noqa: E402
 from dangjian.members.queries import subtree_member_count  # noqa: E402
 from dangjian.organizations.models import Organization  # noqa: E402
@@ -68,9 +68,7 @@ def raw(sql: str, params: list[object]) -> list[tuple[object, ...]]:
 
 def member_page(user: User, code: str) -> list[Member]:
     """The queryset the member list view evaluates for one page (scope + filter + keyset)."""
-    visible = Member.objects.restrict(user, "view").select_related("organization")
-    filterset = MemberFilterSet({"org": code}, queryset=visible)
-    return list(filterset.qs.order_by("id")[:51])
+    return list(filtered_members(user, {"org": code})[1][:51])
 
 
 def main() -> None:

@@ -33,9 +33,25 @@ class ScopedViewSetMixin(viewsets.GenericViewSet):
 
     def get_queryset(self) -> QuerySet[Any]:
         # The class's `queryset` only names the model; the rows come from the restricted manager.
+        return self.narrowed(None, filters=False)
+
+    def narrowed(self, queryset: QuerySet[Any] | None = None, *, filters: bool = True) -> QuerySet[Any]:
+        """`queryset` (default: every row), narrowed by the request's filters, then restricted.
+
+        The scope comes last on purpose: SQLite uses the first range on the path index it meets
+        in the WHERE clause, so a narrow filter (one branch) placed after a wide grant (the
+        province) would scan the grant's whole range — 80 ms instead of 0.1 ms at province scale.
+        """
         model: type[Model] = super().get_queryset().model
-        restricted: QuerySet[Any] = model._default_manager.restrict(self.request.user, self.scope_action())  # type: ignore[attr-defined]
-        return self.refine_queryset(restricted)
+        rows = queryset if queryset is not None else model._default_manager.all()
+        rows = self.refine_queryset(rows)
+        if filters:
+            rows = super().filter_queryset(rows)
+        return rows.restrict(self.request.user, self.scope_action())  # type: ignore[union-attr]
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        # List views pass get_queryset(); the filters go before the scope (see `narrowed`).
+        return self.narrowed()
 
     def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         """select_related / annotations for the serializer; access is already decided."""

@@ -79,3 +79,12 @@ class MemberFilterSet(django_filters.FilterSet):
     def filter_q(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         value = value.strip()
         return queryset.filter(name__icontains=value) if value else queryset
+
+
+def filtered_members(user: Any, data: Any, request: Any = None) -> tuple[MemberFilterSet, QuerySet[Any]]:
+    """The member list as a user asked for it: the filters, then the user's scope (narrow first,
+    restrict last — see ScopedQuerySet.restrict), in id order for keyset paging."""
+    filterset = MemberFilterSet(data, queryset=Member.objects.select_related("organization"), request=request)
+    if not filterset.is_valid():
+        return filterset, Member.objects.none()
+    return filterset, filterset.qs.restrict(user, "view").order_by("id")

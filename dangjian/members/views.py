@@ -16,7 +16,7 @@ from dangjian.core.views import apply_errors, bootstrap_form, get_for_user, htmx
 from dangjian.organizations.models import Organization
 
 from . import services
-from .filters import MemberFilterSet
+from .filters import filtered_members
 from .forms import MemberForm
 from .models import Member
 from .queries import subtree_member_count
@@ -26,9 +26,7 @@ PAGE = 50
 
 @login_required
 def member_list(request: HttpRequest) -> HttpResponse:
-    visible = Member.objects.restrict(request.user, "view").select_related("organization")
-    filterset = MemberFilterSet(request.GET, queryset=visible, request=request)
-    qs = filterset.qs.order_by("id") if filterset.is_valid() else visible.none()
+    filterset, qs = filtered_members(request.user, request.GET, request)
     after = request.GET.get("after", "")
     if after.isdigit():
         qs = qs.filter(id__gt=int(after))

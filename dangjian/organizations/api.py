@@ -167,7 +167,7 @@ class OrganizationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retr
     def children(self, request: Request, pk: str | None = None) -> Response:
         """The organization's direct children within the user's reach (filters apply)."""
         org = self.get_object()
-        children = self.filter_queryset(self.get_queryset()).filter(subtree_q(org.path), depth=org.depth + 1)
+        children = self.narrowed(Organization.objects.filter(subtree_q(org.path), depth=org.depth + 1))
         return Response(self.get_serializer(children, many=True).data)
 
     @extend_schema(responses=OrganizationSerializer(many=True))
@@ -175,7 +175,7 @@ class OrganizationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retr
     def subtree(self, request: Request, pk: str | None = None) -> Response:
         """Every organization below this one, in tree order, a page at a time (filters apply)."""
         org = self.get_object()
-        below = self.filter_queryset(self.get_queryset()).filter(subtree_q(org.path), path__gt=org.path)
+        below = self.narrowed(Organization.objects.filter(subtree_q(org.path), path__gt=org.path))
         page = self.paginate_queryset(below)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

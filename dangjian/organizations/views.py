@@ -42,8 +42,9 @@ def org_tree(request: HttpRequest) -> HttpResponse:
 @login_required
 def org_children(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_for_user(request, Organization, pk)
-    children = Organization.objects.restrict(request.user, "view").filter(
-        subtree_q(org.path), depth=org.depth + 1
+    # Narrow first, restrict last: see ScopedQuerySet.restrict.
+    children = Organization.objects.filter(subtree_q(org.path), depth=org.depth + 1).restrict(
+        request.user, "view"
     )
     return render(
         request,
