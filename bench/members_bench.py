@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from dangjian.accounts.models import User  # noqa: E402
 from dangjian.accounts.services import create_user, grant_role  # noqa: E402
 from dangjian.core.scoping import SYSTEM  # noqa: E402
-from dangjian.core.tree import path_successor  # noqa: E402
+from dangjian.core.tree import path_successor, subtree_q  # noqa: E402
 from dangjian.members.filters import filtered_members  # noqa: E402
 from dangjian.members.models import ON_ROLL_STATUSES, Member  # noqa: E402
 from dangjian.members.queries import subtree_member_count  # noqa: E402
@@ -37,13 +37,18 @@ WHERE o.path >= %s AND o.path < %s ORDER BY m.id LIMIT 51
 
 
 def sample_orgs() -> list[tuple[str, Organization]]:
-    """One organization per level, each the first in tree order (deterministic)."""
+    """One organization per level, walking down from the top through the child with the most
+    children (a real city, county and township, not a small directly-run unit), then the first
+    branch below the township. Deterministic for a database."""
+    org = Organization.objects.get_root_nodes().first()
     picks = []
-    for depth, label in ((1, "province"), (2, "city"), (3, "county"), (4, "township")):
-        org = Organization.objects.filter(depth=depth).order_by("path").first()
-        if org is not None:
-            picks.append((label, org))
-    branch = Organization.objects.filter(kind="branch").order_by("path").first()
+    for label in ("province", "city", "county", "township"):
+        if org is None:
+            break
+        picks.append((label, org))
+        children = Organization.objects.filter(subtree_q(org.path), depth=org.depth + 1)
+        org = children.order_by("-numchild", "path").first()
+    branch = Organization.objects.filter(subtree_q(picks[-1][1].path), kind="branch").order_by("path").first()
     if branch is not None:
         picks.append(("branch", branch))
     return picks

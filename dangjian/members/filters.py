@@ -13,10 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.dates import add_years
+from dangjian.core.idnumber import normalize_id_number
+from dangjian.core.phone import normalize_phone
 from dangjian.core.tree import subtree_q
 from dangjian.organizations.models import Organization, Sector
 
 from .models import Gender, Member, MemberCategory, MemberStatus
+from .validation import id_bidx, phone_bidx
 
 # Age bands of the statistical reports: (label, lowest age, highest age or None).
 AGE_BANDS: dict[str, tuple[int, int | None]] = {
@@ -54,6 +57,8 @@ class MemberFilterSet(django_filters.FilterSet):
     )
     join_year = django_filters.NumberFilter(method="filter_join_year", label=_("Year joined"))
     q = django_filters.CharFilter(method="filter_q", label=_("Name contains"))
+    id_number = django_filters.CharFilter(method="filter_id_number", label=_("ID number (exact)"))
+    phone = django_filters.CharFilter(method="filter_phone", label=_("Phone (exact)"))
 
     class Meta:
         model = Member
@@ -75,6 +80,13 @@ class MemberFilterSet(django_filters.FilterSet):
         if not 1921 <= year <= 9998:  # the Party was founded in 1921; also keeps date() in range
             return queryset.none()
         return queryset.filter(join_date__gte=date(year, 1, 1), join_date__lt=date(year + 1, 1, 1))
+
+    # Encrypted columns are found through their blind indexes: exact matches only, by design.
+    def filter_id_number(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        return queryset.filter(id_number_bidx=id_bidx(normalize_id_number(value)))
+
+    def filter_phone(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        return queryset.filter(phone_bidx=phone_bidx(normalize_phone(value)))
 
     def filter_q(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         value = value.strip()

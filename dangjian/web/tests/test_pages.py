@@ -31,3 +31,15 @@ def test_org_page_shows_term_warning_breadcrumb_secretary_and_groups(world: Worl
     assert "alert-danger" in body and "2020-01-01" in body  # the term change is overdue
     assert 'breadcrumb-item"><a href="/orgs/' in body and "湖南省委" in body
     assert "张伟" in body and "第一党小组" in body
+
+
+def test_find_a_member_by_exact_id_number_or_phone(world: World) -> None:
+    client = Client()
+    client.force_login(world.county_staff)
+    body = client.get("/members/", {"id_number": world.member.id_number.lower()}).content.decode()
+    assert "张伟" in body and "李娜" not in body
+    body = client.get("/members/", {"phone": world.member2.phone}).content.decode()
+    assert "李娜" in body and "张伟" not in body
+    # Another county's member is not found by their ID number either.
+    body = client.get("/members/", {"id_number": world.member_b.id_number}).content.decode()
+    assert "王芳" not in body
