@@ -36,18 +36,27 @@ WHERE o.path >= %s AND o.path < %s ORDER BY m.id LIMIT 51
 """
 
 
+CHILD_WITH_MOST_MEMBERS = """
+SELECT substr(o.path, 1, %s) AS prefix, count(*) FROM members_member m
+JOIN organizations_organization o ON o.id = m.organization_id
+WHERE o.path >= %s AND o.path < %s AND length(o.path) > %s
+GROUP BY prefix ORDER BY count(*) DESC, prefix LIMIT 1
+"""
+
+
 def sample_orgs() -> list[tuple[str, Organization]]:
     """One organization per level, walking down from the top through the child with the most
-    children (a real city, county and township, not a small directly-run unit), then the first
+    members (a real city, county and township, not a small directly-run unit), then the first
     branch below the township. Deterministic for a database."""
-    org = Organization.objects.get_root_nodes().first()
+    org: Organization | None = Organization.objects.get_root_nodes().first()
     picks = []
     for label in ("province", "city", "county", "township"):
         if org is None:
             break
         picks.append((label, org))
-        children = Organization.objects.filter(subtree_q(org.path), depth=org.depth + 1)
-        org = children.order_by("-numchild", "path").first()
+        length = len(org.path) + 4
+        found = raw(CHILD_WITH_MOST_MEMBERS, [length, org.path, path_successor(org.path), len(org.path)])
+        org = Organization.objects.filter(path=found[0][0]).first() if found else None
     branch = Organization.objects.filter(subtree_q(picks[-1][1].path), kind="branch").order_by("path").first()
     if branch is not None:
         picks.append(("branch", branch))

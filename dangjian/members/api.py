@@ -12,11 +12,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.api.base import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, StrictSerializerMixin
+from dangjian.api.pagination import TreeOrderCursorPagination
 from dangjian.organizations.api import OrganizationCodeField
 from dangjian.organizations.models import Organization, PartyGroup
 
 from . import services
-from .filters import MemberFilterSet
+from .filters import MemberFilterSet, in_tree_order
 from .models import CommitteePost, Education, Gender, Member, MemberCategory, MemberStatus
 from .queries import subtree_member_count
 
@@ -94,8 +95,10 @@ class MemberViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
     # reveal is on the audit record.
     scope_actions = {"reveal": "view"}
 
+    pagination_class = TreeOrderCursorPagination
+
     def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        return queryset.select_related("organization")
+        return in_tree_order(queryset.select_related("organization"))
 
     @extend_schema(request=MemberCreateSerializer, responses={201: MemberSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -93,10 +93,32 @@ class MemberFilterSet(django_filters.FilterSet):
         return queryset.filter(name__icontains=value) if value else queryset
 
 
+def in_tree_order(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """Members organization by organization (tree order), then by id.
+
+    The order is also what makes a page cheap: the database walks the organization path index
+    in order and stops after a page. In plain id order, a city's 400,000 members spread among
+    4.3 million rows made PostgreSQL scan the id index for 1.8 s to fill one page.
+    """
+    return queryset.annotate(org_path=F("organization__path")).order_by("org_path", "id")
+
+
+def after_cursor(queryset: QuerySet[Any], cursor: str) -> QuerySet[Any]:
+    """Rows after `cursor` ("<org path>:<id>", as made by `cursor_of`) in tree order."""
+    path, _, pk = cursor.partition(":")
+    if not pk.isdigit() or not path.isalnum():
+        return queryset
+    return queryset.filter(Q(org_path__gt=path) | Q(org_path=path, id__gt=int(pk)))
+
+
+def cursor_of(member: Member) -> str:
+    return f"{member.org_path}:{member.pk}"  # type: ignore[attr-defined]
+
+
 def filtered_members(user: Any, data: Any, request: Any = None) -> tuple[MemberFilterSet, QuerySet[Any]]:
     """The member list as a user asked for it: the filters, then the user's scope (narrow first,
-    restrict last — see ScopedQuerySet.restrict), in id order for keyset paging."""
+    restrict last — see ScopedQuerySet.restrict), in tree order."""
     filterset = MemberFilterSet(data, queryset=Member.objects.select_related("organization"), request=request)
     if not filterset.is_valid():
         return filterset, Member.objects.none()
-    return filterset, filterset.qs.restrict(user, "view").order_by("id")
+    return filterset, in_tree_order(filterset.qs.restrict(user, "view"))

@@ -16,7 +16,7 @@ from dangjian.core.views import apply_errors, bootstrap_form, get_for_user, htmx
 from dangjian.organizations.models import Organization
 
 from . import services
-from .filters import filtered_members
+from .filters import after_cursor, cursor_of, filtered_members
 from .forms import MemberForm
 from .models import Member
 from .queries import subtree_member_count
@@ -28,15 +28,15 @@ PAGE = 50
 def member_list(request: HttpRequest) -> HttpResponse:
     filterset, qs = filtered_members(request.user, request.GET, request)
     after = request.GET.get("after", "")
-    if after.isdigit():
-        qs = qs.filter(id__gt=int(after))
+    if after:
+        qs = after_cursor(qs, after)
     page = list(qs[: PAGE + 1])
     bootstrap_form(filterset.form)
     context = {
         "filter": filterset,
         "members": page[:PAGE],
         "more": len(page) > PAGE,
-        "next_after": page[PAGE - 1].pk if len(page) > PAGE else None,
+        "next_after": cursor_of(page[PAGE - 1]) if len(page) > PAGE else None,
     }
     if htmx_partial(request):
         template = "members/_rows.html" if after else "members/_table.html"

@@ -43,3 +43,44 @@ def test_find_a_member_by_exact_id_number_or_phone(world: World) -> None:
     # Another county's member is not found by their ID number either.
     body = client.get("/members/", {"id_number": world.member_b.id_number}).content.decode()
     assert "王芳" not in body
+
+
+def test_paging_through_a_large_list_shows_every_member_once(world: World) -> None:
+    import re
+    from datetime import date
+
+    from dangjian.members.models import Member
+    from dangjian.testing.world import make_member
+
+    for i in range(70):
+        make_member(
+            world.branch2 if i % 2 else world.branch,
+            f"党员{i:02d}",
+            birth=date(1940 + i % 60, 3, 1 + i // 60),
+        )
+    client = Client()
+    client.force_login(world.county_staff)
+    seen: list[str] = []
+    url = "/members/"
+    for _ in range(5):
+        body = client.get(url, HTTP_HX_REQUEST="true" if seen else "").content.decode()
+        seen += re.findall(r'href="/members/(\d+)/"', body)
+        more = re.search(r'hx-get="\?([^"]*after=[^"]*)"', body)
+        if not more:
+            break
+        url = "/members/?" + more.group(1).replace("&amp;", "&")
+    expected = {str(pk) for pk in Member.objects.restrict(world.county_staff).values_list("pk", flat=True)}
+    assert len(seen) == len(expected) == 72 and set(seen) == expected
+
+    # The API pages the same list the same way.
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(world.county_staff)
+    ids: list[int] = []
+    next_url: str | None = "/api/v1/members/?page_size=15"
+    while next_url:
+        data = api.get(next_url).json()
+        ids += [row["id"] for row in data["results"]]
+        next_url = data["next"]
+    assert sorted(map(str, ids)) == sorted(expected) and len(ids) == 72
