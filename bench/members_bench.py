@@ -32,7 +32,7 @@ WHERE o.path >= %s AND o.path < %s AND m.status IN ({})
 """
 LIST_SQL = """
 SELECT m.* , o.name FROM members_member m JOIN organizations_organization o ON o.id = m.organization_id
-WHERE o.path >= %s AND o.path < %s ORDER BY m.id LIMIT 51
+WHERE o.path >= %s AND o.path < %s ORDER BY o.path, m.id LIMIT 51
 """
 
 
@@ -82,7 +82,7 @@ def raw(sql: str, params: list[object]) -> list[tuple[object, ...]]:
 
 def member_page(user: User, code: str) -> list[Member]:
     """The queryset the member list view evaluates for one page (scope + filter + keyset)."""
-    return list(filtered_members(user, {"org": code})[1][:51])
+    return list(filtered_members(user, {"org": code})[1].defer("id_number")[:51])
 
 
 def main() -> None:
