@@ -20,6 +20,7 @@ from .filters import after_cursor, cursor_of, filtered_members
 from .forms import MemberForm
 from .models import Member
 from .queries import subtree_member_count
+from .validation import MEMBER_FIELDS
 
 PAGE = 50
 
@@ -106,23 +107,8 @@ def member_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_for_user(request, Member, pk, "change", select_related=["organization"])
-    initial: dict[str, Any] = {
-        f: getattr(member, f)
-        for f in (
-            "name",
-            "gender",
-            "birth_date",
-            "ethnicity",
-            "education",
-            "category",
-            "status",
-            "join_date",
-            "full_date",
-            "job_title",
-            "committee_post",
-            "party_group",
-        )
-    }
+    # Everything but the encrypted fields, whose full values never go to the browser.
+    initial: dict[str, Any] = {f: getattr(member, f) for f in MEMBER_FIELDS if f not in services.PII_FIELDS}
     initial["version"] = member.version
     form = MemberForm(request.POST or None, organization=member.organization, editing=True, initial=initial)
     if request.method == "POST" and form.is_valid():
