@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "dangjian.organizations",
     "dangjian.members",
     "dangjian.accounts",
+    "dangjian.orglife",
     "dangjian.demo",
     "dangjian.api",
     "dangjian.web",

@@ -1,0 +1,142 @@
+"""Organizational life: meetings of every kind and who attended them.
+
+At province scale a year holds millions of meetings and tens of millions of attendance rows:
+attendance is keyed by (meeting, member) and indexed by member for personal histories; counts
+for supervision read (organization, kind, starts_at) ranges.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.core.scoping import ScopedQuerySet
+from dangjian.members.models import Member
+from dangjian.organizations.models import Organization, PartyGroup
+
+
+class MeetingKind(models.TextChoices):
+    BRANCH_ASSEMBLY = "branch_assembly", _("Branch member assembly")
+    BRANCH_COMMITTEE = "branch_committee", _("Branch committee meeting")
+    GROUP_MEETING = "group_meeting", _("Party group meeting")
+    PARTY_LECTURE = "party_lecture", _("Party lecture")
+    THEME_DAY = "theme_day", _("Theme party day")
+    ORG_LIFE = "org_life", _("Organizational life meeting")
+    DEMOCRATIC_LIFE = "democratic_life", _("Democratic life meeting")
+    CENTRAL_GROUP_STUDY = "central_group_study", _("Central group study")
+
+
+# 三会一课: the three meetings and the lecture.
+THREE_MEETINGS_ONE_LECTURE = (
+    MeetingKind.BRANCH_ASSEMBLY,
+    MeetingKind.BRANCH_COMMITTEE,
+    MeetingKind.GROUP_MEETING,
+    MeetingKind.PARTY_LECTURE,
+)
+COMMITTEE_MEETING_KINDS = (MeetingKind.DEMOCRATIC_LIFE, MeetingKind.CENTRAL_GROUP_STUDY)
+
+
+class MeetingStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Meeting(models.Model):
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("organization")
+    )
+    party_group = models.ForeignKey(
+        PartyGroup,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        verbose_name=_("party group"),
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=MeetingKind.choices)
+    topic = models.CharField(_("topic"), max_length=200)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    online = models.BooleanField(_("online"), default=False)
+    host = models.ForeignKey(
+        Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("host")
+    )
+    recorder = models.ForeignKey(
+        Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("recorder")
+    )
+    agenda = models.TextField(_("agenda"), blank=True)
+    # A 三会一课 meeting held as a topic discussion of the year's study (work point 4).
+    topic_discussion = models.BooleanField(_("topic discussion"), default=False)
+    minutes = models.TextField(_("minutes"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path_field = "organization__path"
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-starts_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "starts_at"], name="meeting_org_start_idx"),
+            models.Index(fields=["kind", "status", "starts_at"], name="meeting_kind_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.topic}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == MeetingStatus.CLOSED
+
+
+class AttendanceStatus(models.TextChoices):
+    EXPECTED = "expected", _("Not recorded")
+    PRESENT = "present", _("Present")
+    LEAVE = "leave", _("On leave")
+    ABSENT = "absent", _("Absent")
+
+
+class Attendance(models.Model):
+    """One expected attendee of a meeting (a member, or a named guest such as a leader attending
+    as an ordinary member), and what became of it."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="attendances"
+    )
+    guest_name = models.CharField(_("guest"), max_length=50, blank=True)
+    status = models.CharField(
+        _("attendance"), max_length=12, choices=AttendanceStatus.choices, default=AttendanceStatus.EXPECTED
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path_field = "meeting__organization__path"
+
+    class Meta:
+        verbose_name = _("attendance")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "member"], condition=models.Q(member__isnull=False), name="attendance_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(member__isnull=False) | ~models.Q(guest_name=""), name="attendance_who"
+            ),
+        ]
+        indexes = [models.Index(fields=["member", "meeting"], name="attendance_member_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.member or self.guest_name}: {self.get_status_display()}"

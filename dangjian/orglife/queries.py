@@ -1,0 +1,53 @@
+"""Counts the compliance engine reads: per organization of a subtree, for a period, in one query
+each (no per-organization loops). Only closed meetings count: held, with attendance recorded."""
+
+from collections import defaultdict
+from datetime import datetime
+
+from django.db.models import Count, Q
+
+from dangjian.core.tree import subtree_q
+
+from .models import Attendance, AttendanceStatus, Meeting, MeetingStatus
+
+
+def _closed(org_path: str, start: datetime, end: datetime) -> "Q":
+    return subtree_q(org_path, "organization__path") & Q(
+        status=MeetingStatus.CLOSED, starts_at__gte=start, starts_at__lt=end
+    )
+
+
+def meeting_counts(org_path: str, start: datetime, end: datetime) -> dict[int, dict[str, int]]:
+    """{organization id: {meeting kind: number of closed meetings that started in [start, end)}}."""
+    rows = Meeting.objects.filter(_closed(org_path, start, end)).values("organization_id", "kind")
+    result: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in rows.annotate(n=Count("id")).order_by():
+        result[row["organization_id"]][row["kind"]] = row["n"]
+    return dict(result)
+
+
+def topic_discussion_counts(org_path: str, start: datetime, end: datetime) -> dict[int, int]:
+    """{organization id: closed meetings held as topic discussions (work point 4)}."""
+    rows = Meeting.objects.filter(_closed(org_path, start, end), topic_discussion=True)
+    return {
+        r["organization_id"]: r["n"]
+        for r in rows.values("organization_id").annotate(n=Count("id")).order_by()
+    }
+
+
+def attendance_rates(org_path: str, start: datetime, end: datetime) -> dict[int, float]:
+    """{organization id: share of recorded member attendances that were present}; leave counts
+    as recorded but not present."""
+    rows = (
+        Attendance.objects.filter(
+            subtree_q(org_path, "meeting__organization__path"),
+            meeting__status=MeetingStatus.CLOSED,
+            meeting__starts_at__gte=start,
+            meeting__starts_at__lt=end,
+            member__isnull=False,
+        )
+        .values("meeting__organization_id")
+        .annotate(total=Count("id"), present=Count("id", filter=Q(status=AttendanceStatus.PRESENT)))
+        .order_by()
+    )
+    return {r["meeting__organization_id"]: r["present"] / r["total"] for r in rows if r["total"]}

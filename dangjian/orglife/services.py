@@ -1,0 +1,251 @@
+"""All writes to meetings and attendance."""
+
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangjian.core import audit
+from dangjian.core.services import require_scope, write_service
+from dangjian.members.models import Member
+from dangjian.organizations.models import COMMITTEE_KINDS, Organization
+
+from .models import COMMITTEE_MEETING_KINDS, Attendance, AttendanceStatus, Meeting, MeetingKind, MeetingStatus
+
+MEETING_FIELDS = [
+    "kind",
+    "topic",
+    "starts_at",
+    "ends_at",
+    "place",
+    "online",
+    "agenda",
+    "topic_discussion",
+    "party_group",
+    "host",
+    "recorder",
+]
+RECORDED = (AttendanceStatus.PRESENT, AttendanceStatus.LEAVE, AttendanceStatus.ABSENT)
+
+
+def _clean(org: Organization, data: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    clean = {k: data.get(k) for k in MEETING_FIELDS if k in data}
+    kind = clean.get("kind")
+    clean["topic"] = (clean.get("topic") or "").strip()
+    if kind not in MeetingKind.values:
+        errors["kind"] = _("Choose a valid kind of meeting.")
+    elif kind in COMMITTEE_MEETING_KINDS and org.kind not in COMMITTEE_KINDS:
+        errors["kind"] = _("Democratic life meetings and central group study belong to party committees.")
+    elif kind not in COMMITTEE_MEETING_KINDS and not org.holds_members:
+        errors["kind"] = _("This kind of meeting is held by a branch.")
+    if not clean["topic"]:
+        errors["topic"] = _("Enter the meeting's topic.")
+    starts: datetime | None = clean.get("starts_at")
+    ends: datetime | None = clean.get("ends_at")
+    if not starts:
+        errors["starts_at"] = _("Enter when the meeting starts.")
+    if not ends:
+        errors["ends_at"] = _("Enter when the meeting ends.")
+    elif starts and ends <= starts:
+        errors["ends_at"] = _("The meeting must end after it starts.")
+    group = clean.get("party_group")
+    if kind == MeetingKind.GROUP_MEETING and group is None:
+        errors["party_group"] = _("Choose the party group that meets.")
+    if group is not None and group.organization_id != org.pk:
+        errors["party_group"] = _("The party group must belong to this branch.")
+    for role in ("host", "recorder"):
+        person = clean.get(role)
+        if person is not None and person.organization_id != org.pk:
+            errors[role] = _("Choose a member of this organization.")
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def expected_members(org: Organization, kind: str, group: Any) -> list[Member]:
+    """Who is expected by default: the branch's members on the roll; a group's members for a
+    group meeting; the branch committee for a committee meeting."""
+    members = Member.objects.on_roll().filter(organization=org)
+    if kind == MeetingKind.GROUP_MEETING:
+        members = members.filter(party_group=group)
+    elif kind == MeetingKind.BRANCH_COMMITTEE:
+        members = members.exclude(committee_post="")
+    elif kind in COMMITTEE_MEETING_KINDS:
+        return []
+    return list(members.only("id"))
+
+
+@write_service("meeting.create")
+def schedule_meeting(org: Organization, data: dict[str, Any], *, acting_user: Any) -> Meeting:
+    require_scope(acting_user, org, "change")
+    clean = _clean(org, data)
+    meeting = Meeting.objects.create(organization=org, **clean)
+    Attendance.objects.bulk_create(
+        Attendance(meeting=meeting, member=m)
+        for m in expected_members(org, meeting.kind, meeting.party_group)
+    )
+    audit.record(
+        "meeting.create",
+        actor=acting_user,
+        obj=meeting,
+        org_path=org.path,
+        changes={
+            "kind": [None, meeting.kind],
+            "topic": [None, meeting.topic],
+            "starts_at": [None, str(meeting.starts_at)],
+        },
+    )
+    return meeting
+
+
+def _locked_for_write(meeting: Meeting, acting_user: Any, expected_version: int | None) -> Meeting:
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",)).select_related("organization").get(pk=meeting.pk)
+    )
+    require_scope(acting_user, meeting, "change")
+    if meeting.status != MeetingStatus.PLANNED:
+        raise ValidationError(
+            _("This meeting is closed; its record can no longer be changed."), code="closed"
+        )
+    if expected_version is not None and expected_version != meeting.version:
+        raise ValidationError(
+            _("Someone else changed this meeting meanwhile; reload and edit again."), code="stale"
+        )
+    return meeting
+
+
+@write_service("meeting.update")
+def update_meeting(
+    meeting: Meeting, data: dict[str, Any], *, acting_user: Any, expected_version: int | None = None
+) -> Meeting:
+    meeting = _locked_for_write(meeting, acting_user, expected_version)
+    before = audit.snapshot(meeting, ["topic", "starts_at", "ends_at", "place", "agenda", "minutes"])
+    merged = {k: getattr(meeting, k) for k in MEETING_FIELDS} | {
+        k: v for k, v in data.items() if k in MEETING_FIELDS
+    }
+    if merged["kind"] != meeting.kind:
+        raise ValidationError(
+            {"kind": _("The kind of a scheduled meeting cannot change; cancel it instead.")}
+        )
+    for field, value in _clean(meeting.organization, merged).items():
+        setattr(meeting, field, value)
+    if "minutes" in data:
+        meeting.minutes = str(data["minutes"] or "")
+    meeting.version += 1
+    meeting.save()
+    audit.record(
+        "meeting.update",
+        actor=acting_user,
+        obj=meeting,
+        org_path=meeting.organization.path,
+        changes=audit.diff(before, audit.snapshot(meeting, list(before))),
+    )
+    return meeting
+
+
+@write_service("meeting.attendance")
+def record_attendance(
+    meeting: Meeting, entries: list[dict[str, Any]], *, acting_user: Any, expected_version: int | None = None
+) -> Meeting:
+    """Record present / leave (with a reason) / absent for expected attendees.
+
+    Each entry: {"attendance": id} or {"member": id}, "status", "reason". One refused entry
+    refuses them all.
+    """
+    meeting = _locked_for_write(meeting, acting_user, expected_version)
+    if meeting.starts_at > timezone.now():
+        raise ValidationError(_("A meeting that has not started yet has no attendance to record."))
+    rows = {a.pk: a for a in meeting.attendances.all()}
+    by_member = {a.member_id: a for a in rows.values() if a.member_id}
+    errors: list[str] = []
+    changed: list[Attendance] = []
+    for entry in entries:
+        row = rows.get(entry.get("attendance")) or by_member.get(entry.get("member"))  # type: ignore[arg-type]
+        status, reason = entry.get("status"), str(entry.get("reason") or "").strip()
+        if row is None:
+            errors.append(
+                _("%(who)s is not expected at this meeting.")
+                % {"who": entry.get("member") or entry.get("attendance")}
+            )
+        elif status not in RECORDED:
+            errors.append(_("Choose present, on leave or absent."))
+        elif status == AttendanceStatus.LEAVE and not reason:
+            errors.append(
+                _("Give the reason for the leave of %(who)s.") % {"who": row.member or row.guest_name}
+            )
+        else:
+            row.status, row.reason = status, reason
+            changed.append(row)
+    if errors:
+        raise ValidationError(errors)
+    Attendance.objects.bulk_update(changed, ["status", "reason"])
+    meeting.version += 1
+    meeting.save(update_fields=["version", "updated_at"])
+    counts = {s: sum(1 for r in rows.values() if r.status == s) for s in RECORDED}
+    audit.record(
+        "meeting.attendance",
+        actor=acting_user,
+        obj=meeting,
+        org_path=meeting.organization.path,
+        detail=f"{len(changed)} recorded; " + ", ".join(f"{k}={v}" for k, v in counts.items()),
+    )
+    return meeting
+
+
+@write_service("meeting.guest")
+def add_guest(meeting: Meeting, name: str, *, acting_user: Any) -> Attendance:
+    """A named guest, e.g. a leading cadre attending as an ordinary member (work point 14)."""
+    meeting = _locked_for_write(meeting, acting_user, None)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"guest_name": _("Enter the guest's name.")})
+    row = Attendance.objects.create(meeting=meeting, guest_name=name[:50])
+    audit.record(
+        "meeting.guest",
+        actor=acting_user,
+        obj=meeting,
+        org_path=meeting.organization.path,
+        changes={"guest": [None, name]},
+    )
+    return row
+
+
+@write_service("meeting.close")
+def close_meeting(meeting: Meeting, *, acting_user: Any, expected_version: int | None = None) -> Meeting:
+    """Lock the record: the meeting has ended and every expected attendee is accounted for."""
+    meeting = _locked_for_write(meeting, acting_user, expected_version)
+    if meeting.ends_at > timezone.now():
+        raise ValidationError(_("A meeting can be closed only after it has ended."))
+    if meeting.attendances.filter(status=AttendanceStatus.EXPECTED).exists():
+        raise ValidationError(_("Record the attendance of everyone expected before closing the meeting."))
+    meeting.status = MeetingStatus.CLOSED
+    meeting.closed_at = timezone.now()
+    meeting.version += 1
+    meeting.save(update_fields=["status", "closed_at", "version", "updated_at"])
+    audit.record(
+        "meeting.close",
+        actor=acting_user,
+        obj=meeting,
+        org_path=meeting.organization.path,
+        changes={"status": [MeetingStatus.PLANNED, MeetingStatus.CLOSED]},
+    )
+    return meeting
+
+
+@write_service("meeting.cancel")
+def cancel_meeting(meeting: Meeting, *, acting_user: Any) -> Meeting:
+    meeting = _locked_for_write(meeting, acting_user, None)
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.version += 1
+    meeting.save(update_fields=["status", "version", "updated_at"])
+    audit.record(
+        "meeting.cancel",
+        actor=acting_user,
+        obj=meeting,
+        org_path=meeting.organization.path,
+        changes={"status": [MeetingStatus.PLANNED, MeetingStatus.CANCELLED]},
+    )
+    return meeting
