@@ -249,3 +249,40 @@ def cancel_meeting(meeting: Meeting, *, acting_user: Any) -> Meeting:
         changes={"status": [MeetingStatus.PLANNED, MeetingStatus.CANCELLED]},
     )
     return meeting
+
+
+@write_service("meeting.check_in")
+def check_in(meeting: Meeting, code: str, *, acting_user: Any, now: datetime | None = None) -> Attendance:
+    """The signed-in member scanned the host's code: mark them present."""
+    from .checkin import EARLY, is_valid
+
+    now = now or timezone.now()
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",)).select_related("organization").get(pk=meeting.pk)
+    )
+    member_id = getattr(acting_user, "member_id", None)
+    row = meeting.attendances.filter(member_id=member_id).first() if member_id else None
+    if row is None:
+        raise ValidationError(_("You are not expected at this meeting."), code="not_expected")
+    if meeting.status != MeetingStatus.PLANNED:
+        raise ValidationError(_("This meeting is closed; check-in has ended."), code="closed")
+    if not meeting.starts_at - EARLY <= now <= meeting.ends_at:
+        raise ValidationError(
+            _("Check-in is open from half an hour before the meeting until its end."), code="window"
+        )
+    if not is_valid(meeting.pk, code, now):
+        raise ValidationError(
+            _("This code has expired or belongs to another meeting. Scan the code on the screen again."),
+            code="code",
+        )
+    if row.status != AttendanceStatus.PRESENT:
+        row.status, row.reason = AttendanceStatus.PRESENT, ""
+        row.save(update_fields=["status", "reason"])
+    audit.record(
+        "meeting.check_in",
+        actor=acting_user,
+        obj=meeting,
+        org_path=meeting.organization.path,
+        detail=f"attendance {row.pk}",
+    )
+    return row
