@@ -331,6 +331,8 @@ cmd_lint() {
     uv run mypy dangjian || failed+=(mypy)
     log "makemigrations --check"
     uv run dangjian makemigrations --check --dry-run || failed+=("makemigrations --check")
+    log "OpenAPI schema"
+    uv run dangjian spectacular --validate --fail-on-warn --file /dev/null || failed+=("spectacular --validate")
     if [ "${#failed[@]}" -gt 0 ]; then
         die "lint failed: ${failed[*]}"
     fi

@@ -8,6 +8,7 @@ from rest_framework.routers import SimpleRouter
 from dangjian.accounts.api.views import GrantViewSet, TokenView, UserViewSet
 from dangjian.members.api import MemberViewSet
 from dangjian.organizations.api import OrganizationViewSet, PartyGroupViewSet
+from dangjian.orglife.api import MeetingViewSet
 
 
 class OptionalSlashRouter(SimpleRouter):
@@ -23,6 +24,7 @@ router = OptionalSlashRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("party-groups", PartyGroupViewSet, basename="party-group")
 router.register("members", MemberViewSet, basename="member")
+router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("users", UserViewSet, basename="user")
 router.register("grants", GrantViewSet, basename="grant")
 

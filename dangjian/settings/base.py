@@ -186,6 +186,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `kind` and a `status`: name their enums after the choices classes.
+    "ENUM_NAME_OVERRIDES": {
+        "OrgKindEnum": "dangjian.organizations.models.OrgKind",
+        "MeetingKindEnum": "dangjian.orglife.models.MeetingKind",
+        "MemberStatusEnum": "dangjian.members.models.MemberStatus",
+        "MeetingStatusEnum": "dangjian.orglife.models.MeetingStatus",
+        "AttendanceStatusEnum": "dangjian.orglife.models.AttendanceStatus",
+    },
 }
 
 LOGGING = {

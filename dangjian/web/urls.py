@@ -10,4 +10,6 @@ urlpatterns = [
     path("", include("dangjian.accounts.urls")),
     path("", include("dangjian.organizations.urls")),
     path("", include("dangjian.members.urls")),
+    path("", include("dangjian.orglife.urls")),
+    path("", include("dangjian.orglife.checkin_urls")),
 ]

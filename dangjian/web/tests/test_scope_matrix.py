@@ -7,17 +7,21 @@ one whose object type the matrix cannot tell fails until it is added to MODEL_BY
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.db import models
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from dangjian.accounts.models import RoleGrant, User
 from dangjian.accounts.roles import Role
 from dangjian.core.models import AuditEntry
 from dangjian.members.models import Member
 from dangjian.organizations.models import Organization, PartyGroup
+from dangjian.orglife.models import Attendance, Meeting
+from dangjian.orglife.services import schedule_meeting
 from dangjian.testing.world import World, make_member, make_org, make_user
 
 MODEL_BY_PREFIX: list[tuple[str, type[models.Model]]] = [
@@ -26,11 +30,14 @@ MODEL_BY_PREFIX: list[tuple[str, type[models.Model]]] = [
     ("members/", Member),
     ("users/", User),
     ("grants/", RoleGrant),
+    ("meetings/", Meeting),
     ("api/v1/organizations/", Organization),
     ("api/v1/party-groups/", PartyGroup),
     ("api/v1/members/", Member),
     ("api/v1/users/", User),
     ("api/v1/grants/", RoleGrant),
+    ("api/v1/meetings/", Meeting),
+    ("checkin/", Meeting),
 ]
 PERSONAS = [
     "province_staff",
@@ -102,6 +109,19 @@ def big_world(world: World) -> World:
     from dangjian.organizations.services import create_party_group
 
     create_party_group(branch, "八一党小组", acting_user=SYSTEM)
+    # A meeting in each province, so every meeting route has an object outside each persona.
+    start = timezone.now() - timedelta(days=2)
+    for org in (branch, world.branch, world.branch_b):
+        schedule_meeting(
+            org,
+            {
+                "kind": "branch_assembly",
+                "topic": "学习会",
+                "starts_at": start,
+                "ends_at": start + timedelta(hours=2),
+            },
+            acting_user=SYSTEM,
+        )
     return world
 
 
@@ -126,6 +146,8 @@ def table_state() -> list:
         list(PartyGroup.objects.values_list("pk", "name")),
         list(User.objects.values_list("pk", "is_active", "locked_until", "totp_confirmed")),
         list(RoleGrant.objects.values_list("pk", "user_id", "organization_id", "role")),
+        list(Meeting.objects.values_list("pk", "status", "version", "topic")),
+        list(Attendance.objects.values_list("pk", "status", "reason", "guest_name")),
     ]
 
 

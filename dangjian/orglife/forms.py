@@ -1,0 +1,67 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.organizations.models import Organization, PartyGroup
+
+from .models import MeetingKind
+
+TEXT = {"class": "form-control"}
+SELECT = {"class": "form-select"}
+CHECK = {"class": "form-check-input"}
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    """A browser date-and-time picker: its value must be `YYYY-MM-DDTHH:MM` whatever the UI
+    language, or the picker stays empty on edit."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({**TEXT, **(attrs or {})}, format=DATETIME_FORMAT)
+
+
+def _datetime_field(label: Any) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label, input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M"], widget=DateTimeLocalInput()
+    )
+
+
+class MeetingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=MeetingKind.choices, widget=forms.Select(attrs=SELECT))
+    topic = forms.CharField(label=_("Topic"), max_length=200, widget=forms.TextInput(attrs=TEXT))
+    starts_at = _datetime_field(_("Starts at"))
+    ends_at = _datetime_field(_("Ends at"))
+    place = forms.CharField(
+        label=_("Place"), max_length=200, required=False, widget=forms.TextInput(attrs=TEXT)
+    )
+    online = forms.BooleanField(
+        label=_("Held online"), required=False, widget=forms.CheckboxInput(attrs=CHECK)
+    )
+    agenda = forms.CharField(
+        label=_("Agenda"), required=False, widget=forms.Textarea(attrs={**TEXT, "rows": 3})
+    )
+    topic_discussion = forms.BooleanField(
+        label=_("Held as a topic discussion"), required=False, widget=forms.CheckboxInput(attrs=CHECK)
+    )
+    party_group = forms.ModelChoiceField(
+        label=_("Party group"),
+        queryset=PartyGroup.objects.none(),
+        required=False,
+        widget=forms.Select(attrs=SELECT),
+        help_text=_("Only for a party group meeting."),
+    )
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["party_group"].queryset = PartyGroup.objects.filter(organization=organization)  # type: ignore[attr-defined]
+
+
+class GuestForm(forms.Form):
+    guest_name = forms.CharField(
+        label=_("Guest"),
+        max_length=50,
+        widget=forms.TextInput(attrs={**TEXT, "placeholder": _("Name of the guest")}),
+    )

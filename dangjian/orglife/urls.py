@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("orgs/<int:pk>/meetings/", views.org_meetings, name="org_meetings"),
+    path("orgs/<int:pk>/meetings/add/", views.meeting_create, name="meeting_create"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/attendance/", views.meeting_attendance, name="meeting_attendance"),
+    path("meetings/<int:pk>/guest/", views.meeting_guest, name="meeting_guest"),
+    path("meetings/<int:pk>/close/", views.meeting_close, name="meeting_close"),
+]
