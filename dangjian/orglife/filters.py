@@ -15,7 +15,7 @@ from .models import Meeting, MeetingKind, MeetingStatus
 
 class MeetingFilterSet(django_filters.FilterSet):
     org = django_filters.CharFilter(method="filter_org", label=_("Organization code (incl. below)"))
-    kind = django_filters.ChoiceFilter(choices=MeetingKind.choices, label=_("kind"))
+    kind = django_filters.ChoiceFilter(choices=MeetingKind.choices, label=_("Kind of meeting"))
     status = django_filters.ChoiceFilter(choices=MeetingStatus.choices, label=_("status"))
 
     class Meta:

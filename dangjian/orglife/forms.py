@@ -30,7 +30,9 @@ def _datetime_field(label: Any) -> forms.DateTimeField:
 
 
 class MeetingForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=MeetingKind.choices, widget=forms.Select(attrs=SELECT))
+    kind = forms.ChoiceField(
+        label=_("Kind of meeting"), choices=MeetingKind.choices, widget=forms.Select(attrs=SELECT)
+    )
     topic = forms.CharField(label=_("Topic"), max_length=200, widget=forms.TextInput(attrs=TEXT))
     starts_at = _datetime_field(_("Starts at"))
     ends_at = _datetime_field(_("Ends at"))
