@@ -286,3 +286,32 @@ def check_in(meeting: Meeting, code: str, *, acting_user: Any, now: datetime | N
         detail=f"attendance {row.pk}",
     )
     return row
+
+
+@write_service("meeting.leave_request")
+def request_leave(meeting: Meeting, reason: str, *, acting_user: Any) -> Attendance:
+    """A member asks for leave from a meeting they are expected at (before or during it)."""
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",)).select_related("organization").get(pk=meeting.pk)
+    )
+    member_id = getattr(acting_user, "member_id", None)
+    row = meeting.attendances.filter(member_id=member_id).first() if member_id else None
+    if row is None:
+        raise ValidationError(_("You are not expected at this meeting."), code="not_expected")
+    if meeting.status != MeetingStatus.PLANNED or meeting.ends_at <= timezone.now():
+        raise ValidationError(_("This meeting is over; leave can no longer be requested."), code="over")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for your leave.")})
+    if row.status == AttendanceStatus.PRESENT:
+        raise ValidationError(_("You have already checked in to this meeting."), code="present")
+    row.status, row.reason = AttendanceStatus.LEAVE, reason[:200]
+    row.save(update_fields=["status", "reason"])
+    audit.record(
+        "meeting.leave_request",
+        actor=acting_user,
+        obj=meeting,
+        org_path=meeting.organization.path,
+        detail=f"attendance {row.pk}",
+    )
+    return row

@@ -64,3 +64,16 @@ def test_refusals_change_nothing(world: World, reason: str) -> None:
         check_in(m, code, acting_user=user)
     assert list(m.attendances.values_list("status", flat=True)) == before
     assert AuditEntry.objects.filter(action="meeting.check_in", success=False).count() == 1
+
+
+def test_member_asks_for_leave(world: World) -> None:
+    from dangjian.orglife.services import request_leave
+
+    m = running(world, hours=24)
+    with pytest.raises(ValidationError):
+        request_leave(m, "  ", acting_user=world.member_user)
+    row = request_leave(m, "外出务工", acting_user=world.member_user)
+    assert (row.status, row.reason) == ("leave", "外出务工")
+    with pytest.raises(ValidationError):
+        request_leave(m, "有事", acting_user=world.outsider)
+    assert AuditEntry.objects.filter(action="meeting.leave_request", success=True).count() == 1
