@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "dangjian.members",
     "dangjian.accounts",
     "dangjian.orglife",
+    "dangjian.study",
     "dangjian.demo",
     "dangjian.api",
     "dangjian.web",
