@@ -140,3 +140,22 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member or self.guest_name}: {self.get_status_display()}"
+
+
+class CalendarFeed(models.Model):
+    """A user's secret iCalendar subscription link. Only the SHA-256 of the token is stored; the
+    URL carries the token itself, shown once when the link is created."""
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="calendar_feeds", verbose_name=_("user")
+    )
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"calendar feed {self.pk} of {self.user}"

@@ -11,5 +11,8 @@ urlpatterns = [
     path("", include("dangjian.organizations.urls")),
     path("", include("dangjian.members.urls")),
     path("", include("dangjian.orglife.urls")),
+    path("", include("dangjian.study.urls")),
     path("", include("dangjian.orglife.checkin_urls")),
+    path("", include("dangjian.orglife.member_urls")),
+    path("", include("dangjian.orglife.calendar_urls")),
 ]
