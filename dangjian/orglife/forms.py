@@ -55,6 +55,15 @@ class MeetingForm(forms.Form):
         widget=forms.Select(attrs=SELECT),
         help_text=_("Only for a party group meeting."),
     )
+    repeat_months = forms.IntegerField(
+        label=_("Repeat monthly"),
+        min_value=1,
+        max_value=12,
+        initial=1,
+        required=False,
+        widget=forms.NumberInput(attrs=TEXT),
+        help_text=_("1 = this meeting only; e.g. 12 schedules the theme day on the same day for a year."),
+    )
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core import audit
+from dangjian.core.dates import add_months
 from dangjian.core.services import require_scope, write_service
 from dangjian.members.models import Member
 from dangjian.organizations.models import COMMITTEE_KINDS, Organization
@@ -315,3 +316,32 @@ def request_leave(meeting: Meeting, reason: str, *, acting_user: Any) -> Attenda
         detail=f"attendance {row.pk}",
     )
     return row
+
+
+@write_service("meeting.create_series")
+def schedule_series(
+    org: Organization, data: dict[str, Any], *, months: int, acting_user: Any
+) -> list[Meeting]:
+    """The same meeting on the same day of `months` consecutive months (e.g. the theme party day
+    on the 15th of every month). All or nothing."""
+    if not 1 <= months <= 12:
+        raise ValidationError({"repeat_months": _("Repeat for 1 to 12 months.")})
+    start, end = data.get("starts_at"), data.get("ends_at")
+    if months > 1 and start is not None and start.day > 28:
+        raise ValidationError(
+            {"starts_at": _("A monthly meeting needs a day from 1 to 28, which every month has.")}
+        )
+    meetings = []
+    for offset in range(months):
+        shifted = dict(data)
+        if start is not None and end is not None:
+            shifted["starts_at"], shifted["ends_at"] = _add_months(start, offset), _add_months(end, offset)
+        meetings.append(schedule_meeting(org, shifted, acting_user=acting_user))
+    return meetings
+
+
+def _add_months(moment: datetime, months: int) -> datetime:
+    """Same local wall-clock time, `months` later (daylight-saving-safe for any zone)."""
+    local = timezone.localtime(moment)
+    day = add_months(local.date(), months)
+    return timezone.make_aware(datetime.combine(day, local.time().replace(tzinfo=None)))

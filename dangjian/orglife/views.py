@@ -50,8 +50,10 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_for_user(request, Organization, pk, "change")
     form = MeetingForm(request.POST or None, organization=org)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        repeat = data.pop("repeat_months") or 1
         try:
-            meeting = services.schedule_meeting(org, dict(form.cleaned_data), acting_user=request.user)
+            meeting = services.schedule_series(org, data, months=repeat, acting_user=request.user)[0]
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

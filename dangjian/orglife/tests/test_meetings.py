@@ -188,3 +188,27 @@ def test_counts_take_a_fixed_number_of_queries(world: World, django_assert_num_q
     with django_assert_num_queries(1):  # type: ignore[operator]
         attendance_rates(world.province.path, at(2026, 1, 1), at(2027, 1, 1))
     assert Attendance.objects.filter(status="present").count() == 10
+
+
+def test_monthly_series_all_or_nothing(world: World) -> None:
+    from dangjian.orglife.services import schedule_series
+
+    start = at(2026, 1, 15, 9)
+    data = {"kind": "theme_day", "topic": "主题党日", "starts_at": start, "ends_at": at(2026, 1, 15, 11)}
+    meetings = schedule_series(world.branch, data, months=12, acting_user=world.secretary)
+    assert [timezone.localtime(m.starts_at).date().isoformat() for m in meetings][:3] == [
+        "2026-01-15",
+        "2026-02-15",
+        "2026-03-15",
+    ]
+    assert len(meetings) == 12 and timezone.localtime(meetings[-1].starts_at).hour == 9
+    with pytest.raises(ValidationError):
+        schedule_series(
+            world.branch,
+            data | {"starts_at": at(2026, 1, 31, 9), "ends_at": at(2026, 1, 31, 11)},
+            months=3,
+            acting_user=world.secretary,
+        )
+    with pytest.raises(ValidationError):
+        schedule_series(world.branch, data | {"topic": ""}, months=3, acting_user=world.secretary)
+    assert Meeting.objects.count() == 12
