@@ -97,6 +97,12 @@ setup_system_packages() {
     have npm || missing+=(npm)
     have chromium || missing+=(chromium)
     pkg_installed fonts-noto-cjk || missing+=(fonts-noto-cjk)
+    # WeasyPrint (PDF records and sign-in sheets) renders with Pango; harfbuzz-subset keeps the
+    # embedded CJK fonts small and fast.
+    local lib
+    for lib in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; do
+        pkg_installed "$lib" || missing+=("$lib")
+    done
     if ! pkg_installed libpq5 && ! { have ldconfig && ldconfig -p 2>/dev/null | grep -q 'libpq\.so\.5'; }; then
         missing+=(libpq5)
     fi

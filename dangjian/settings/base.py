@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "dangjian.accounts",
     "dangjian.orglife",
     "dangjian.study",
+    "dangjian.lectures",
     "dangjian.demo",
     "dangjian.api",
     "dangjian.web",

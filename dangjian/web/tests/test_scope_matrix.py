@@ -18,6 +18,8 @@ from django.utils import timezone
 from dangjian.accounts.models import RoleGrant, User
 from dangjian.accounts.roles import Role
 from dangjian.core.models import AuditEntry
+from dangjian.lectures.models import LectureDispatch
+from dangjian.lectures.services import add_lecturer, dispatch_lecture
 from dangjian.members.models import Member
 from dangjian.organizations.models import Organization, PartyGroup
 from dangjian.orglife.models import Attendance, Meeting
@@ -42,6 +44,7 @@ MODEL_BY_PREFIX: list[tuple[str, type[models.Model]]] = [
     ("checkin/", Meeting),
     ("my/meetings/", Meeting),
     ("study-items/", StudyItem),
+    ("dispatches/", LectureDispatch),
 ]
 PERSONAS = [
     "province_staff",
@@ -128,6 +131,14 @@ def big_world(world: World) -> World:
         )
         plan = create_plan(org, start.year, "学习计划", acting_user=SYSTEM)
         add_item(plan, 3, "学习党章", acting_user=SYSTEM)
+    # A lecture dispatch in each province (and in each county of the test province).
+    for committee, target in (
+        (other, branch),
+        (world.county, world.branch),
+        (world.county_b, world.branch_b),
+    ):
+        lecturer = add_lecturer(committee, "宣讲员", "expert", is_reporter=True, acting_user=SYSTEM)
+        dispatch_lecture(lecturer, target, start.date(), "党性教育", acting_user=SYSTEM)
     return world
 
 
@@ -209,7 +220,7 @@ def test_lists_show_nothing_from_outside(big_world: World, persona: str) -> None
         url = route.url()
         response = client.get(url)
         assert response.status_code in (200, 302, 400, 404, 405), (url, response.status_code)
-        body = response.content.decode()
+        body = response.content.decode(errors="replace")  # PDFs and sheets are binary
         for name in hidden:
             assert name not in body, (persona, url, name)
 
@@ -231,7 +242,7 @@ def test_full_id_numbers_and_phones_never_reach_the_page(big_world: World, perso
         else:
             urls = [route.url()]
         for url in urls:
-            body = client.get(url).content.decode()
+            body = client.get(url).content.decode(errors="replace")  # PDFs and sheets are binary
             for secret in secrets:
                 assert secret not in body, (persona, url)
 
