@@ -9,4 +9,5 @@ urlpatterns = [
     path("meetings/<int:pk>/attendance/", views.meeting_attendance, name="meeting_attendance"),
     path("meetings/<int:pk>/guest/", views.meeting_guest, name="meeting_guest"),
     path("meetings/<int:pk>/close/", views.meeting_close, name="meeting_close"),
+    path("meetings/<int:pk>/minutes/", views.meeting_minutes, name="meeting_minutes"),
 ]

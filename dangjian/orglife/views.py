@@ -149,6 +149,28 @@ def meeting_guest(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save the minutes (plain text, shown escaped) while the record is open."""
+    meeting = get_for_user(request, Meeting, pk, "change")
+    version = request.POST.get("version", "")
+    minutes = request.POST.get("minutes", "")[:20000]
+    try:
+        services.update_meeting(
+            meeting,
+            {"minutes": minutes},
+            acting_user=request.user,
+            expected_version=int(version) if version.isdigit() else None,
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Minutes saved."))
+    return redirect("meeting_detail", pk=meeting.pk)
+
+
+@login_required
+@require_POST
 def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_for_user(request, Meeting, pk, "change")
     version = request.POST.get("version", "")

@@ -62,3 +62,38 @@ def test_member_checks_in_on_a_phone(page: Page, live_server: object) -> None:
     expect(page.locator("#checkin-result")).to_have_class(re.compile("alert-success"))
     assert meeting.attendances.get(member=world.member).status == "present"
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_minutes_at_a_desk_and_leave_on_a_phone(page: Page, live_server: object) -> None:
+    world = build_world()
+    base = str(live_server)
+    start = timezone.now() + timedelta(days=2)
+    later = schedule_meeting(
+        world.branch,
+        {
+            "kind": "branch_assembly",
+            "topic": "季度党员大会",
+            "starts_at": start,
+            "ends_at": start + timedelta(hours=2),
+        },
+        acting_user=world.secretary,
+    )
+    page.set_viewport_size({"width": 360, "height": 740})
+    log_in(page, base, "member_user", otp=False)
+    page.goto(f"{base}/my/meetings/")
+    page.get_by_role("button", name=re.compile("请假|Ask for leave")).first.click()
+    page.locator("textarea[name=reason], input[name=reason]").first.fill("在外地务工")
+    page.get_by_role("button", name=re.compile("提交请假|Send leave request")).first.click()
+    expect(page.locator(".alert-success")).to_be_visible()
+    assert later.attendances.get(member=world.member).status == "leave"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    page.context.clear_cookies()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, base, "secretary", otp=True)
+    page.goto(f"{base}/meetings/{later.pk}/")
+    page.fill("#id_minutes", "一、传达上级精神。\n二、讨论发展党员工作。")
+    page.locator("form[action$='/minutes/'] button[type=submit]").click()
+    expect(page.locator(".alert-success")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("讨论发展党员工作")
+    assert "讨论发展党员工作" in Meeting.objects.get(pk=later.pk).minutes
