@@ -6,9 +6,12 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import SimpleRouter
 
 from dangjian.accounts.api.views import GrantViewSet, TokenView, UserViewSet
+from dangjian.lectures.api import LectureDispatchViewSet, LecturerViewSet
 from dangjian.members.api import MemberViewSet
 from dangjian.organizations.api import OrganizationViewSet, PartyGroupViewSet
 from dangjian.orglife.api import MeetingViewSet
+from dangjian.orglife.checkin_api import MeetingCheckInView, MeetingLeaveView
+from dangjian.study.api import StudyPlanViewSet
 
 
 class OptionalSlashRouter(SimpleRouter):
@@ -27,6 +30,9 @@ router.register("members", MemberViewSet, basename="member")
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("users", UserViewSet, basename="user")
 router.register("grants", GrantViewSet, basename="grant")
+router.register("study-plans", StudyPlanViewSet, basename="study-plan")
+router.register("lecturers", LecturerViewSet, basename="lecturer")
+router.register("dispatches", LectureDispatchViewSet, basename="dispatch")
 
 # The schema describes the whole API surface: shown to signed-in users only.
 signed_in = [IsAuthenticated]
@@ -39,5 +45,7 @@ urlpatterns = [
         name="api-docs",
     ),
     path("v1/auth/token", TokenView.as_view(), name="api-token"),
+    path("v1/meetings/<int:pk>/check-in/", MeetingCheckInView.as_view(), name="api-meeting-check-in"),
+    path("v1/meetings/<int:pk>/leave/", MeetingLeaveView.as_view(), name="api-meeting-leave"),
     path("v1/", include(router.urls)),
 ]

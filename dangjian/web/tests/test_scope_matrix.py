@@ -18,13 +18,13 @@ from django.utils import timezone
 from dangjian.accounts.models import RoleGrant, User
 from dangjian.accounts.roles import Role
 from dangjian.core.models import AuditEntry
-from dangjian.lectures.models import LectureDispatch
+from dangjian.lectures.models import LectureDispatch, Lecturer
 from dangjian.lectures.services import add_lecturer, dispatch_lecture
 from dangjian.members.models import Member
 from dangjian.organizations.models import Organization, PartyGroup
 from dangjian.orglife.models import Attendance, Meeting
 from dangjian.orglife.services import schedule_meeting
-from dangjian.study.models import StudyItem
+from dangjian.study.models import StudyItem, StudyPlan
 from dangjian.study.services import add_item, create_plan
 from dangjian.testing.world import World, make_member, make_org, make_user
 
@@ -41,6 +41,9 @@ MODEL_BY_PREFIX: list[tuple[str, type[models.Model]]] = [
     ("api/v1/users/", User),
     ("api/v1/grants/", RoleGrant),
     ("api/v1/meetings/", Meeting),
+    ("api/v1/study-plans/", StudyPlan),
+    ("api/v1/lecturers/", Lecturer),
+    ("api/v1/dispatches/", LectureDispatch),
     ("checkin/", Meeting),
     ("my/meetings/", Meeting),
     ("study-items/", StudyItem),
