@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("dangjian.organizations.urls")),
     path("", include("dangjian.members.urls")),
     path("", include("dangjian.orglife.urls")),
+    path("", include("dangjian.orglife.month_urls")),
     path("", include("dangjian.orglife.export_urls")),
     path("", include("dangjian.study.urls")),
     path("", include("dangjian.lectures.urls")),

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import month_views
+
+urlpatterns = [
+    path("orgs/<int:pk>/calendar/", month_views.org_month, name="org_month"),
+    path("my/calendar/", month_views.my_month, name="my_month"),
+]

@@ -1,0 +1,71 @@
+"""Month calendars: an organization's meetings, and a member's own, as a grid of weeks."""
+
+import calendar as pycalendar
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
+
+from dangjian.core.views import get_for_user
+from dangjian.organizations.models import Organization
+
+from .models import Meeting, MeetingStatus
+
+
+def _month(request: HttpRequest) -> date:
+    raw = request.GET.get("month", "")
+    try:
+        year, month = (int(part) for part in raw.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return timezone.localdate().replace(day=1)
+
+
+def _grid(first: date, meetings: QuerySet[Meeting]) -> dict[str, Any]:
+    """Weeks (Monday first) of days, each with its meetings, plus the neighbouring months."""
+    by_day: dict[date, list[Meeting]] = {}
+    for meeting in meetings:
+        by_day.setdefault(timezone.localtime(meeting.starts_at).date(), []).append(meeting)
+    weeks = [
+        [{"day": d, "in_month": d.month == first.month, "meetings": by_day.get(d, [])} for d in week]
+        for week in pycalendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    ]
+    previous = (first - timedelta(days=1)).replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return {
+        "weeks": weeks,
+        "first": first,
+        "previous": f"{previous:%Y-%m}",
+        "next": f"{following:%Y-%m}",
+        "today": timezone.localdate(),
+        "weekday_names": [WEEKDAYS_ABBR[i] for i in range(7)],
+    }
+
+
+def _in_month(meetings: QuerySet[Meeting], first: date) -> QuerySet[Meeting]:
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(first, time.min, tz)
+    end = datetime.combine((first + timedelta(days=32)).replace(day=1), time.min, tz)
+    return meetings.filter(starts_at__gte=start, starts_at__lt=end).exclude(status=MeetingStatus.CANCELLED)
+
+
+@login_required
+def org_month(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_for_user(request, Organization, pk)
+    first = _month(request)
+    meetings = _in_month(Meeting.objects.filter(organization=org), first).order_by("starts_at")
+    return render(request, "orglife/month.html", {"org": org, **_grid(first, meetings)})
+
+
+@login_required
+def my_month(request: HttpRequest) -> HttpResponse:
+    first = _month(request)
+    member_id = getattr(request.user, "member_id", None)
+    mine = Meeting.objects.filter(attendances__member=member_id) if member_id else Meeting.objects.none()
+    meetings = _in_month(mine.select_related("organization"), first).order_by("starts_at")
+    return render(request, "orglife/month.html", {"org": None, **_grid(first, meetings)})
