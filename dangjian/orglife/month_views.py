@@ -9,12 +9,23 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import pgettext_lazy
 
 from dangjian.core.views import get_for_user
 from dangjian.organizations.models import Organization
 
 from .models import Meeting, MeetingStatus
+
+# Column headers narrow enough for seven columns on a 360 px phone (一 … 日 in Chinese).
+WEEKDAY_HEADERS = [
+    pgettext_lazy("weekday column", "Mon"),
+    pgettext_lazy("weekday column", "Tue"),
+    pgettext_lazy("weekday column", "Wed"),
+    pgettext_lazy("weekday column", "Thu"),
+    pgettext_lazy("weekday column", "Fri"),
+    pgettext_lazy("weekday column", "Sat"),
+    pgettext_lazy("weekday column", "Sun"),
+]
 
 
 def _month(request: HttpRequest) -> date:
@@ -43,7 +54,7 @@ def _grid(first: date, meetings: QuerySet[Meeting]) -> dict[str, Any]:
         "previous": f"{previous:%Y-%m}",
         "next": f"{following:%Y-%m}",
         "today": timezone.localdate(),
-        "weekday_names": [WEEKDAYS_ABBR[i] for i in range(7)],
+        "weekday_names": WEEKDAY_HEADERS,
     }
 
 
