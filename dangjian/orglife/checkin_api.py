@@ -6,7 +6,6 @@ exist (404). Writes go only through `services`.
 
 from typing import Any
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -18,6 +17,7 @@ from dangjian.api.base import StrictSerializerMixin
 from . import services
 from .api import AttendanceSerializer
 from .models import Attendance, Meeting
+from .queries import get_expected_meeting
 
 
 class CheckInSerializer(StrictSerializerMixin):
@@ -29,13 +29,7 @@ class LeaveSerializer(StrictSerializerMixin):
 
 
 def expected_meeting(request: Request, pk: int) -> Meeting:
-    member_id = getattr(request.user, "member_id", None)
-    if member_id is None:
-        raise Http404
-    meeting = Meeting.objects.filter(pk=pk, attendances__member=member_id).first()
-    if meeting is None:
-        raise Http404  # only expected attendees learn that the meeting exists
-    return meeting
+    return get_expected_meeting(request.user, pk)
 
 
 def _row(row: Attendance) -> Response:

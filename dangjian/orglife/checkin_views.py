@@ -15,6 +15,7 @@ from dangjian.core.views import get_for_user, htmx_partial
 from . import services
 from .checkin import current_code, seconds_left
 from .models import Meeting, MeetingStatus
+from .queries import get_expected_meeting
 
 
 def _svg(text: str) -> str:
@@ -40,13 +41,7 @@ def meeting_qr(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def meeting_checkin(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     """What a member's phone opens after scanning: confirm, and be marked present."""
-    member_id = getattr(request.user, "member_id", None)
-    if member_id is None:
-        raise Http404
-    expected = Meeting.objects.filter(pk=pk, attendances__member=member_id)
-    meeting = expected.select_related("organization").first()
-    if meeting is None:
-        raise Http404  # only expected attendees learn that the meeting exists
+    meeting = get_expected_meeting(request.user, pk)
     error, done = "", False
     if request.method == "POST":
         try:

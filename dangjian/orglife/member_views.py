@@ -6,14 +6,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import services
-from .models import Attendance, AttendanceStatus, Meeting, MeetingStatus
+from .models import Attendance, AttendanceStatus, MeetingStatus
+from .queries import get_expected_meeting
 
 HISTORY_LIMIT = 50
 UPCOMING_LIMIT = 50
@@ -65,17 +66,12 @@ def my_meetings(request: HttpRequest) -> HttpResponse:
 @require_POST
 def my_meeting_leave(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask for leave from a meeting the signed-in member is expected at; 404 for any other."""
-    member_id = getattr(request.user, "member_id", None)
-    if member_id is None:
-        raise Http404
-    meeting = Meeting.objects.filter(pk=pk, attendances__member=member_id).first()
-    if meeting is None:
-        raise Http404  # only expected attendees learn that the meeting exists
+    meeting = get_expected_meeting(request.user, pk)
     reason = str(request.POST.get("reason", ""))
     try:
         services.request_leave(meeting, reason, acting_user=request.user)
     except ValidationError as exc:
-        context = _context(member_id) | {
+        context = _context(request.user.member_id) | {  # type: ignore[union-attr]
             "leave_meeting": meeting.pk,
             "leave_error": " ".join(exc.messages),
             "leave_reason": reason,

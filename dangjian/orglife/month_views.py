@@ -15,6 +15,7 @@ from dangjian.core.views import get_for_user
 from dangjian.organizations.models import Organization
 
 from .models import Meeting, MeetingStatus
+from .queries import meetings_of_member
 
 # Column headers narrow enough for seven columns on a 360 px phone (一 … 日 in Chinese).
 WEEKDAY_HEADERS = [
@@ -76,7 +77,6 @@ def org_month(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def my_month(request: HttpRequest) -> HttpResponse:
     first = _month(request)
-    member_id = getattr(request.user, "member_id", None)
-    mine = Meeting.objects.filter(attendances__member=member_id) if member_id else Meeting.objects.none()
-    meetings = _in_month(mine.select_related("organization"), first).order_by("starts_at")
+    meetings = _in_month(meetings_of_member(request.user).select_related("organization"), first)
+    meetings = meetings.order_by("starts_at")
     return render(request, "orglife/month.html", {"org": None, **_grid(first, meetings)})

@@ -3,8 +3,10 @@ each (no per-organization loops). Only closed meetings count: held, with attenda
 
 from collections import defaultdict
 from datetime import datetime
+from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 
 from dangjian.core.tree import subtree_q
 
@@ -51,3 +53,18 @@ def attendance_rates(org_path: str, start: datetime, end: datetime) -> dict[int,
         .order_by()
     )
     return {r["meeting__organization_id"]: r["present"] / r["total"] for r in rows if r["total"]}
+
+
+def meetings_of_member(user: Any) -> QuerySet[Meeting]:
+    """Meetings the user's linked member is expected at (none for an account without member)."""
+    member_id = getattr(user, "member_id", None)
+    return Meeting.objects.filter(attendances__member=member_id) if member_id else Meeting.objects.none()
+
+
+def get_expected_meeting(user: Any, pk: int) -> Meeting:
+    """The meeting if the user's member is expected at it; 404 otherwise, so only expected
+    attendees learn that the meeting exists."""
+    meeting = meetings_of_member(user).filter(pk=pk).select_related("organization").first()
+    if meeting is None:
+        raise Http404
+    return meeting

@@ -13,6 +13,7 @@ from dangjian.core.services import require_scope, write_service
 from dangjian.members.models import Member
 from dangjian.organizations.models import COMMITTEE_KINDS, Organization
 
+from .checkin import EARLY, is_valid
 from .models import COMMITTEE_MEETING_KINDS, Attendance, AttendanceStatus, Meeting, MeetingKind, MeetingStatus
 
 MEETING_FIELDS = [
@@ -252,12 +253,8 @@ def cancel_meeting(meeting: Meeting, *, acting_user: Any) -> Meeting:
     return meeting
 
 
-@write_service("meeting.check_in")
-def check_in(meeting: Meeting, code: str, *, acting_user: Any, now: datetime | None = None) -> Attendance:
-    """The signed-in member scanned the host's code: mark them present."""
-    from .checkin import EARLY, is_valid
-
-    now = now or timezone.now()
+def _own_attendance(meeting: Meeting, acting_user: Any) -> tuple[Meeting, Attendance]:
+    """The meeting, locked, and the acting member's own attendance row (check-in, leave)."""
     meeting = (
         Meeting.objects.select_for_update(of=("self",)).select_related("organization").get(pk=meeting.pk)
     )
@@ -265,6 +262,14 @@ def check_in(meeting: Meeting, code: str, *, acting_user: Any, now: datetime | N
     row = meeting.attendances.filter(member_id=member_id).first() if member_id else None
     if row is None:
         raise ValidationError(_("You are not expected at this meeting."), code="not_expected")
+    return meeting, row
+
+
+@write_service("meeting.check_in")
+def check_in(meeting: Meeting, code: str, *, acting_user: Any, now: datetime | None = None) -> Attendance:
+    """The signed-in member scanned the host's code: mark them present."""
+    now = now or timezone.now()
+    meeting, row = _own_attendance(meeting, acting_user)
     if meeting.status != MeetingStatus.PLANNED:
         raise ValidationError(_("This meeting is closed; check-in has ended."), code="closed")
     if not meeting.starts_at - EARLY <= now <= meeting.ends_at:
@@ -292,13 +297,7 @@ def check_in(meeting: Meeting, code: str, *, acting_user: Any, now: datetime | N
 @write_service("meeting.leave_request")
 def request_leave(meeting: Meeting, reason: str, *, acting_user: Any) -> Attendance:
     """A member asks for leave from a meeting they are expected at (before or during it)."""
-    meeting = (
-        Meeting.objects.select_for_update(of=("self",)).select_related("organization").get(pk=meeting.pk)
-    )
-    member_id = getattr(acting_user, "member_id", None)
-    row = meeting.attendances.filter(member_id=member_id).first() if member_id else None
-    if row is None:
-        raise ValidationError(_("You are not expected at this meeting."), code="not_expected")
+    meeting, row = _own_attendance(meeting, acting_user)
     if meeting.status != MeetingStatus.PLANNED or meeting.ends_at <= timezone.now():
         raise ValidationError(_("This meeting is over; leave can no longer be requested."), code="over")
     reason = reason.strip()
