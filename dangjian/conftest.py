@@ -1,8 +1,10 @@
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.utils import translation
+from rest_framework.test import APIClient
 
+from dangjian.testing.api import english_client
 from dangjian.testing.world import World, build_world
 
 
@@ -23,3 +25,16 @@ def _english_outside_requests() -> Iterator[None]:
 def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
     # PBKDF2 at production strength costs ~0.3 s a hash; tests create many accounts.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def api(world: World) -> Callable[[str], APIClient]:
+    """`api("secretary")`: a JSON API client signed in as a persona of the test world."""
+
+    def client_for(persona: str) -> APIClient:
+        client = english_client()
+        client.default_format = "json"
+        client.force_authenticate(user=world.users[persona])
+        return client
+
+    return client_for

@@ -8,9 +8,8 @@ from dangjian.accounts.models import ApiToken, RoleGrant, User
 from dangjian.accounts.services import create_user, grant_role
 from dangjian.core.models import AuditEntry
 from dangjian.core.scoping import SYSTEM
+from dangjian.testing.api import english_client
 from dangjian.testing.world import PASSWORD, TOTP_SECRET, World, make_user
-
-from .conftest import english_client
 
 Api = Callable[[str], APIClient]
 TOKEN = "/api/v1/auth/token"

@@ -3,7 +3,6 @@
 from collections.abc import Callable
 from datetime import timedelta
 
-import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -13,18 +12,6 @@ from dangjian.testing.world import World
 Api = Callable[[str], APIClient]
 LECTURERS = "/api/v1/lecturers/"
 DISPATCHES = "/api/v1/dispatches/"
-
-
-@pytest.fixture
-def api(world: World) -> Api:
-    def client_for(persona: str) -> APIClient:
-        client = APIClient()
-        client.cookies["django_language"] = "en"
-        client.default_format = "json"
-        client.force_authenticate(user=world.users[persona])
-        return client
-
-    return client_for
 
 
 def _lecturer(api: Api, world: World) -> int:
