@@ -54,6 +54,12 @@ class MeetingSerializer(StrictSerializerMixin):
     party_group = ScopedPrimaryKeyRelatedField(model=PartyGroup, required=False, allow_null=True)
     host = ScopedPrimaryKeyRelatedField(model=Member, required=False, allow_null=True)
     recorder = ScopedPrimaryKeyRelatedField(model=Member, required=False, allow_null=True)
+    lecturer = ScopedPrimaryKeyRelatedField(
+        model=Member,
+        required=False,
+        allow_null=True,
+        help_text="member id of who gave the lecture (party lecture, central group study)",
+    )
     minutes = serializers.CharField(required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=MeetingStatus.choices, read_only=True)
     closed_at = serializers.DateTimeField(read_only=True)

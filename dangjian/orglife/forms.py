@@ -1,8 +1,11 @@
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.members.models import Member
 from dangjian.organizations.models import Organization, PartyGroup
 
 from .models import MeetingKind
@@ -27,6 +30,18 @@ def _datetime_field(label: Any) -> forms.DateTimeField:
     return forms.DateTimeField(
         label=label, input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M"], widget=DateTimeLocalInput()
     )
+
+
+# Who may be chosen as the lecturer of an organization's meeting besides its own members; apps
+# that know more (the leading cadres of a committee) register here instead of being imported.
+LECTURER_SOURCES: list[Callable[[Organization], "QuerySet[Member]"]] = []
+
+
+def lecturer_candidates(organization: Organization) -> "QuerySet[Member]":
+    ids = set(Member.objects.on_roll().filter(organization=organization).values_list("id", flat=True))
+    for source in LECTURER_SOURCES:
+        ids.update(source(organization).values_list("id", flat=True))
+    return Member.objects.filter(id__in=ids).order_by("name", "id")
 
 
 class MeetingForm(forms.Form):
@@ -55,6 +70,13 @@ class MeetingForm(forms.Form):
         widget=forms.Select(attrs=SELECT),
         help_text=_("Only for a party group meeting."),
     )
+    lecturer = forms.ModelChoiceField(
+        label=_("Lecturer"),
+        queryset=Member.objects.none(),
+        required=False,
+        widget=forms.Select(attrs=SELECT),
+        help_text=_("Who gave the party lecture or the central group's special tutoring."),
+    )
     repeat_months = forms.IntegerField(
         label=_("Repeat monthly"),
         min_value=1,
@@ -68,6 +90,7 @@ class MeetingForm(forms.Form):
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["party_group"].queryset = PartyGroup.objects.filter(organization=organization)  # type: ignore[attr-defined]
+        self.fields["lecturer"].queryset = lecturer_candidates(organization)  # type: ignore[attr-defined]
 
 
 class GuestForm(forms.Form):

@@ -5,6 +5,7 @@ attendance is keyed by (meeting, member) and indexed by member for personal hist
 for supervision read (organization, kind, starts_at) ranges.
 """
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -63,6 +64,16 @@ class Meeting(models.Model):
     )
     recorder = models.ForeignKey(
         Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("recorder")
+    )
+    # Who gave the lecture of a party lecture, or the special tutoring (专题辅导) of a central
+    # group study (work points 2, 3): leaders' lectures are counted from this.
+    lecturer = models.ForeignKey(
+        Member,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="lectures_given",
+        verbose_name=_("lecturer"),
     )
     agenda = models.TextField(_("agenda"), blank=True)
     # A 三会一课 meeting held as a topic discussion of the year's study (work point 4).
@@ -140,6 +151,37 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member or self.guest_name}: {self.get_status_display()}"
+
+
+class ThemeDaySetting(models.Model):
+    """The fixed day of the month on which a branch holds its theme party day (work point 8:
+    every branch sets it and holds one by 31 May, then monthly)."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="theme_days", verbose_name=_("organization")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    day_of_month = models.PositiveSmallIntegerField(
+        _("day of the month"), validators=[MinValueValidator(1), MaxValueValidator(28)]
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    set_on = models.DateField(_("set on"))
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path_field = "organization__path"
+
+    class Meta:
+        verbose_name = _("theme party day")
+        ordering = ["-year", "organization_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year"], name="theme_day_once_a_year"),
+            models.CheckConstraint(
+                condition=models.Q(day_of_month__gte=1, day_of_month__lte=28), name="theme_day_in_month"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.year}: {self.day_of_month}"
 
 
 class CalendarFeed(models.Model):

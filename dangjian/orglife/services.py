@@ -28,7 +28,9 @@ MEETING_FIELDS = [
     "party_group",
     "host",
     "recorder",
+    "lecturer",
 ]
+LECTURE_KINDS = (MeetingKind.PARTY_LECTURE, MeetingKind.CENTRAL_GROUP_STUDY)
 RECORDED = (AttendanceStatus.PRESENT, AttendanceStatus.LEAVE, AttendanceStatus.ABSENT)
 
 
@@ -62,6 +64,8 @@ def _clean(org: Organization, data: dict[str, Any]) -> dict[str, Any]:
         person = clean.get(role)
         if person is not None and person.organization_id != org.pk:
             errors[role] = _("Choose a member of this organization.")
+    if clean.get("lecturer") is not None and kind not in LECTURE_KINDS:
+        errors["lecturer"] = _("Only a party lecture or a central group study has a lecturer.")
     if errors:
         raise ValidationError(errors)
     return clean
@@ -198,19 +202,31 @@ def record_attendance(
 
 
 @write_service("meeting.guest")
-def add_guest(meeting: Meeting, name: str, *, acting_user: Any) -> Attendance:
-    """A named guest, e.g. a leading cadre attending as an ordinary member (work point 14)."""
+def add_guest(
+    meeting: Meeting, name: str = "", *, acting_user: Any, member: Member | None = None
+) -> Attendance:
+    """Someone expected beyond the default attendees: a named guest, or a member of another
+    organization, e.g. a leading cadre at the committee's democratic life meeting or at a branch
+    as an ordinary member (work point 14). A member counts in their own attendance history."""
     meeting = _locked_for_write(meeting, acting_user, None)
-    name = name.strip()
-    if not name:
-        raise ValidationError({"guest_name": _("Enter the guest's name.")})
-    row = Attendance.objects.create(meeting=meeting, guest_name=name[:50])
+    if member is not None:
+        require_scope(acting_user, member, "view")
+        if meeting.attendances.filter(member=member).exists():
+            raise ValidationError({"member": _("%(who)s is already expected.") % {"who": member.name}})
+        row = Attendance.objects.create(meeting=meeting, member=member)
+        who = f"member {member.pk}"
+    else:
+        name = name.strip()
+        if not name:
+            raise ValidationError({"guest_name": _("Enter the guest's name.")})
+        row = Attendance.objects.create(meeting=meeting, guest_name=name[:50])
+        who = name
     audit.record(
         "meeting.guest",
         actor=acting_user,
         obj=meeting,
         org_path=meeting.organization.path,
-        changes={"guest": [None, name]},
+        changes={"guest": [None, who]},
     )
     return row
 

@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "dangjian.orglife",
     "dangjian.study",
     "dangjian.lectures",
+    "dangjian.leaders",
+    "dangjian.notifications",
     "dangjian.demo",
     "dangjian.api",
     "dangjian.web",
