@@ -18,4 +18,6 @@ urlpatterns = [
     path("", include("dangjian.orglife.checkin_urls")),
     path("", include("dangjian.orglife.member_urls")),
     path("", include("dangjian.orglife.calendar_urls")),
+    path("", include("dangjian.leaders.urls")),
+    path("", include("dangjian.notifications.urls")),
 ]
