@@ -21,6 +21,15 @@ def _english_outside_requests() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _huey_immediate() -> None:
+    # Tasks run inline, for real, in the test's process and transaction; nothing is queued in
+    # the var/ file a developer's worker reads (immediate mode queues in memory).
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
     # PBKDF2 at production strength costs ~0.3 s a hash; tests create many accounts.

@@ -1,13 +1,17 @@
 """The API under /api/: version 1 of the resources, their OpenAPI schema and its docs page."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import SimpleRouter
 
 from dangjian.accounts.api.views import GrantViewSet, TokenView, UserViewSet
+from dangjian.dues.api import DuesPaymentViewSet, DuesProfileViewSet, DuesReductionViewSet
+from dangjian.dues.api_reads import DuesMineView, DuesMonthView, DuesQuoteView, DuesRatesView
+from dangjian.leaders.api import LeaderViewSet
 from dangjian.lectures.api import LectureDispatchViewSet, LecturerViewSet
 from dangjian.members.api import MemberViewSet
+from dangjian.notifications.api import NotificationViewSet
 from dangjian.organizations.api import OrganizationViewSet, PartyGroupViewSet
 from dangjian.orglife.api import MeetingViewSet
 from dangjian.orglife.checkin_api import MeetingCheckInView, MeetingLeaveView
@@ -28,11 +32,16 @@ router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("party-groups", PartyGroupViewSet, basename="party-group")
 router.register("members", MemberViewSet, basename="member")
 router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("notifications", NotificationViewSet, basename="notification")
 router.register("users", UserViewSet, basename="user")
 router.register("grants", GrantViewSet, basename="grant")
 router.register("study-plans", StudyPlanViewSet, basename="study-plan")
 router.register("lecturers", LecturerViewSet, basename="lecturer")
 router.register("dispatches", LectureDispatchViewSet, basename="dispatch")
+router.register("dues/profiles", DuesProfileViewSet, basename="dues-profile")
+router.register("dues/payments", DuesPaymentViewSet, basename="dues-payment")
+router.register("dues/reductions", DuesReductionViewSet, basename="dues-reduction")
+router.register("leaders", LeaderViewSet, basename="leader")
 
 # The schema describes the whole API surface: shown to signed-in users only.
 signed_in = [IsAuthenticated]
@@ -47,5 +56,9 @@ urlpatterns = [
     path("v1/auth/token", TokenView.as_view(), name="api-token"),
     path("v1/meetings/<int:pk>/check-in/", MeetingCheckInView.as_view(), name="api-meeting-check-in"),
     path("v1/meetings/<int:pk>/leave/", MeetingLeaveView.as_view(), name="api-meeting-leave"),
+    re_path(r"^v1/dues/quote/?$", DuesQuoteView.as_view(), name="api-dues-quote"),
+    re_path(r"^v1/dues/mine/?$", DuesMineView.as_view(), name="api-dues-mine"),
+    re_path(r"^v1/dues/month/?$", DuesMonthView.as_view(), name="api-dues-month"),
+    re_path(r"^v1/dues/rates/?$", DuesRatesView.as_view(), name="api-dues-rates"),
     path("v1/", include(router.urls)),
 ]

@@ -1,3 +1,9 @@
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from . import views
+
+urlpatterns = [
+    path("notifications/", views.inbox, name="notification_inbox"),
+    path("notifications/read-all/", views.mark_all_read, name="notification_read_all"),
+    path("notifications/<int:pk>/read/", views.mark_read, name="notification_read"),
+]

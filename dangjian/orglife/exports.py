@@ -1,6 +1,7 @@
 """Printable and spreadsheet outputs: a meeting's record and sign-in sheet as PDF (WeasyPrint with
 the Noto CJK fonts), and an organization's meetings of a period as an Excel sheet."""
 
+import base64
 from datetime import datetime
 from io import BytesIO
 
@@ -12,7 +13,9 @@ from django.utils.translation import gettext as _
 
 from dangjian.organizations.models import Organization
 
-from .models import AttendanceStatus, Meeting
+from . import richtext
+from .models import AttendanceStatus, Meeting, MeetingAttachment
+from .records import open_attachment
 
 PDF_CSS = """
 @page { size: A4; margin: 18mm 16mm;
@@ -24,7 +27,15 @@ th, td { border: 0.6pt solid #333; padding: 2mm 2.5mm; vertical-align: top; text
 th { background: #f1f1f1; width: 22%; }
 .sign td { height: 11mm; }
 .minutes { white-space: pre-wrap; min-height: 60mm; }
+.richtext { min-height: 60mm; }
+.richtext p, .richtext ul, .richtext ol, .richtext h3, .richtext h4 { margin: 0 0 2mm; }
+.richtext table td, .richtext table th { width: auto; background: none; }
+.photos img { max-width: 78mm; max-height: 60mm; margin: 0 2mm 2mm 0; }
 """
+# Photos up to this size are printed in the record; larger ones are listed by name only (a
+# phone's full-size photos would make the PDF slow to build and to send).
+EMBED_MAX_BYTES = 2 * 1024 * 1024
+EMBED_MAX_COUNT = 12
 
 
 def _pdf(template: str, context: dict[str, object]) -> bytes:
@@ -34,10 +45,33 @@ def _pdf(template: str, context: dict[str, object]) -> bytes:
     return HTML(string=html).write_pdf(stylesheets=[CSS(string=PDF_CSS)]) or b""
 
 
+def _data_uri(row: MeetingAttachment) -> str | None:
+    """The photo inline as a data: URI, so WeasyPrint fetches nothing from the file system or
+    the network; None if it is missing."""
+    stored = open_attachment(row)
+    if stored is None:
+        return None
+    with stored:
+        data = stored.read(EMBED_MAX_BYTES + 1)
+    return f"data:{row.content_type};base64,{base64.b64encode(data).decode()}"
+
+
 def meeting_record_pdf(meeting: Meeting) -> bytes:
     rows = list(meeting.attendances.select_related("member").order_by("id"))
     counts = {s: sum(1 for r in rows if r.status == s) for s in AttendanceStatus.values}
-    return _pdf("orglife/pdf/record.html", {"meeting": meeting, "rows": rows, "counts": counts})
+    attachments = list(meeting.attachments.all())
+    small = [a for a in attachments if a.is_image and a.size <= EMBED_MAX_BYTES][:EMBED_MAX_COUNT]
+    photos = [(a, uri) for a in small if (uri := _data_uri(a))]
+    context = {
+        "meeting": meeting,
+        "rows": rows,
+        "counts": counts,
+        "minutes_html": richtext.render(meeting.minutes),
+        "attachments": attachments,
+        "photos": photos,
+        "revisions": list(meeting.revisions.select_related("created_by").order_by("number")),
+    }
+    return _pdf("orglife/pdf/record.html", context)
 
 
 def signin_sheet_pdf(meeting: Meeting) -> bytes:

@@ -11,6 +11,8 @@ from dangjian.organizations.models import Organization, PartyGroup
 from .models import MeetingKind
 
 TEXT = {"class": "form-control"}
+# What the file picker offers; the server checks the content whatever the picker allowed.
+ATTACHMENT_ACCEPT = ".jpg,.jpeg,.png,.pdf,.docx,image/jpeg,image/png,application/pdf"
 SELECT = {"class": "form-select"}
 CHECK = {"class": "form-check-input"}
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"

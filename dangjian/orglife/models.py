@@ -7,11 +7,14 @@ for supervision read (organization, kind, starts_at) ranges.
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.scoping import ScopedQuerySet
 from dangjian.members.models import Member
 from dangjian.organizations.models import Organization, PartyGroup
+
+from .richtext import plain_lines, render
 
 
 class MeetingKind(models.TextChoices):
@@ -78,7 +81,10 @@ class Meeting(models.Model):
     agenda = models.TextField(_("agenda"), blank=True)
     # A 三会一课 meeting held as a topic discussion of the year's study (work point 4).
     topic_discussion = models.BooleanField(_("topic discussion"), default=False)
+    # Sanitized HTML (see richtext.py); sanitized again when shown.
     minutes = models.TextField(_("minutes"), blank=True)
+    # Plain text, one resolution a line; shown as a numbered list.
+    resolutions = models.TextField(_("resolutions"), blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
     )
@@ -110,6 +116,10 @@ class Meeting(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.status == MeetingStatus.CLOSED
+
+    @property
+    def resolution_list(self) -> list[str]:
+        return plain_lines(self.resolutions)
 
 
 class AttendanceStatus(models.TextChoices):
@@ -151,6 +161,104 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member or self.guest_name}: {self.get_status_display()}"
+
+
+class MeetingAttachment(models.Model):
+    """A photo or document of a meeting's record. The file is stored under a random name
+    (`core.uploads.random_name`); the name the user gave is kept here for display only, and the
+    file is served only through a view that checks scope."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    kind = models.CharField(max_length=8)  # core.uploads.KINDS code, read from the content
+    uploaded_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path_field = "meeting__organization__path"
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind in ("jpeg", "png")
+
+    @property
+    def shown_inline(self) -> bool:
+        """Images and PDFs open in the browser; anything else is downloaded."""
+        return self.kind in ("jpeg", "png", "pdf")
+
+
+class MeetingRevision(models.Model):
+    """A correction of a closed meeting's record, kept for good: the record before and after,
+    who made it and why. Services only ever add rows (numbered 1, 2, … per meeting)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="revisions")
+    number = models.PositiveIntegerField(_("revision"))
+    reason = models.CharField(_("reason"), max_length=500)
+    minutes_before = models.TextField(blank=True)
+    minutes_after = models.TextField(blank=True)
+    resolutions_before = models.TextField(blank=True)
+    resolutions_after = models.TextField(blank=True)
+    # Original names of the attachments this revision added or removed.
+    attachments_added = models.JSONField(default=list, blank=True)
+    attachments_removed = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("revised at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path_field = "meeting__organization__path"
+
+    class Meta:
+        verbose_name = _("revision of a meeting record")
+        ordering = ["meeting", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "number"], name="meeting_revision_number_once"),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1), name="meeting_revision_number_positive"
+            ),
+            models.CheckConstraint(condition=~models.Q(reason=""), name="meeting_revision_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} #{self.number}"
+
+    @property
+    def minutes_changed(self) -> bool:
+        return self.minutes_before != self.minutes_after
+
+    @property
+    def resolutions_changed(self) -> bool:
+        return self.resolutions_before != self.resolutions_after
+
+    @property
+    def minutes_before_html(self) -> SafeString:
+        return render(self.minutes_before)
+
+    @property
+    def minutes_after_html(self) -> SafeString:
+        return render(self.minutes_after)
+
+    @property
+    def resolutions_before_list(self) -> list[str]:
+        return plain_lines(self.resolutions_before)
+
+    @property
+    def resolutions_after_list(self) -> list[str]:
+        return plain_lines(self.resolutions_after)
 
 
 class ThemeDaySetting(models.Model):

@@ -55,6 +55,25 @@ def attendance_rates(org_path: str, start: datetime, end: datetime) -> dict[int,
     return {r["meeting__organization_id"]: r["present"] / r["total"] for r in rows if r["total"]}
 
 
+def member_attendance_rates(org_path: str, start: datetime, end: datetime) -> dict[int, tuple[int, int]]:
+    """{member id: (present, recorded)} over the closed meetings of the subtree in [start, end):
+    each member's own attendance, wherever they were expected (their branch, a committee's
+    democratic life meeting). Counts rather than a ratio, so callers can also sum them."""
+    rows = (
+        Attendance.objects.filter(
+            subtree_q(org_path, "meeting__organization__path"),
+            meeting__status=MeetingStatus.CLOSED,
+            meeting__starts_at__gte=start,
+            meeting__starts_at__lt=end,
+            member__isnull=False,
+        )
+        .values("member_id")
+        .annotate(total=Count("id"), present=Count("id", filter=Q(status=AttendanceStatus.PRESENT)))
+        .order_by()
+    )
+    return {r["member_id"]: (r["present"], r["total"]) for r in rows}
+
+
 def meetings_of_member(user: Any) -> QuerySet[Meeting]:
     """Meetings the user's linked member is expected at (none for an account without member)."""
     member_id = getattr(user, "member_id", None)

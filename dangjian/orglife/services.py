@@ -13,6 +13,7 @@ from dangjian.core.services import require_scope, write_service
 from dangjian.members.models import Member
 from dangjian.organizations.models import COMMITTEE_KINDS, Organization
 
+from . import richtext
 from .checkin import EARLY, is_valid
 from .models import COMMITTEE_MEETING_KINDS, Attendance, AttendanceStatus, Meeting, MeetingKind, MeetingStatus
 
@@ -32,6 +33,9 @@ MEETING_FIELDS = [
 ]
 LECTURE_KINDS = (MeetingKind.PARTY_LECTURE, MeetingKind.CENTRAL_GROUP_STUDY)
 RECORDED = (AttendanceStatus.PRESENT, AttendanceStatus.LEAVE, AttendanceStatus.ABSENT)
+# Generous for a record typed by hand; a longer document belongs in an attachment.
+MINUTES_MAX_CHARS = 50_000
+RESOLUTIONS_MAX_CHARS = 10_000
 
 
 def _clean(org: Organization, data: dict[str, Any]) -> dict[str, Any]:
@@ -107,12 +111,25 @@ def schedule_meeting(org: Organization, data: dict[str, Any], *, acting_user: An
     return meeting
 
 
-def _locked_for_write(meeting: Meeting, acting_user: Any, expected_version: int | None) -> Meeting:
+def lock_meeting(
+    meeting: Meeting,
+    acting_user: Any,
+    expected_version: int | None,
+    *,
+    states: tuple[str, ...] = (MeetingStatus.PLANNED,),
+) -> Meeting:
+    """The meeting re-read and locked for a write: within the user's change scope, in one of
+    `states` (open, by default), and still at the version the edit was based on."""
     meeting = (
         Meeting.objects.select_for_update(of=("self",)).select_related("organization").get(pk=meeting.pk)
     )
     require_scope(acting_user, meeting, "change")
-    if meeting.status != MeetingStatus.PLANNED:
+    if meeting.status not in states:
+        if meeting.status == MeetingStatus.PLANNED:
+            raise ValidationError(
+                _("This record is still open; edit it directly. Revisions are for closed records."),
+                code="open",
+            )
         raise ValidationError(
             _("This meeting is closed; its record can no longer be changed."), code="closed"
         )
@@ -123,12 +140,32 @@ def _locked_for_write(meeting: Meeting, acting_user: Any, expected_version: int 
     return meeting
 
 
+def _locked_for_write(meeting: Meeting, acting_user: Any, expected_version: int | None) -> Meeting:
+    return lock_meeting(meeting, acting_user, expected_version)
+
+
+def clean_record(data: dict[str, Any]) -> dict[str, str]:
+    """The minutes (sanitized HTML) and resolutions (trimmed, one a line) among `data`, checked."""
+    clean: dict[str, str] = {}
+    if "minutes" in data:
+        clean["minutes"] = richtext.to_html(str(data["minutes"] or ""))
+        if len(clean["minutes"]) > MINUTES_MAX_CHARS:
+            raise ValidationError({"minutes": _("The minutes are too long; shorten them or attach a file.")})
+    if "resolutions" in data:
+        clean["resolutions"] = "\n".join(richtext.plain_lines(str(data["resolutions"] or "")))
+        if len(clean["resolutions"]) > RESOLUTIONS_MAX_CHARS:
+            raise ValidationError({"resolutions": _("The resolutions are too long.")})
+    return clean
+
+
 @write_service("meeting.update")
 def update_meeting(
     meeting: Meeting, data: dict[str, Any], *, acting_user: Any, expected_version: int | None = None
 ) -> Meeting:
     meeting = _locked_for_write(meeting, acting_user, expected_version)
-    before = audit.snapshot(meeting, ["topic", "starts_at", "ends_at", "place", "agenda", "minutes"])
+    before = audit.snapshot(
+        meeting, ["topic", "starts_at", "ends_at", "place", "agenda", "minutes", "resolutions"]
+    )
     merged = {k: getattr(meeting, k) for k in MEETING_FIELDS} | {
         k: v for k, v in data.items() if k in MEETING_FIELDS
     }
@@ -138,8 +175,8 @@ def update_meeting(
         )
     for field, value in _clean(meeting.organization, merged).items():
         setattr(meeting, field, value)
-    if "minutes" in data:
-        meeting.minutes = str(data["minutes"] or "")
+    for field, value in clean_record(data).items():
+        setattr(meeting, field, value)
     meeting.version += 1
     meeting.save()
     audit.record(

@@ -10,4 +10,8 @@ urlpatterns = [
     path("meetings/<int:pk>/guest/", views.meeting_guest, name="meeting_guest"),
     path("meetings/<int:pk>/close/", views.meeting_close, name="meeting_close"),
     path("meetings/<int:pk>/minutes/", views.meeting_minutes, name="meeting_minutes"),
+    path("meetings/<int:pk>/attachments/", views.meeting_attachment_add, name="meeting_attachment_add"),
+    path("meetings/<int:pk>/revise/", views.meeting_revise, name="meeting_revise"),
+    path("meeting-attachments/<int:pk>/", views.attachment_file, name="attachment_file"),
+    path("meeting-attachments/<int:pk>/remove/", views.attachment_remove, name="attachment_remove"),
 ]

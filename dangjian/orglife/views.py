@@ -1,24 +1,27 @@
 """Meeting pages: an organization's meetings, scheduling, and the record of one meeting
-(attendance, guests, closing). Writes go only through `services`."""
+(attendance, guests, minutes and resolutions, attachments, closing, revisions). Writes go only
+through `services` and `records`."""
 
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.core.scoping import in_scope
+from dangjian.core.uploads import download_response
 from dangjian.core.views import apply_errors, get_for_user
 from dangjian.organizations.models import Organization
 
-from . import services
-from .forms import GuestForm, MeetingForm
-from .models import AttendanceStatus, Meeting, MeetingStatus
+from . import records, richtext, services
+from .forms import ATTACHMENT_ACCEPT, GuestForm, MeetingForm
+from .models import AttendanceStatus, Meeting, MeetingAttachment, MeetingStatus
 
 LIST_LIMIT = 200
 CHOICES = [(s.value, s.label) for s in services.RECORDED]
@@ -69,8 +72,13 @@ def _detail(
     guest_form: GuestForm | None = None,
     errors: list[str] | None = None,
     posted: Any = None,
+    form_errors: dict[str, list[str]] | None = None,
+    draft: dict[str, str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    """The meeting page. `form_errors` are shown by the form they belong to ("record",
+    "attachment", "revision"); `draft` keeps what a refused minutes or revision form held, so
+    nothing typed is lost (sanitized here like stored minutes: it goes into the editor)."""
     rows = []
     for row in meeting.attendances.select_related("member").order_by("id"):
         chosen = row.status if row.status != AttendanceStatus.EXPECTED else ""
@@ -79,7 +87,10 @@ def _detail(
             chosen = posted.get(f"status_{row.pk}", chosen)
             reason = posted.get(f"reason_{row.pk}", reason)
         rows.append({"row": row, "chosen": chosen, "reason": reason})
-    can_change = meeting.status == MeetingStatus.PLANNED and in_scope(request.user, meeting, "change")
+    may_change = in_scope(request.user, meeting, "change")
+    draft = draft or {}
+    minutes = draft.get("minutes", meeting.minutes)
+    attachments = list(meeting.attachments.all())
     return render(
         request,
         "orglife/detail.html",
@@ -88,13 +99,45 @@ def _detail(
             "org": meeting.organization,
             "rows": rows,
             "choices": CHOICES,
-            "can_change": can_change,
+            "can_change": may_change and meeting.status == MeetingStatus.PLANNED,
+            "can_revise": may_change and meeting.status == MeetingStatus.CLOSED,
             "started": meeting.starts_at <= timezone.now(),
             "guest_form": guest_form or GuestForm(),
             "attendance_errors": errors or [],
+            "form_errors": form_errors or {},
+            "minutes_html": richtext.render(meeting.minutes),
+            # A plain str, so the template escapes it into the textarea: the editor takes the
+            # textarea's value as HTML, which must be exactly the sanitized HTML.
+            "minutes_draft": richtext.to_html(minutes),
+            "resolutions_draft": draft.get("resolutions", meeting.resolutions),
+            "reason_draft": draft.get("reason", ""),
+            "photos": [a for a in attachments if a.is_image],
+            "documents": [a for a in attachments if not a.is_image],
+            "attachments": attachments,
+            "attachment_accept": ATTACHMENT_ACCEPT,
+            "revisions": list(meeting.revisions.select_related("created_by").order_by("-number")),
         },
         status=status,
     )
+
+
+def _version(request: HttpRequest) -> int | None:
+    version = request.POST.get("version", "")
+    return int(version) if version.isdigit() else None
+
+
+def _refused(
+    request: HttpRequest,
+    meeting: Meeting,
+    form: str,
+    exc: ValidationError,
+    draft: dict[str, str] | None = None,
+) -> HttpResponse:
+    """The page again with the refusal by its form and nothing changed; 409 for a stale version
+    (someone else saved first), 400 for bad input."""
+    meeting.refresh_from_db()
+    status = 409 if getattr(exc, "code", None) == "stale" else 400
+    return _detail(request, meeting, form_errors={form: exc.messages}, draft=draft, status=status)
 
 
 @login_required
@@ -150,22 +193,91 @@ def meeting_guest(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
-    """Save the minutes (plain text, shown escaped) while the record is open."""
-    meeting = get_for_user(request, Meeting, pk, "change")
-    version = request.POST.get("version", "")
-    minutes = request.POST.get("minutes", "")[:20000]
+    """Save the minutes (rich text, sanitized by the service) and resolutions while the record is
+    open. A field left out of the form is left as it is."""
+    meeting = get_for_user(request, Meeting, pk, "change", select_related=["organization", "party_group"])
+    data = {k: request.POST[k] for k in ("minutes", "resolutions") if k in request.POST}
     try:
-        services.update_meeting(
+        services.update_meeting(meeting, data, acting_user=request.user, expected_version=_version(request))
+    except ValidationError as exc:
+        return _refused(request, meeting, "record", exc, draft=data)
+    messages.success(request, _("Minutes saved."))
+    return redirect("meeting_detail", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def meeting_attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_for_user(request, Meeting, pk, "change", select_related=["organization", "party_group"])
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ValidationError(_("Choose a file to upload."), code="missing")
+        records.add_attachment(
             meeting,
-            {"minutes": minutes},
+            upload,
             acting_user=request.user,
-            expected_version=int(version) if version.isdigit() else None,
+            expected_version=_version(request),
+            reason=request.POST.get("reason", ""),
         )
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Minutes saved."))
+        return _refused(request, meeting, "attachment", exc)
+    messages.success(request, _("File attached."))
+    return redirect("meeting_detail", pk=meeting.pk)
+
+
+@login_required
+def attachment_file(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """An attachment, to whoever may view its meeting. Images and PDFs open in the browser
+    (`?download=1` saves them instead); anything else is always downloaded."""
+    row = get_for_user(request, MeetingAttachment, pk)
+    stored = records.open_attachment(row)
+    if stored is None:
+        raise Http404
+    inline = row.shown_inline and "download" not in request.GET
+    return download_response(stored, row.original_name, row.content_type, inline=inline)
+
+
+@login_required
+@require_POST
+def attachment_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    row = get_for_user(request, MeetingAttachment, pk, "change", select_related=["meeting"])
+    meeting = row.meeting
+    try:
+        records.remove_attachment(
+            row,
+            acting_user=request.user,
+            expected_version=_version(request),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as exc:
+        return _refused(request, meeting, "attachment", exc)
+    messages.success(request, _("Attachment removed."))
+    return redirect("meeting_detail", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def meeting_revise(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a closed record: minutes, resolutions, files to add and attachments to remove, as
+    one revision with its reason."""
+    meeting = get_for_user(request, Meeting, pk, "change", select_related=["organization", "party_group"])
+    data = {k: request.POST[k] for k in ("minutes", "resolutions") if k in request.POST}
+    reason = request.POST.get("reason", "")
+    remove = [int(v) for v in request.POST.getlist("remove") if v.isdigit()]
+    try:
+        records.revise_record(
+            meeting,
+            data,
+            reason=reason,
+            acting_user=request.user,
+            expected_version=_version(request),
+            add=request.FILES.getlist("files"),
+            remove=remove,
+        )
+    except ValidationError as exc:
+        return _refused(request, meeting, "revision", exc, draft=data | {"reason": reason})
+    messages.success(request, _("The record was corrected; the revision is kept in its history."))
     return redirect("meeting_detail", pk=meeting.pk)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import email_config, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("DANGJIAN_VAR_DIR", str(BASE_DIR / "var")))
@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "treebeard",
+    "huey.contrib.djhuey",
     "dangjian.core",
     "dangjian.organizations",
     "dangjian.members",
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "dangjian.lectures",
     "dangjian.leaders",
     "dangjian.notifications",
+    "dangjian.dues",
     "dangjian.demo",
     "dangjian.api",
     "dangjian.web",
@@ -200,11 +202,59 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Background jobs (Huey) -------------------------------------------------------------------
+# Reminders run as Huey periodic tasks in a separate worker: `dangjian run_huey`. The queue is a
+# SQLite file under var/ by default (nothing else to run for one county or a demo); with
+# DANGJIAN_REDIS_URL (e.g. redis://127.0.0.1:6379/0) it lives in Redis, as in production.
+REDIS_URL = env_str("DANGJIAN_REDIS_URL")
+HUEY = {
+    "name": "dangjian",
+    "huey_class": "huey.PriorityRedisHuey" if REDIS_URL else "huey.SqliteHuey",
+    # Explicit: djhuey would otherwise run tasks inline whenever DEBUG is on. Inline (immediate)
+    # mode also runs no periodic tasks; tests switch it on in conftest.
+    "immediate": env_bool("DANGJIAN_HUEY_IMMEDIATE", False),
+    # Crontabs read the worker's local clock, which Django sets to TIME_ZONE (Asia/Shanghai), so
+    # "hour=8" means 08:00 Beijing time whatever the server's own zone.
+    "utc": False,
+    # Nobody reads task return values: don't let a result store grow.
+    "results": False,
+    "connection": {"url": REDIS_URL} if REDIS_URL else {"filename": str(VAR_DIR / "huey.sqlite3")},
+    "consumer": {"workers": env_int("DANGJIAN_HUEY_WORKERS", 2), "worker_type": "thread"},
+}
+
+# --- Email -------------------------------------------------------------------------------------
+# Notifications are emailed only when a mail server is configured: DANGJIAN_EMAIL_URL
+# (smtp+tls://user:password@host:587, smtps://…:465, smtp://host:25, console://) or Django's own
+# EMAIL_HOST / EMAIL_PORT / EMAIL_HOST_USER / EMAIL_HOST_PASSWORD / EMAIL_USE_TLS / EMAIL_USE_SSL.
+_email = email_config(env_str("DANGJIAN_EMAIL_URL"))
+EMAIL_HOST = _email.host if _email else env_str("EMAIL_HOST")
+NOTIFICATION_EMAIL = _email is not None or bool(EMAIL_HOST)
+if _email:
+    EMAIL_BACKEND = _email.backend
+elif EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:  # not configured: nothing may try a mail server on localhost:25 by accident
+    EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+EMAIL_PORT = _email.port if _email else env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _email.user if _email else env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = _email.password if _email else env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = _email.use_tls if _email else env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.use_ssl if _email else env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = 20  # seconds: a hung mail server must not hold a worker thread for ever
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "dangjian@localhost")
+EMAIL_SUBJECT_PREFIX = ""
+# The address of the site as users reach it (https://dj.example), for links in emails; emails
+# carry no link without it (the server cannot know its public name behind a proxy).
+SITE_URL = env_str("DANGJIAN_SITE_URL").rstrip("/")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    # The worker's own log (start, tasks run) through the console handler once: with a handler
+    # here, `run_huey` adds none of its own, which would print every line twice.
+    "loggers": {"huey": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 # Serve static files straight from the app folders when collectstatic has not run (demo, tests);
 # the production profile serves the collected, hashed files only.

@@ -1,6 +1,8 @@
 """Small helpers to read typed settings from the environment."""
 
 import os
+from typing import NamedTuple
+from urllib.parse import parse_qs, unquote, urlsplit
 
 
 def env_str(name: str, default: str = "") -> str:
@@ -24,3 +26,42 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if not value:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+class EmailConfig(NamedTuple):
+    backend: str
+    host: str = ""
+    port: int = 25
+    user: str = ""
+    password: str = ""
+    use_tls: bool = False
+    use_ssl: bool = False
+
+
+# Schemes of DANGJIAN_EMAIL_URL: plain SMTP, SMTP upgraded with STARTTLS, SMTP over TLS, or the
+# console (development: mails are printed by the worker instead of sent).
+_EMAIL_SCHEMES = {"smtp": (False, False), "smtp+tls": (True, False), "smtps": (False, True)}
+
+
+def email_config(url: str) -> EmailConfig | None:
+    """`smtp+tls://user:password@host:587`, `smtps://…:465`, `smtp://host:25` or `console://`;
+    None when `url` is empty (email is then not configured). `?tls=1` / `?ssl=1` also work."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme == "console":
+        return EmailConfig("django.core.mail.backends.console.EmailBackend")
+    if parts.scheme not in _EMAIL_SCHEMES:
+        raise ValueError(f"DANGJIAN_EMAIL_URL: unknown scheme {parts.scheme!r}")
+    use_tls, use_ssl = _EMAIL_SCHEMES[parts.scheme]
+    query = {k: v[-1].strip().lower() in {"1", "true", "yes", "on"} for k, v in parse_qs(parts.query).items()}
+    use_tls, use_ssl = query.get("tls", use_tls), query.get("ssl", use_ssl)
+    return EmailConfig(
+        backend="django.core.mail.backends.smtp.EmailBackend",
+        host=parts.hostname or "",
+        port=parts.port or (465 if use_ssl else 587 if use_tls else 25),
+        user=unquote(parts.username or ""),
+        password=unquote(parts.password or ""),
+        use_tls=use_tls,
+        use_ssl=use_ssl,
+    )

@@ -27,3 +27,5 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
 }
 WHITENOISE_USE_FINDERS = False
+# Inline task execution runs no periodic tasks: reminders would silently stop. Never in production.
+HUEY["immediate"] = False  # noqa: F405

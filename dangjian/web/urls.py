@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("dangjian.members.urls")),
     path("", include("dangjian.orglife.urls")),
     path("", include("dangjian.orglife.month_urls")),
+    path("", include("dangjian.orglife.themeday_urls")),
     path("", include("dangjian.orglife.export_urls")),
     path("", include("dangjian.study.urls")),
     path("", include("dangjian.lectures.urls")),
@@ -20,4 +21,5 @@ urlpatterns = [
     path("", include("dangjian.orglife.calendar_urls")),
     path("", include("dangjian.leaders.urls")),
     path("", include("dangjian.notifications.urls")),
+    path("", include("dangjian.dues.urls")),
 ]

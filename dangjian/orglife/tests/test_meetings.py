@@ -212,3 +212,30 @@ def test_monthly_series_all_or_nothing(world: World) -> None:
     with pytest.raises(ValidationError):
         schedule_series(world.branch, data | {"topic": ""}, months=3, acting_user=world.secretary)
     assert Meeting.objects.count() == 12
+
+
+def test_member_attendance_rates_and_lecturer(world: World) -> None:
+    from dangjian.orglife.queries import member_attendance_rates
+
+    m = meeting(world, "party_lecture", lecturer=world.member)
+    assert m.lecturer == world.member
+    rows = {a.member_id: a.pk for a in m.attendances.all()}
+    record_attendance(
+        m,
+        [
+            {"attendance": rows[world.member.pk], "status": "present"},
+            {"attendance": rows[world.member2.pk], "status": "leave", "reason": "出差"},
+        ],
+        acting_user=world.secretary,
+    )
+    close_meeting(m, acting_user=world.secretary)
+    held(world)  # both present
+    year = (at(timezone.localdate().year - 1, 1, 1), at(timezone.localdate().year + 1, 1, 1))
+    assert member_attendance_rates(world.county.path, *year) == {
+        world.member.pk: (2, 2),
+        world.member2.pk: (1, 2),
+    }
+    assert member_attendance_rates(world.county_b.path, *year) == {}
+    with pytest.raises(ValidationError) as error:
+        meeting(world, "branch_assembly", lecturer=world.member)
+    assert "lecturer" in error.value.message_dict

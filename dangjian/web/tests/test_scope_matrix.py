@@ -8,8 +8,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -18,11 +22,18 @@ from django.utils import timezone
 from dangjian.accounts.models import RoleGrant, User
 from dangjian.accounts.roles import Role
 from dangjian.core.models import AuditEntry
+from dangjian.dues.models import DuesPayment, DuesProfile, DuesReduction
+from dangjian.dues.services import propose_reduction, record_payment, set_profile
+from dangjian.leaders.models import LeaderWork, LeadingCadre
+from dangjian.leaders.services import appoint_leader, submit_work
 from dangjian.lectures.models import LectureDispatch, Lecturer
 from dangjian.lectures.services import add_lecturer, dispatch_lecture
 from dangjian.members.models import Member
+from dangjian.notifications.models import Notification
+from dangjian.notifications.services import notify
 from dangjian.organizations.models import Organization, PartyGroup
-from dangjian.orglife.models import Attendance, Meeting
+from dangjian.orglife.models import Attendance, Meeting, MeetingAttachment
+from dangjian.orglife.records import add_attachment
 from dangjian.orglife.services import schedule_meeting
 from dangjian.study.models import StudyItem, StudyPlan
 from dangjian.study.services import add_item, create_plan
@@ -35,6 +46,7 @@ MODEL_BY_PREFIX: list[tuple[str, type[models.Model]]] = [
     ("users/", User),
     ("grants/", RoleGrant),
     ("meetings/", Meeting),
+    ("meeting-attachments/", MeetingAttachment),
     ("api/v1/organizations/", Organization),
     ("api/v1/party-groups/", PartyGroup),
     ("api/v1/members/", Member),
@@ -48,7 +60,18 @@ MODEL_BY_PREFIX: list[tuple[str, type[models.Model]]] = [
     ("my/meetings/", Meeting),
     ("study-items/", StudyItem),
     ("dispatches/", LectureDispatch),
+    ("dues/payments/", DuesPayment),
+    ("dues/reductions/", DuesReduction),
+    ("api/v1/dues/profiles/", DuesProfile),
+    ("api/v1/dues/payments/", DuesPayment),
+    ("api/v1/dues/reductions/", DuesReduction),
+    ("leaders/", LeadingCadre),
+    ("leader-works/", LeaderWork),
+    ("api/v1/leaders/", LeadingCadre),
+    ("notifications/", Notification),
+    ("api/v1/notifications/", Notification),
 ]
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 PERSONAS = [
     "province_staff",
     "county_staff",
@@ -108,21 +131,25 @@ ROUTES = list(routes())
 
 
 @pytest.fixture
-def big_world(world: World) -> World:
+def big_world(world: World, settings: Any, tmp_path: Path) -> World:
     """The test world plus a second province, outside every persona's reach."""
+    settings.MEDIA_ROOT = tmp_path  # meeting attachments are stored files
     other = make_org(None, "江西省委", "360000", "committee")
     branch = make_org(other, "八一党支部", "360102001001", "branch", "community")
     member = make_member(branch, "刘洋")
     make_user("jx_staff", Role.COMMITTEE_STAFF, other, member=member)
     world.users["jx_staff"] = User.objects.get(username="jx_staff")
+    # A notification is its user's own: another user's is out of every persona's reach.
+    notify([world.users["jx_staff"]], kind="test", key="test:1", title="提醒", url="/")
     from dangjian.core.scoping import SYSTEM
     from dangjian.organizations.services import create_party_group
 
     create_party_group(branch, "八一党小组", acting_user=SYSTEM)
-    # A meeting in each province, so every meeting route has an object outside each persona.
+    # A meeting in each province (with a photo), so every meeting route has an object outside
+    # each persona.
     start = timezone.now() - timedelta(days=2)
     for org in (branch, world.branch, world.branch_b):
-        schedule_meeting(
+        meeting = schedule_meeting(
             org,
             {
                 "kind": "branch_assembly",
@@ -132,6 +159,7 @@ def big_world(world: World) -> World:
             },
             acting_user=SYSTEM,
         )
+        add_attachment(meeting, SimpleUploadedFile("合影.png", PNG), acting_user=SYSTEM)
         plan = create_plan(org, start.year, "学习计划", acting_user=SYSTEM)
         add_item(plan, 3, "学习党章", acting_user=SYSTEM)
     # A lecture dispatch in each province (and in each county of the test province).
@@ -142,6 +170,25 @@ def big_world(world: World) -> World:
     ):
         lecturer = add_lecturer(committee, "宣讲员", "expert", is_reporter=True, acting_user=SYSTEM)
         dispatch_lecture(lecturer, target, start.date(), "党性教育", acting_user=SYSTEM)
+    # A dues profile, payment and reduction in each province (and in each county of this one).
+    month = timezone.localdate().replace(day=1)
+    for payer in (member, world.member, world.member_b):
+        set_profile(payer, "student", effective_from=month, acting_user=SYSTEM)
+        record_payment(
+            payer,
+            period_from=month,
+            period_to=month,
+            amount=Decimal("0.20"),
+            receipt_no="1",
+            acting_user=SYSTEM,
+        )
+        propose_reduction(
+            payer, month_from=month, month_to=month, amount=Decimal(0), reason="困难", acting_user=SYSTEM
+        )
+    # A leading cadre with a work in each province (and in the outsider's county).
+    for committee, person in ((other, member), (world.county_b, world.member_b)):
+        leader = appoint_leader(committee, person, "书记", acting_user=SYSTEM)
+        submit_work(leader, {"kind": "study_note", "title": "心得", "body": "学习心得"}, acting_user=SYSTEM)
     return world
 
 
@@ -168,6 +215,12 @@ def table_state() -> list:
         list(RoleGrant.objects.values_list("pk", "user_id", "organization_id", "role")),
         list(Meeting.objects.values_list("pk", "status", "version", "topic")),
         list(Attendance.objects.values_list("pk", "status", "reason", "guest_name")),
+        list(DuesPayment.objects.values_list("pk", "voided_at")),
+        list(DuesReduction.objects.values_list("pk", "state")),
+        list(LeadingCadre.objects.values_list("pk", "post", "principal", "active")),
+        list(LeaderWork.objects.values_list("pk", "title")),
+        list(MeetingAttachment.objects.values_list("pk", "file")),
+        list(Notification.objects.values_list("pk", "read_at")),
     ]
 
 
@@ -245,7 +298,10 @@ def test_full_id_numbers_and_phones_never_reach_the_page(big_world: World, perso
         else:
             urls = [route.url()]
         for url in urls:
-            body = client.get(url).content.decode(errors="replace")  # PDFs and sheets are binary
+            response = client.get(url)
+            # PDFs and sheets are binary; stored files (meeting attachments) are streamed.
+            raw = b"".join(response.streaming_content) if response.streaming else response.content
+            body = raw.decode(errors="replace")
             for secret in secrets:
                 assert secret not in body, (persona, url)
 

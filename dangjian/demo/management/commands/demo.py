@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from dangjian.core import audit
 from dangjian.core.scoping import SYSTEM
 from dangjian.demo.accounts import accounts_report, create_demo_accounts, demo_grants
+from dangjian.demo.activity import create_demo_activity
 from dangjian.demo.loader import METHODS, load_plan, resolve_method
 from dangjian.demo.plan import SCALES, make_plan
 from dangjian.organizations.models import Organization
@@ -104,6 +105,9 @@ class Command(BaseCommand):
                 grants = create_demo_accounts()
             except LookupError as exc:
                 raise CommandError(f"Demo accounts not created: {exc}") from exc
+            branch = next(g.organization for g in grants if g.user.username == "secretary")
+            meetings = create_demo_activity(branch)
+            self.stdout.write(f"Activity of {branch.name}: a study plan, the theme day, {meetings} meetings.")
             self.stdout.write("")
             self.stdout.write(accounts_report(grants))
         else:

@@ -1,0 +1,137 @@
+"""A year of organizational life for the demo personas' branch, made through the services (so it
+is validated and audited like real work): the study plan, the theme day, the meetings of the
+past months with attendance and minutes, and the coming ones.
+
+Only the personas' branch gets activity: it is what a visitor signs in to see, and loading a
+province stays a matter of organizations and members.
+"""
+
+import random
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+from dangjian.core.scoping import SYSTEM
+from dangjian.members.models import Member, MemberStatus
+from dangjian.organizations.models import Organization, PartyGroup
+from dangjian.orglife.models import Meeting, MeetingKind
+from dangjian.orglife.services import close_meeting, record_attendance, schedule_meeting, update_meeting
+from dangjian.orglife.themeday import schedule_theme_days, set_theme_day
+from dangjian.study.services import add_item, create_plan, link_meeting
+
+STUDY_THEMES = [
+    "学习党章党规，做合格党员",
+    "学习习近平总书记系列重要讲话",
+    "坚定理想信念，明确政治方向",
+    "坚持根本宗旨，树立群众观念",
+    "严守纪律规矩，加强道德修养",
+    "讲奉献有作为，立足岗位作贡献",
+    "学习党的基本理论",
+    "学习党史，传承红色基因",
+    "乡村振兴与基层治理",
+    "发挥党员先锋模范作用",
+    "廉洁自律，作风建设",
+    "总结全年学习，开展组织生活会",
+]
+MINUTES = (
+    "<p>会议由支部书记主持，应到{expected}人，实到{present}人。</p>"
+    "<ul><li>传达学习上级文件精神；</li><li>结合工作实际开展讨论；</li><li>部署下阶段工作。</li></ul>"
+)
+
+
+def _at(day: date, hour: int) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+def _hold(meeting: Meeting, rng: random.Random) -> None:
+    """Attendance in realistic shares, minutes, and the record closed."""
+    entries = []
+    for row in meeting.attendances.all():
+        roll = rng.random()
+        if roll < 0.85:
+            entries.append({"attendance": row.pk, "status": "present"})
+        elif roll < 0.95:
+            entries.append(
+                {"attendance": row.pk, "status": "leave", "reason": rng.choice(["外出务工", "生病", "出差"])}
+            )
+        else:
+            entries.append({"attendance": row.pk, "status": "absent"})
+    if entries:
+        record_attendance(meeting, entries, acting_user=SYSTEM)
+    present = sum(1 for e in entries if e["status"] == "present")
+    minutes = MINUTES.format(expected=len(entries), present=present)
+    update_meeting(meeting, {"minutes": minutes}, acting_user=SYSTEM)
+    close_meeting(meeting, acting_user=SYSTEM)
+
+
+def _meeting(branch: Organization, kind: str, topic: str, start: datetime, **extra: object) -> Meeting:
+    data = {"kind": kind, "topic": topic, "starts_at": start, "ends_at": start + timedelta(hours=2), **extra}
+    return schedule_meeting(branch, data, acting_user=SYSTEM)
+
+
+def create_demo_activity(branch: Organization, today: date | None = None, seed: int = 2017) -> int:
+    """The branch's year so far and the weeks ahead; returns the number of meetings made."""
+    rng = random.Random(seed)
+    today = today or timezone.localdate()
+    year = today.year
+    plan = create_plan(branch, year, f"{branch.name}{year}年度学习计划", acting_user=SYSTEM)
+    items = {
+        month: add_item(plan, month, theme, "《中国共产党章程》", acting_user=SYSTEM)
+        for month, theme in enumerate(STUDY_THEMES, start=1)
+    }
+    set_theme_day(branch, year, 15, note="每月15日上午", acting_user=SYSTEM)
+    group = PartyGroup.objects.filter(organization=branch).order_by("id").first()
+    lecturer = Member.objects.filter(organization=branch, status=MemberStatus.ACTIVE).order_by("id").first()
+    made = 0
+    for month in range(1, today.month + 1):
+        first = date(year, month, 1)
+        plans: list[tuple[str, str, date, dict[str, object]]] = [
+            (MeetingKind.BRANCH_COMMITTEE, "研究本月支部工作", first + timedelta(days=4), {}),
+            (MeetingKind.THEME_DAY, STUDY_THEMES[month - 1], date(year, month, 15), {}),
+        ]
+        if group is not None:
+            plans.append(
+                (
+                    MeetingKind.GROUP_MEETING,
+                    "党小组学习讨论",
+                    first + timedelta(days=9),
+                    {"party_group": group},
+                )
+            )
+        if month % 3 == 1:
+            plans.append(
+                (
+                    MeetingKind.BRANCH_ASSEMBLY,
+                    STUDY_THEMES[month - 1],
+                    first + timedelta(days=19),
+                    {"topic_discussion": True},
+                )
+            )
+            plans.append(
+                (
+                    MeetingKind.PARTY_LECTURE,
+                    "专题党课：" + STUDY_THEMES[month - 1],
+                    first + timedelta(days=24),
+                    {"lecturer": lecturer},
+                )
+            )
+        for kind, topic, day, extra in plans:
+            start = _at(day, 9 if kind != MeetingKind.BRANCH_COMMITTEE else 15)
+            meeting = _meeting(branch, kind, topic, start, **extra)
+            made += 1
+            if start + timedelta(hours=2) < timezone.now() - timedelta(days=3):
+                _hold(meeting, rng)
+                if kind in (MeetingKind.THEME_DAY, MeetingKind.BRANCH_ASSEMBLY):
+                    link_meeting(items[month], meeting, acting_user=SYSTEM)
+    # The coming weeks: tomorrow's committee meeting (its reminder goes out today) and the
+    # remaining theme days of the year.
+    _meeting(
+        branch, MeetingKind.BRANCH_COMMITTEE, "研究年终组织生活会准备工作", _at(today + timedelta(days=1), 15)
+    )
+    made += 1
+    made += len(
+        schedule_theme_days(
+            branch, year, topic="主题党日", start=time(9), end=time(11), acting_user=SYSTEM, today=today
+        )
+    )
+    return made

@@ -1,0 +1,120 @@
+"""Dues pages: a member's own dues (phone first), an organization's month, the collection sheet.
+
+Who sees what: per-member amounts and bases reveal income, so an organization's member table
+needs the `change` scope (secretary, organizer, committee staff); anyone who may only view the
+organization (a member, a supervisor) sees its collection rate, not the names. A committee sees
+its children's rates and the reductions waiting for its approval.
+"""
+
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from dangjian.core import audit
+from dangjian.core.dates import add_months
+from dangjian.core.scoping import in_scope
+from dangjian.core.tree import STEPLEN, subtree_q
+from dangjian.core.views import get_for_user
+from dangjian.organizations.models import Organization
+
+from .exports import collection_sheet_xlsx
+from .models import DuesReduction, ReductionState
+from .months import label, parse_month, this_month
+from .queries import (
+    FLAG_ART9,
+    FLAG_SERIOUS,
+    FLAG_WARN,
+    branch_month,
+    child_rates,
+    collection_rates,
+    member_statement,
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PENDING_LIMIT = 100
+OWED_SHOWN = 12
+
+
+def month_param(request: HttpRequest) -> date:
+    """`?month=YYYY-MM`; this month when absent or not a month (pages do not fail on a bad link)."""
+    try:
+        return parse_month(request.GET.get("month", ""))
+    except ValidationError:
+        return this_month()
+
+
+def _nav(month: date) -> dict[str, str]:
+    return {"prev_month": label(add_months(month, -1)), "next_month": label(add_months(month, 1))}
+
+
+@login_required
+def my_dues(request: HttpRequest) -> HttpResponse:
+    member = getattr(request.user, "member", None)
+    context: dict[str, Any] = {"member": member, "month": this_month()}
+    if member is not None:
+        statement = member_statement(member, context["month"])
+        context |= {
+            "statement": statement,
+            "owed_shown": statement.owed[-OWED_SHOWN:][::-1],
+            "owed_more": max(0, len(statement.owed) - OWED_SHOWN),
+            "flags": {"warn": FLAG_WARN, "serious": FLAG_SERIOUS, "art9": FLAG_ART9},
+        }
+    return render(request, "dues/my_dues.html", context)
+
+
+def _pending_reductions(request: HttpRequest, org: Organization) -> list[tuple[DuesReduction, bool]]:
+    """Reductions awaiting approval in the subtree, each with whether this user may decide it
+    (change scope on the deciding branch's parent)."""
+    rows = list(
+        DuesReduction.objects.filter(
+            subtree_q(org.path, "member__organization__path"), state=ReductionState.PROPOSED
+        )
+        .restrict(request.user, "change")
+        .select_related("member", "organization")
+        .order_by("decided_at", "id")[:PENDING_LIMIT]
+    )
+    paths = request.user.scope_paths("change")  # type: ignore[union-attr]
+    return [(r, any(r.organization.path[:-STEPLEN].startswith(p) for p in paths)) for r in rows]
+
+
+@login_required
+def org_dues(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_for_user(request, Organization, pk)
+    month = month_param(request)
+    can_change = in_scope(request.user, org, "change")
+    context: dict[str, Any] = {
+        "org": org,
+        "month": month,
+        "can_change": can_change,
+        "can_export": in_scope(request.user, org, "export"),
+        "is_current": month == this_month(),
+        **_nav(month),
+    }
+    if org.holds_members:
+        if can_change:
+            context["data"] = branch_month(org, month)
+        else:
+            context["own_rate"] = collection_rates(org.path, month).get(org.pk)
+    if not org.is_branch:
+        context["children"] = child_rates(org, month)
+    if can_change:
+        context["pending"] = _pending_reductions(request, org)
+    return render(request, "dues/org_dues.html", context)
+
+
+@login_required
+def org_dues_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_for_user(request, Organization, pk, "export")
+    month = month_param(request)
+    body = collection_sheet_xlsx(org, month)
+    audit.record(
+        "dues.export", actor=request.user, obj=org, org_path=org.path, detail=f"dues.xlsx {label(month)}"
+    )
+    response = HttpResponse(body, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename=dues-{org.code}-{label(month)}.xlsx"
+    response["Cache-Control"] = "private, no-store"
+    return response
