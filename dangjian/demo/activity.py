@@ -8,14 +8,26 @@ province stays a matter of organizations and members.
 
 import random
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
+from dangjian.core.dates import add_months
 from dangjian.core.scoping import SYSTEM
+from dangjian.dues.months import month_start
+from dangjian.dues.queries import DUES_STATUSES, member_dues
+from dangjian.dues.services import record_payment, set_profile
+from dangjian.leaders.services import appoint_leader, set_plan, submit_work
 from dangjian.members.models import Member, MemberStatus
 from dangjian.organizations.models import Organization, PartyGroup
 from dangjian.orglife.models import Meeting, MeetingKind
-from dangjian.orglife.services import close_meeting, record_attendance, schedule_meeting, update_meeting
+from dangjian.orglife.services import (
+    add_guest,
+    close_meeting,
+    record_attendance,
+    schedule_meeting,
+    update_meeting,
+)
 from dangjian.orglife.themeday import schedule_theme_days, set_theme_day
 from dangjian.study.services import add_item, create_plan, link_meeting
 
@@ -128,10 +140,98 @@ def create_demo_activity(branch: Organization, today: date | None = None, seed: 
     _meeting(
         branch, MeetingKind.BRANCH_COMMITTEE, "研究年终组织生活会准备工作", _at(today + timedelta(days=1), 15)
     )
-    made += 1
+    # ... and one held last week whose record nobody has entered: the organizer's reminder.
+    _meeting(branch, MeetingKind.BRANCH_COMMITTEE, "研究党员发展工作", _at(today - timedelta(days=5), 15))
+    made += 2
     made += len(
         schedule_theme_days(
             branch, year, topic="主题党日", start=time(9), end=time(11), acting_user=SYSTEM, today=today
         )
     )
     return made
+
+
+def create_demo_leaders(branch: Organization, today: date | None = None, seed: int = 2017) -> int:
+    """Two members of the branch as leading cadres of the township committee above it: their
+    plans and writings, the committee's central group study with the principal's special
+    tutoring, and its democratic life meeting. Returns the number of leaders."""
+    rng = random.Random(seed)
+    today = today or timezone.localdate()
+    township = Organization.objects.get_parent(branch)
+    if township is None:
+        return 0
+    people = list(Member.objects.filter(organization=branch, status=MemberStatus.ACTIVE).order_by("id")[:2])
+    posts = [("党委书记", True), ("党委副书记", False)]
+    leaders = [
+        appoint_leader(
+            township, person, post, principal=principal, since=date(today.year - 2, 9, 1), acting_user=SYSTEM
+        )
+        for person, (post, principal) in zip(people, posts, strict=False)
+    ]
+    for leader in leaders:
+        items = [
+            {"month": m, "theme": STUDY_THEMES[m - 1], "readings": "《习近平谈治国理政》"}
+            for m in (3, 6, 9, 12)
+        ]
+        set_plan(leader, today.year, items, acting_user=SYSTEM)
+        submit_work(
+            leader,
+            {"kind": "study_note", "title": "学习党章心得体会", "body": "通过学习，进一步坚定了理想信念。"},
+            acting_user=SYSTEM,
+        )
+    principal = leaders[0].member if leaders else None
+    sessions = [date(today.year, m, 8) for m in (2, 5, 8, 11)]
+    for number, day in enumerate(sessions, start=1):
+        start = _at(day, 9)
+        if start + timedelta(hours=2) >= timezone.now():
+            continue
+        data = {
+            "kind": MeetingKind.CENTRAL_GROUP_STUDY,
+            "topic": f"党委理论学习中心组第{number}次集体学习",
+            "starts_at": start,
+            "ends_at": start + timedelta(hours=2),
+            "topic_discussion": True,
+            "lecturer": principal if number == 1 else None,
+        }
+        meeting = schedule_meeting(township, data, acting_user=SYSTEM)
+        for leader in leaders:
+            add_guest(meeting, acting_user=SYSTEM, member=leader.member)
+        _hold(meeting, rng)
+    return len(leaders)
+
+
+def create_demo_dues(branch: Organization, today: date | None = None) -> int:
+    """Dues profiles for the branch's members (mostly farmers at a fixed amount, some retired
+    and salaried) and their payments this year, each month paid in that month — except a few
+    members behind by 3 and 5 months, so the flags have something to show. Returns payments."""
+    today = today or timezone.localdate()
+    first_month = date(today.year, 1, 1)
+    members = list(Member.objects.filter(organization=branch, status__in=DUES_STATUSES).order_by("id"))
+    payments = 0
+    for index, member in enumerate(members):
+        start = max(first_month, month_start(member.join_date))
+        if index % 7 == 3:
+            set_profile(member, "retired", base=Decimal("3200.00"), effective_from=start, acting_user=SYSTEM)
+        elif index % 7 == 5:
+            set_profile(member, "salaried", base=Decimal("4500.00"), effective_from=start, acting_user=SYSTEM)
+        else:
+            fixed = Decimal("1.00") if index % 2 else Decimal("0.50")
+            set_profile(member, "farmer", fixed_amount=fixed, effective_from=start, acting_user=SYSTEM)
+        behind = 5 if index == 4 else 3 if index in (8, 15) else 0
+        month = start
+        last = add_months(month_start(today), -1 - behind)
+        while month <= last:
+            amount = sum((d.amount or Decimal(0) for d in member_dues(member, month, month)), Decimal(0))
+            record_payment(
+                member,
+                period_from=month,
+                period_to=month,
+                amount=amount,
+                receipt_no=f"{month:%Y%m}-{member.pk:06d}",
+                paid_on=month + timedelta(days=9),
+                acting_user=SYSTEM,
+                today=month + timedelta(days=9),
+            )
+            payments += 1
+            month = add_months(month, 1)
+    return payments

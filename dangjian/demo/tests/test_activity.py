@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.utils import timezone
 
@@ -25,3 +25,30 @@ def test_demo_activity_is_a_believable_year_made_through_the_services(world: Wor
     assert ThemeDaySetting.objects.get(organization=world.branch, year=today.year).day_of_month == 15
     plan = StudyPlan.objects.get(organization=world.branch, year=today.year)
     assert any(done for _item, done in plan_progress(plan)) or today.month == 1
+
+
+def test_demo_leaders_are_counted_by_the_leader_queries(world: World) -> None:
+    from dangjian.demo.activity import create_demo_leaders
+    from dangjian.leaders.queries import committee_counts, leader_counts, year_bounds
+
+    today = timezone.localdate().replace(month=12, day=20)
+    assert create_demo_leaders(world.branch, today=today) == 2
+    start, end = year_bounds(today.year)
+    counts = leader_counts(world.township.path, start, end)
+    assert len(counts) == 2 and all(c.has_plan for c in counts.values())
+    sessions = sum(1 for m in (2, 5, 8, 11) if timezone.localdate() > date(today.year, m, 8))
+    held = committee_counts(world.township.path, start, end).get(world.township.pk)
+    assert (held.central_group_sessions if held else 0) == sessions
+    assert (held.principal_lectures if held else 0) == (1 if sessions else 0)
+
+
+def test_demo_dues_show_members_behind(world: World) -> None:
+    from dangjian.demo.activity import create_demo_dues
+    from dangjian.dues.months import month_start
+    from dangjian.dues.queries import consecutive_unpaid
+
+    today = date(timezone.localdate().year, 11, 20)
+    assert create_demo_dues(world.branch, today=today) > 0
+    behind = consecutive_unpaid(world.branch.path, month_start(today))
+    # Both members paid every month up to last month: only this month is open.
+    assert behind == {world.member.pk: 1, world.member2.pk: 1}

@@ -11,14 +11,16 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from dangjian.core import audit
 from dangjian.core.scoping import SYSTEM
 from dangjian.demo.accounts import accounts_report, create_demo_accounts, demo_grants
-from dangjian.demo.activity import create_demo_activity
+from dangjian.demo.activity import create_demo_activity, create_demo_dues, create_demo_leaders
 from dangjian.demo.loader import METHODS, load_plan, resolve_method
 from dangjian.demo.plan import SCALES, make_plan
 from dangjian.organizations.models import Organization
+from dangjian.orglife.tasks import due_day_before, due_unrecorded
 
 
 class Command(BaseCommand):
@@ -107,7 +109,16 @@ class Command(BaseCommand):
                 raise CommandError(f"Demo accounts not created: {exc}") from exc
             branch = next(g.organization for g in grants if g.user.username == "secretary")
             meetings = create_demo_activity(branch)
-            self.stdout.write(f"Activity of {branch.name}: a study plan, the theme day, {meetings} meetings.")
+            leaders = create_demo_leaders(branch)
+            payments = create_demo_dues(branch)
+            # What the reminder worker would send today, so the demo's inbox is not empty
+            # without it running.
+            due_day_before(timezone.now())
+            due_unrecorded(timezone.now())
+            self.stdout.write(
+                f"Activity of {branch.name}: a study plan, the theme day, {meetings} meetings, "
+                f"{payments} dues payments; {leaders} leading cadres of the committee above."
+            )
             self.stdout.write("")
             self.stdout.write(accounts_report(grants))
         else:
