@@ -73,7 +73,7 @@ def _members_sheet(book: _Book, org: Organization, month: date) -> None:
     data = branch_month(org, month)
     sheet = book.sheet(
         _("Members"),
-        f"{org.name} · {label(month)} · {_('Party dues collection sheet')}",
+        " · ".join((org.name, label(month), _("Party dues collection sheet"))),
         [
             (_("Name"), 10),
             (_("Dues category"), 22),
@@ -115,7 +115,7 @@ def _members_sheet(book: _Book, org: Organization, month: date) -> None:
     )
     large = book.sheet(
         _("Large voluntary"),
-        f"{org.name} · {label(month)} · {_('Large voluntary payments (1000 or more)')}",
+        " · ".join((org.name, label(month), _("Large voluntary payments (1000 or more)"))),
         [(_("Name"), 10), (_("Amount"), 12), (_("Receipt number"), 14), (_("Paid on"), 11)],
     )
     for i, pay in enumerate(data.large_voluntary, start=2):
@@ -125,7 +125,7 @@ def _members_sheet(book: _Book, org: Organization, month: date) -> None:
 def _rates_sheet(book: _Book, org: Organization, month: date) -> None:
     sheet = book.sheet(
         _("Organizations"),
-        f"{org.name} · {label(month)} · {_('Dues collection rates')}",
+        " · ".join((org.name, label(month), _("Dues collection rates"))),
         [
             (_("Organization"), 30),
             (_("Code"), 16),

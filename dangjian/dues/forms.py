@@ -59,7 +59,7 @@ class PaymentForm(forms.Form):
     period_to = MonthField(label=_("Last month"), help_text=_("The same month for a monthly payment."))
     amount = _money(_("Amount (yuan)"))
     kind = forms.ChoiceField(
-        label=_("Kind"),
+        label=_("Kind of payment"),
         choices=PaymentKind.choices,
         initial=PaymentKind.REGULAR,
         widget=forms.Select(attrs=SELECT),

@@ -155,7 +155,7 @@ class DuesPayment(models.Model):
     period_to = models.DateField(_("last month"))
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     kind = models.CharField(
-        _("kind"), max_length=16, choices=PaymentKind.choices, default=PaymentKind.REGULAR
+        _("kind of payment"), max_length=16, choices=PaymentKind.choices, default=PaymentKind.REGULAR
     )
     paid_on = models.DateField(_("paid on"))
     paid_by_proxy = models.CharField(_("paid on the member's behalf by"), max_length=50, blank=True)

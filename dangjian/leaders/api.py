@@ -48,7 +48,7 @@ LIST_YEAR = OpenApiParameter(
 
 class LeaderFilterSet(django_filters.FilterSet):
     org = django_filters.CharFilter(method="filter_org", label=_("Organization code (incl. below)"))
-    active = django_filters.BooleanFilter(field_name="active", label=_("active"))
+    active = django_filters.BooleanFilter(field_name="active", label=_("in post"))
     year = django_filters.NumberFilter(method="filter_year", label=_("In post during the year"))
 
     class Meta:

@@ -29,7 +29,7 @@ class LeadingCadre(models.Model):
     post = models.CharField(_("post"), max_length=50)
     # 主要负责人: the one whose special lecture to the central group counts (work point 2).
     principal = models.BooleanField(_("principal leader"), default=False)
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(_("in post"), default=True)
     since = models.DateField(_("since"))
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -113,7 +113,7 @@ class LeaderWork(models.Model):
     leader = models.ForeignKey(
         LeadingCadre, on_delete=models.PROTECT, related_name="works", verbose_name=_("leading cadre")
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=WorkKind.choices)
+    kind = models.CharField(_("kind of work"), max_length=20, choices=WorkKind.choices)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), blank=True)
     written_on = models.DateField(_("written on"))

@@ -28,7 +28,7 @@ class Lecturer(models.Model):
         Organization, on_delete=models.PROTECT, related_name="lecturers", verbose_name=_("organization")
     )
     name = models.CharField(_("name"), max_length=100)
-    kind = models.CharField(_("kind"), max_length=16, choices=LecturerKind.choices)
+    kind = models.CharField(_("kind of lecturer"), max_length=16, choices=LecturerKind.choices)
     title = models.CharField(_("title"), max_length=200, blank=True)
     is_reporter = models.BooleanField(_("party-spirit education reporter"), default=False)
     active = models.BooleanField(_("active"), default=True)

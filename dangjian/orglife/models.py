@@ -56,7 +56,7 @@ class Meeting(models.Model):
         related_name="meetings",
         verbose_name=_("party group"),
     )
-    kind = models.CharField(_("kind"), max_length=24, choices=MeetingKind.choices)
+    kind = models.CharField(_("kind of meeting"), max_length=24, choices=MeetingKind.choices)
     topic = models.CharField(_("topic"), max_length=200)
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))

@@ -10,6 +10,7 @@ from dangjian.core.models import AuditEntry
 from dangjian.orglife.models import Meeting, ThemeDaySetting
 from dangjian.orglife.services import cancel_meeting, close_meeting, record_attendance, schedule_meeting
 from dangjian.orglife.themeday import schedule_theme_days, set_theme_day, theme_day_status
+from dangjian.testing.api import english_client
 from dangjian.testing.world import World
 
 TZ = timezone.get_current_timezone()
@@ -116,7 +117,7 @@ def test_scheduling_fills_the_remaining_months_once(world: World) -> None:
 
 
 def test_theme_day_page(world: World) -> None:
-    secretary = Client()
+    secretary = english_client()
     secretary.force_login(world.secretary)
     url = f"/orgs/{world.branch.pk}/theme-day/?year=2026"
     assert "has not set" in secretary.get(url).content.decode()
@@ -124,7 +125,7 @@ def test_theme_day_page(world: World) -> None:
     assert refused.status_code == 400 and not ThemeDaySetting.objects.exists()
     assert secretary.post(url, {"set_day": "1", "day_of_month": "15"}).status_code == 302
     assert "day 15 of each month" in secretary.get(url).content.decode()
-    member = Client()
+    member = english_client()
     member.force_login(world.member_user)
     page = member.get(url).content.decode()
     assert "day 15" in page and 'name="set_day"' not in page
