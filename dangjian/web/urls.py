@@ -22,4 +22,9 @@ urlpatterns = [
     path("", include("dangjian.leaders.urls")),
     path("", include("dangjian.notifications.urls")),
     path("", include("dangjian.dues.urls")),
+    path("", include("dangjian.roster.urls")),
+    path("", include("dangjian.evaluation.urls")),
+    path("", include("dangjian.points.urls")),
+    path("", include("dangjian.transfers.urls")),
+    path("", include("dangjian.identity.urls")),
 ]
