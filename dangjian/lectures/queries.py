@@ -45,4 +45,5 @@ def branches_with_dispatch(org_path: str, year: int) -> set[int]:
     qs = LectureDispatch.objects.filter(
         subtree_q(org_path, "branch__path"), status=DispatchStatus.HELD, date__year=year
     )
-    return set(qs.values_list("branch_id", flat=True).distinct())
+    # order_by(): the model's default ordering would make DISTINCT keep one row per dispatch.
+    return set(qs.order_by().values_list("branch_id", flat=True).distinct())

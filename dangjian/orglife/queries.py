@@ -23,7 +23,9 @@ def meeting_counts(org_path: str, start: datetime, end: datetime) -> dict[int, d
     """{organization id: {meeting kind: number of closed meetings that started in [start, end)}}."""
     rows = Meeting.objects.filter(_closed(org_path, start, end)).values("organization_id", "kind")
     result: dict[int, dict[str, int]] = defaultdict(dict)
-    for row in rows.annotate(n=Count("id")).order_by():
+    # COUNT(*) rather than COUNT(id): the covering index holds no id, and counting id would
+    # force a heap visit per meeting instead of an index-only scan.
+    for row in rows.annotate(n=Count("*")).order_by():
         result[row["organization_id"]][row["kind"]] = row["n"]
     return dict(result)
 
@@ -33,7 +35,7 @@ def topic_discussion_counts(org_path: str, start: datetime, end: datetime) -> di
     rows = Meeting.objects.filter(_closed(org_path, start, end), topic_discussion=True)
     return {
         r["organization_id"]: r["n"]
-        for r in rows.values("organization_id").annotate(n=Count("id")).order_by()
+        for r in rows.values("organization_id").annotate(n=Count("*")).order_by()
     }
 
 

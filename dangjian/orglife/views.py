@@ -151,11 +151,11 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_for_user(request, Meeting, pk, "change", select_related=["organization", "party_group"])
     entries = []
-    for row in meeting.attendances.only("id"):
-        status = request.POST.get(f"status_{row.pk}", "")
+    for row_id in meeting.attendances.values_list("id", flat=True):
+        status = request.POST.get(f"status_{row_id}", "")
         if status:
             entries.append(
-                {"attendance": row.pk, "status": status, "reason": request.POST.get(f"reason_{row.pk}", "")}
+                {"attendance": row_id, "status": status, "reason": request.POST.get(f"reason_{row_id}", "")}
             )
     version = request.POST.get("version", "")
     try:

@@ -11,7 +11,7 @@ from .models import StudyItem, StudyPlan
 def organizations_with_plan(org_path: str, year: int) -> set[int]:
     """Ids of the organizations in the subtree that have a study plan for `year`."""
     plans = StudyPlan.objects.filter(subtree_q(org_path, "organization__path"), year=year)
-    return set(plans.values_list("organization_id", flat=True))
+    return set(plans.order_by().values_list("organization_id", flat=True))
 
 
 def plan_progress(plan: StudyPlan) -> list[tuple[StudyItem, bool]]:
