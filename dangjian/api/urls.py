@@ -15,6 +15,7 @@ from dangjian.notifications.api import NotificationViewSet
 from dangjian.organizations.api import OrganizationViewSet, PartyGroupViewSet
 from dangjian.orglife.api import MeetingViewSet
 from dangjian.orglife.checkin_api import MeetingCheckInView, MeetingLeaveView
+from dangjian.roster.api import ImportJobViewSet
 from dangjian.study.api import StudyPlanViewSet
 
 
@@ -42,6 +43,7 @@ router.register("dues/profiles", DuesProfileViewSet, basename="dues-profile")
 router.register("dues/payments", DuesPaymentViewSet, basename="dues-payment")
 router.register("dues/reductions", DuesReductionViewSet, basename="dues-reduction")
 router.register("leaders", LeaderViewSet, basename="leader")
+router.register("imports", ImportJobViewSet, basename="import")
 
 # The schema describes the whole API surface: shown to signed-in users only.
 signed_in = [IsAuthenticated]
@@ -60,5 +62,9 @@ urlpatterns = [
     re_path(r"^v1/dues/mine/?$", DuesMineView.as_view(), name="api-dues-mine"),
     re_path(r"^v1/dues/month/?$", DuesMonthView.as_view(), name="api-dues-month"),
     re_path(r"^v1/dues/rates/?$", DuesRatesView.as_view(), name="api-dues-rates"),
+    path("v1/", include("dangjian.points.api_urls")),
+    path("v1/", include("dangjian.evaluation.api_urls")),
+    path("v1/", include("dangjian.transfers.api_urls")),
+    path("v1/", include("dangjian.identity.api_urls")),
     path("v1/", include(router.urls)),
 ]

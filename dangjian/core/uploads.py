@@ -42,6 +42,17 @@ KINDS = {
     ),
 }
 DOCUMENTS_AND_PHOTOS = tuple(KINDS)
+# Roster files (dangjian.roster): stored under these kinds, but recognized by the roster's own
+# reader (`roster.reading.sniff_format`), not by `sniff`, so no other upload accepts them.
+KINDS.update(
+    {
+        "xlsx": FileKind(
+            "xlsx", (".xlsx",), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        ),
+        "xls": FileKind("xls", (".xls",), "application/vnd.ms-excel"),
+        "csv": FileKind("csv", (".csv",), "text/csv"),
+    }
+)
 
 
 def sniff(head: bytes, stream: IO[bytes]) -> FileKind | None:

@@ -34,8 +34,7 @@ def topic_discussion_counts(org_path: str, start: datetime, end: datetime) -> di
     """{organization id: closed meetings held as topic discussions (work point 4)}."""
     rows = Meeting.objects.filter(_closed(org_path, start, end), topic_discussion=True)
     return {
-        r["organization_id"]: r["n"]
-        for r in rows.values("organization_id").annotate(n=Count("*")).order_by()
+        r["organization_id"]: r["n"] for r in rows.values("organization_id").annotate(n=Count("*")).order_by()
     }
 
 

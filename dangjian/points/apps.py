@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class PointsConfig(AppConfig):
     name = "dangjian.points"
     verbose_name = _("Member points")
+
+    def ready(self) -> None:
+        # A registry of a lower app: the organization page never imports this one.
+        from dangjian.organizations.views import DETAIL_PANELS
+
+        from .panels import organization_panel
+
+        DETAIL_PANELS.append(organization_panel)

@@ -1,3 +1,14 @@
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from . import rule_views, views
+
+urlpatterns = [
+    path("my/points/", views.my_points, name="my_points"),
+    path("orgs/<int:pk>/points/", views.org_points, name="org_points"),
+    path("orgs/<int:pk>/points.xlsx", views.org_points_xlsx, name="org_points_xlsx"),
+    path("orgs/<int:pk>/points/accrue/", views.org_points_accrue, name="org_points_accrue"),
+    path("orgs/<int:pk>/point-rules/", rule_views.org_point_rules, name="org_point_rules"),
+    path("point-rules/<int:pk>/", rule_views.point_rule_edit, name="point_rule_edit"),
+    path("point-entries/<int:pk>/approve/", views.entry_approve, name="point_entry_approve"),
+    path("point-entries/<int:pk>/reject/", views.entry_reject, name="point_entry_reject"),
+]

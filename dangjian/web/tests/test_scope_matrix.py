@@ -24,6 +24,9 @@ from dangjian.accounts.roles import Role
 from dangjian.core.models import AuditEntry
 from dangjian.dues.models import DuesPayment, DuesProfile, DuesReduction
 from dangjian.dues.services import propose_reduction, record_payment, set_profile
+from dangjian.evaluation.models import EvaluationCampaign, Handling, PeerRating
+from dangjian.evaluation.tests.helpers import handled_campaign
+from dangjian.identity.models import MemberCard
 from dangjian.leaders.models import LeaderWork, LeadingCadre
 from dangjian.leaders.services import appoint_leader, submit_work
 from dangjian.lectures.models import LectureDispatch, Lecturer
@@ -35,9 +38,15 @@ from dangjian.organizations.models import Organization, PartyGroup
 from dangjian.orglife.models import Attendance, Meeting, MeetingAttachment
 from dangjian.orglife.records import add_attachment
 from dangjian.orglife.services import schedule_meeting
+from dangjian.points.models import PointEntry, PointRule
+from dangjian.points.tests.helpers import claim, rule
+from dangjian.roster.models import ImportJob
+from dangjian.roster.services import upload_roster
 from dangjian.study.models import StudyItem, StudyPlan
 from dangjian.study.services import add_item, create_plan
 from dangjian.testing.world import World, make_member, make_org, make_user
+from dangjian.transfers.models import FloatingRecord, LostContactCase, ProbationDecision, Transfer
+from dangjian.transfers.tests.matrix import movement_records
 
 MODEL_BY_PREFIX: list[tuple[str, type[models.Model]]] = [
     ("orgs/", Organization),
@@ -69,7 +78,25 @@ MODEL_BY_PREFIX: list[tuple[str, type[models.Model]]] = [
     ("leader-works/", LeaderWork),
     ("api/v1/leaders/", LeadingCadre),
     ("notifications/", Notification),
+    ("imports/", ImportJob),
+    ("api/v1/imports/", ImportJob),
+    ("transfers/", Transfer),
+    ("floating/", FloatingRecord),
+    ("lost-contact/", LostContactCase),
+    ("api/v1/transfers/", Transfer),
+    ("api/v1/floating/", FloatingRecord),
+    ("api/v1/lost-contact/", LostContactCase),
+    ("api/v1/probation-decisions/", ProbationDecision),
+    ("api/v1/cards/", MemberCard),
     ("api/v1/notifications/", Notification),
+    ("evaluation/", EvaluationCampaign),
+    ("evaluation-handlings/", Handling),
+    ("api/v1/evaluation/campaigns/", EvaluationCampaign),
+    ("api/v1/evaluation/handlings/", Handling),
+    ("point-rules/", PointRule),
+    ("point-entries/", PointEntry),
+    ("api/v1/points/rules/", PointRule),
+    ("api/v1/points/entries/", PointEntry),
 ]
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 PERSONAS = [
@@ -145,6 +172,7 @@ def big_world(world: World, settings: Any, tmp_path: Path) -> World:
     from dangjian.organizations.services import create_party_group
 
     create_party_group(branch, "八一党小组", acting_user=SYSTEM)
+    upload_roster(branch, SimpleUploadedFile("名册.csv", "姓名,公民身份号码\n".encode()), acting_user=SYSTEM)
     # A meeting in each province (with a photo), so every meeting route has an object outside
     # each persona.
     start = timezone.now() - timedelta(days=2)
@@ -189,6 +217,11 @@ def big_world(world: World, settings: Any, tmp_path: Path) -> World:
     for committee, person in ((other, member), (world.county_b, world.member_b)):
         leader = appoint_leader(committee, person, "书记", acting_user=SYSTEM)
         submit_work(leader, {"kind": "study_note", "title": "心得", "body": "学习心得"}, acting_user=SYSTEM)
+    movement_records(world, branch)  # transfers, floating, lost contact, probation, cards
+    # An evaluation (approved, with a handling) and a point rule with an entry in each province.
+    for committee, person in ((other, member), (world.county_b, world.member_b)):
+        handled_campaign(person.organization)
+        claim(person, rule(committee, "manual", "好人好事", 3, year=start.year), on=start.date())
     return world
 
 
@@ -221,6 +254,11 @@ def table_state() -> list:
         list(LeaderWork.objects.values_list("pk", "title")),
         list(MeetingAttachment.objects.values_list("pk", "file")),
         list(Notification.objects.values_list("pk", "read_at")),
+        list(Transfer.objects.values_list("pk", "state")),
+        list(EvaluationCampaign.objects.values_list("pk", "state", "opens_on", "closes_on")),
+        [*Handling.objects.values_list("pk", "state"), PeerRating.objects.count()],
+        list(PointRule.objects.values_list("pk", "points", "active")),
+        list(PointEntry.objects.values_list("pk", "state", "points")),
     ]
 
 
@@ -276,7 +314,8 @@ def test_lists_show_nothing_from_outside(big_world: World, persona: str) -> None
         url = route.url()
         response = client.get(url)
         assert response.status_code in (200, 302, 400, 404, 405), (url, response.status_code)
-        body = response.content.decode(errors="replace")  # PDFs and sheets are binary
+        raw = b"".join(response.streaming_content) if response.streaming else response.content
+        body = raw.decode(errors="replace")  # PDFs and sheets are binary
         for name in hidden:
             assert name not in body, (persona, url, name)
 
@@ -313,6 +352,8 @@ def test_anonymous_is_sent_to_login_or_refused() -> None:
             route.template.startswith(("login", "api/docs", "api/v1/schema", "api/v1/auth"))
             # The calendar feed authenticates by its secret URL, not a session (tested in orglife).
             or route.template.startswith("calendar/")
+            # A member card's verification is public by design (tested in identity).
+            or route.template.startswith(("verify/", "api/v1/verify/"))
             or route.template == ""
         ):
             continue

@@ -1,0 +1,158 @@
+"""Handling unqualified members (不合格党员处置): the branch's decision, its follow-up, its close.
+
+Per 湘组发〔2016〕1号 a member graded unqualified is given a deadline to correct (限期改正, at most
+twelve months), persuaded to leave (劝其退党), or removed (除名). Decisions are recorded once the
+committee above has approved the grades; who may write: change scope on the branch.
+"""
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangjian.core import audit
+from dangjian.core.dates import add_months
+from dangjian.core.services import require_scope, write_service
+from dangjian.members.models import Member
+
+from .models import (
+    HANDLING_TRANSITIONS,
+    CampaignState,
+    EvaluationCampaign,
+    Grade,
+    Handling,
+    HandlingFollowUp,
+    HandlingMeasure,
+    HandlingState,
+    ProposedGrade,
+)
+from .services import account
+
+MAX_CORRECTION_MONTHS = 12
+TEXT_MAX = 2000
+
+
+@write_service("evaluation.handling")
+def create_handling(
+    campaign: EvaluationCampaign,
+    member: Member,
+    measure: str,
+    *,
+    deadline: date | None = None,
+    decided_on: date | None = None,
+    note: str = "",
+    acting_user: Any,
+) -> Handling:
+    campaign = EvaluationCampaign.objects.select_related("branch").get(pk=campaign.pk)
+    require_scope(acting_user, campaign, "change")
+    today = timezone.localdate()
+    decided_on = decided_on or today
+    note = (note or "").strip()
+    errors: dict[str, str] = {}
+    if campaign.state != CampaignState.APPROVED:
+        raise ValidationError(_("A handling decision follows the approval of the grades."), code="transition")
+    graded = ProposedGrade.objects.filter(campaign=campaign, member=member, grade=Grade.UNQUALIFIED).exists()
+    if not graded:
+        raise ValidationError({"member": _("Only a member graded unqualified in this campaign is handled.")})
+    if Handling.objects.filter(campaign=campaign, member=member).exists():
+        raise ValidationError(
+            {"member": _("This member's handling is already recorded; add follow-ups to it.")}
+        )
+    if measure not in HandlingMeasure.values:
+        errors["measure"] = _("Choose the measure.")
+    if not isinstance(decided_on, date) or decided_on > today:
+        errors["decided_on"] = _("Enter the date of the decision; it cannot be in the future.")
+    elif measure == HandlingMeasure.CORRECT_WITHIN_DEADLINE:
+        if deadline is None or deadline <= decided_on:
+            errors["deadline"] = _("Set the deadline to correct, after the decision.")
+        elif deadline > add_months(decided_on, MAX_CORRECTION_MONTHS):
+            errors["deadline"] = _("The deadline to correct is at most twelve months.")
+    elif deadline is not None and deadline < decided_on:
+        errors["deadline"] = _("The deadline cannot be before the decision.")
+    if len(note) > TEXT_MAX:
+        errors["note"] = _("Keep the note to at most 2000 characters.")
+    if errors:
+        raise ValidationError(errors)
+    handling = Handling.objects.create(
+        campaign=campaign,
+        member=member,
+        measure=measure,
+        deadline=deadline,
+        decided_on=decided_on,
+        note=note,
+        created_by=account(acting_user),
+    )
+    audit.record(
+        "evaluation.handling",
+        actor=acting_user,
+        obj=handling,
+        org_path=campaign.branch.path,
+        changes={"member": [None, member.pk], "measure": [None, measure], "deadline": [None, str(deadline)]},
+    )
+    return handling
+
+
+def _locked(handling: Handling, acting_user: Any) -> Handling:
+    handling = (
+        Handling.objects.select_for_update(of=("self",))
+        .select_related("campaign__branch", "member")
+        .get(pk=handling.pk)
+    )
+    require_scope(acting_user, handling, "change")
+    return handling
+
+
+@write_service("evaluation.follow_up")
+def add_follow_up(
+    handling: Handling, text: str, *, on: date | None = None, acting_user: Any
+) -> HandlingFollowUp:
+    """A talk, a check on progress, a step of the procedure — while the handling is open."""
+    handling = _locked(handling, acting_user)
+    if handling.state != HandlingState.OPEN:
+        raise ValidationError(_("This handling is closed; it takes no more follow-ups."), code="transition")
+    on = on or timezone.localdate()
+    text = (text or "").strip()
+    errors: dict[str, str] = {}
+    if not text or len(text) > TEXT_MAX:
+        errors["text"] = _("Write the follow-up (at most 2000 characters).")
+    if not isinstance(on, date) or on > timezone.localdate() or on < handling.decided_on:
+        errors["on"] = _("Enter a date between the decision and today.")
+    if errors:
+        raise ValidationError(errors)
+    row = HandlingFollowUp.objects.create(
+        handling=handling, on=on, text=text, created_by=account(acting_user)
+    )
+    audit.record(
+        "evaluation.follow_up",
+        actor=acting_user,
+        obj=handling,
+        org_path=handling.campaign.branch.path,
+        changes={"follow_up": [None, str(on)]},
+    )
+    return row
+
+
+@write_service("evaluation.handling_close")
+def close_handling(handling: Handling, outcome: str, *, acting_user: Any) -> Handling:
+    """The handling ends (corrected, left the Party, removed…), with the outcome in words."""
+    handling = _locked(handling, acting_user)
+    if HandlingState.CLOSED not in HANDLING_TRANSITIONS[handling.state]:
+        raise ValidationError(_("This handling is already closed."), code="transition")
+    outcome = (outcome or "").strip()
+    if not outcome or len(outcome) > TEXT_MAX:
+        raise ValidationError({"outcome": _("Write the outcome (at most 2000 characters).")})
+    handling.state = HandlingState.CLOSED
+    handling.outcome = outcome
+    handling.closed_on = timezone.localdate()
+    handling.save(update_fields=["state", "outcome", "closed_on"])
+    audit.record(
+        "evaluation.handling_close",
+        actor=acting_user,
+        obj=handling,
+        org_path=handling.campaign.branch.path,
+        changes={"state": [HandlingState.OPEN, HandlingState.CLOSED]},
+        detail=outcome[:200],
+    )
+    return handling

@@ -1,0 +1,1 @@
+"""REST API of transfers, floating members, lost-contact cases and probation decisions."""

@@ -1,0 +1,39 @@
+"""Member movement and status records: transfers, floating members, lost contact, probation."""
+
+from .floating import FLOATING_TRANSITIONS, FloatingRecord, FloatingState
+from .lost_contact import (
+    CASE_TRANSITIONS,
+    CaseOutcome,
+    CaseState,
+    LostContactCase,
+    SearchLogEntry,
+    SearchMethod,
+)
+from .probation import EXTENSION_MONTHS, ProbationDecision, ProbationOutcome
+from .transfer import (
+    LETTER_VALID_DAYS,
+    OPEN_TRANSFER_STATES,
+    TRANSITIONS,
+    Transfer,
+    TransferState,
+)
+
+__all__ = [
+    "CASE_TRANSITIONS",
+    "EXTENSION_MONTHS",
+    "FLOATING_TRANSITIONS",
+    "LETTER_VALID_DAYS",
+    "OPEN_TRANSFER_STATES",
+    "TRANSITIONS",
+    "CaseOutcome",
+    "CaseState",
+    "FloatingRecord",
+    "FloatingState",
+    "LostContactCase",
+    "ProbationDecision",
+    "ProbationOutcome",
+    "SearchLogEntry",
+    "SearchMethod",
+    "Transfer",
+    "TransferState",
+]

@@ -1,0 +1,379 @@
+"""The transfer workflow: start or request, approve, accept (the member moves), reject, cancel.
+
+Who acts: the sending branch (change scope on `from_org`) starts a transfer, approves or declines
+a member's request, withdraws it, and completes a transfer out of the platform when the receipt
+comes back; the receiving branch (change scope on `to_org`) accepts or rejects; the member may
+request a transfer for themself and withdraw their own request.
+"""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangjian.accounts.models import RoleGrant, User
+from dangjian.accounts.roles import Role
+from dangjian.accounts.services import grant_role, revoke_grant
+from dangjian.core import audit
+from dangjian.core.scoping import SYSTEM, in_scope
+from dangjian.core.services import require_scope, write_service
+from dangjian.identity.models import RevokeReason
+from dangjian.identity.services import issue_card, revoke_card
+from dangjian.members.models import Member, MemberStatus
+from dangjian.organizations.models import Organization
+
+from ..models import (
+    OPEN_TRANSFER_STATES,
+    TRANSITIONS,
+    FloatingRecord,
+    FloatingState,
+    Transfer,
+    TransferState,
+)
+from .common import account, is_own, lock_member, require_side, set_status, tell_branch
+
+# A member who has lost contact, is suspended or has left is not transferred: the case, the
+# suspension or the departure is dealt with first.
+MOVABLE = (MemberStatus.ACTIVE, MemberStatus.FLOATING_OUT)
+DECISION_ACTIONS: dict[str, str] = {
+    TransferState.ACCEPTED: "transfer.accept",
+    TransferState.REJECTED: "transfer.reject",
+    TransferState.CANCELLED: "transfer.cancel",
+}
+
+
+def _check_member(member: Member, errors: dict[str, str]) -> None:
+    if member.status not in MOVABLE:
+        errors["member"] = _(
+            "Only an active or floating member can be transferred; this member's status is %(status)s."
+        ) % {"status": member.get_status_display()}  # type: ignore[attr-defined]
+    elif Transfer.objects.filter(member=member, state__in=OPEN_TRANSFER_STATES).exists():
+        errors["member"] = _("This member already has a transfer under way.")
+
+
+def _check_target(
+    member: Member, to_org: Organization | None, destination: str, errors: dict[str, str]
+) -> None:
+    if to_org is None and not destination:
+        errors["to_org"] = _("Name the receiving branch, or the destination outside the platform.")
+    elif to_org is not None and destination:
+        errors["destination"] = _(
+            "Give either a receiving branch on the platform or a destination outside it, not both."
+        )
+    elif to_org is not None and not to_org.holds_members:
+        errors["to_org"] = _(
+            "%(name)s is a %(kind)s: members are transferred to a branch, which holds members."
+        ) % {"name": to_org.name, "kind": to_org.get_kind_display()}  # type: ignore[attr-defined]
+    elif to_org is not None and to_org.pk == member.organization_id:
+        errors["to_org"] = _("The member is already in this branch.")
+
+
+def _validated(member: Member, to_org: Organization | None, destination: str, reason: str) -> tuple[str, str]:
+    destination, reason = destination.strip(), reason.strip()
+    errors: dict[str, str] = {}
+    _check_member(member, errors)
+    _check_target(member, to_org, destination, errors)
+    if not reason:
+        errors["reason"] = _("Give the reason for the transfer.")
+    if errors:
+        raise ValidationError(errors)
+    return destination, reason
+
+
+def _send(transfer: Transfer, letter_no: str, acting_user: Any) -> None:
+    """Mark sent and number the letter: the branch's own number, or one made from the sending
+    branch's code, the year and the transfer's id (unique without a counter to race on)."""
+    transfer.state = TransferState.SENT
+    transfer.sent_at = timezone.now()
+    transfer.sent_by = account(acting_user)
+    transfer.letter_no = (
+        letter_no.strip()[:40] or f"{transfer.from_org.code}-{transfer.sent_at:%Y}-{transfer.pk:05d}"
+    )
+    transfer.save(update_fields=["state", "sent_at", "sent_by", "letter_no"])
+    if transfer.to_org is not None:
+        tell_branch(
+            transfer.to_org,
+            kind="transfer.incoming",
+            key=f"transfer-incoming:{transfer.pk}",
+            title=_("Incoming transfer: %(name)s") % {"name": transfer.member.name},
+            body=_("From %(org)s. Accept or reject it.") % {"org": transfer.from_org.name},
+            url=reverse("transfer_detail", args=[transfer.pk]),
+        )
+
+
+def _summary(transfer: Transfer) -> dict[str, list[Any]]:
+    return {
+        "member": [None, transfer.member.name],
+        "from_org": [None, transfer.from_org.name],
+        "to": [None, transfer.destination_label],
+        "reason": [None, transfer.reason],
+        "state": [None, transfer.state],
+    }
+
+
+@write_service("transfer.start")
+def start_transfer(
+    member: Member,
+    *,
+    to_org: Organization | None = None,
+    destination: str = "",
+    reason: str,
+    letter_no: str = "",
+    acting_user: Any,
+) -> Transfer:
+    """The sending branch transfers its member: the letter is issued at once (state sent)."""
+    member = lock_member(member.pk)
+    require_scope(acting_user, member, "change")
+    destination, reason = _validated(member, to_org, destination, reason)
+    transfer = Transfer.objects.create(
+        member=member,
+        from_org=member.organization,
+        to_org=to_org,
+        destination=destination,
+        reason=reason,
+        state=TransferState.SENT,
+    )
+    _send(transfer, letter_no, acting_user)
+    audit.record(
+        "transfer.start",
+        actor=acting_user,
+        obj=transfer,
+        org_path=transfer.from_org.path,
+        changes={**_summary(transfer), "letter_no": [None, transfer.letter_no]},
+    )
+    return transfer
+
+
+@write_service("transfer.request")
+def request_transfer(
+    *, to_org: Organization | None = None, destination: str = "", reason: str, acting_user: Any
+) -> Transfer:
+    """The member asks for their own transfer; their branch then approves (sends) or declines."""
+    member_id = getattr(acting_user, "member_id", None)
+    if not member_id:
+        raise ValidationError(_("Your account is not linked to a party member record."), code="no_member")
+    member = lock_member(member_id)
+    destination, reason = _validated(member, to_org, destination, reason)
+    transfer = Transfer.objects.create(
+        member=member,
+        from_org=member.organization,
+        to_org=to_org,
+        destination=destination,
+        reason=reason,
+        state=TransferState.REQUESTED,
+        requested_by=account(acting_user),
+    )
+    audit.record(
+        "transfer.request",
+        actor=acting_user,
+        obj=transfer,
+        org_path=transfer.from_org.path,
+        changes=_summary(transfer),
+    )
+    tell_branch(
+        transfer.from_org,
+        kind="transfer.requested",
+        key=f"transfer-requested:{transfer.pk}",
+        title=_("Transfer requested: %(name)s") % {"name": member.name},
+        body=_("To %(to)s. Approve to send the letter, or decline.") % {"to": transfer.destination_label},
+        url=reverse("transfer_detail", args=[transfer.pk]),
+    )
+    return transfer
+
+
+def _locked(transfer: Transfer, target: str) -> Transfer:
+    """The transfer locked for the decision; refused unless `target` is a legal next state. The
+    lock is what makes a second acceptance wait for the first and then find it accepted."""
+    transfer = (
+        Transfer.objects.select_for_update(of=("self",))
+        .select_related("member", "from_org", "to_org")
+        .get(pk=transfer.pk)
+    )
+    if target not in TRANSITIONS[transfer.state]:
+        raise ValidationError(
+            _("This transfer is already %(state)s; it cannot change that way.")
+            % {"state": transfer.get_state_display().lower()},  # type: ignore[attr-defined]
+            code="transition",
+        )
+    return transfer
+
+
+def _decide(transfer: Transfer, state: str, note: str, acting_user: Any) -> Transfer:
+    old = transfer.state
+    transfer.state = state
+    transfer.decided_at = timezone.now()
+    transfer.decided_by = account(acting_user)
+    transfer.note = note.strip()[:200]
+    transfer.save(update_fields=["state", "decided_at", "decided_by", "note"])
+    audit.record(
+        DECISION_ACTIONS[state],
+        actor=acting_user,
+        obj=transfer,
+        org_path=transfer.from_org.path,
+        changes={"state": [old, state]},
+        detail=transfer.note,
+    )
+    return transfer
+
+
+@write_service("transfer.approve")
+def approve_request(transfer: Transfer, *, letter_no: str = "", acting_user: Any) -> Transfer:
+    """The sending branch approves the member's request: the letter is issued (state sent)."""
+    transfer = _locked(transfer, TransferState.SENT)
+    require_side(
+        acting_user, transfer, transfer.from_org, _("Only the member's own branch can approve the request.")
+    )
+    member = lock_member(transfer.member_id)
+    errors: dict[str, str] = {}
+    if member.status not in MOVABLE:
+        _check_member(member, errors)
+        raise ValidationError(errors)
+    _send(transfer, letter_no, acting_user)
+    audit.record(
+        "transfer.approve",
+        actor=acting_user,
+        obj=transfer,
+        org_path=transfer.from_org.path,
+        changes={
+            "state": [TransferState.REQUESTED, TransferState.SENT],
+            "letter_no": [None, transfer.letter_no],
+        },
+    )
+    return transfer
+
+
+def _move_member_grant(member: Member, old: Organization, new: Organization) -> None:
+    """The member's own account follows them: its `member` role on the old branch (which lets a
+    member read their branch) moves to the new one. Done as SYSTEM through the accounts services,
+    so each change is on the audit record; other roles are left to the administrators."""
+    user = User.objects.filter(member=member).first()
+    if user is None:
+        return
+    old_grants = list(RoleGrant.objects.filter(user=user, organization=old, role=Role.MEMBER))
+    for grant in old_grants:
+        revoke_grant(grant, acting_user=SYSTEM)
+    if old_grants and not RoleGrant.objects.filter(user=user, organization=new, role=Role.MEMBER).exists():
+        grant_role(user, new, Role.MEMBER, acting_user=SYSTEM)
+
+
+def _close_floating(member: Member) -> None:
+    FloatingRecord.objects.filter(member=member, state=FloatingState.OPEN).update(
+        state=FloatingState.CLOSED, returned_on=timezone.localdate()
+    )
+
+
+def _move(transfer: Transfer, member: Member, acting_user: Any) -> None:
+    """The member moves to the receiving branch: one UPDATE of their row, inside the acceptance's
+    transaction. Party group and branch committee post belonged to the old branch."""
+    old, new = member.organization, transfer.to_org
+    assert new is not None
+    before = {
+        "organization": old.name,
+        "party_group": str(member.party_group or ""),
+        "post": member.committee_post,
+    }
+    member.organization = new
+    member.party_group = None
+    member.committee_post = ""
+    member.status = MemberStatus.ACTIVE  # a floating member's record ends with the move
+    member.version += 1
+    member.save(
+        update_fields=["organization", "party_group", "committee_post", "status", "version", "updated_at"]
+    )
+    _close_floating(member)
+    audit.record(
+        "member.transfer",
+        actor=acting_user,
+        obj=member,
+        org_path=new.path,
+        changes=audit.diff(before, {"organization": new.name, "party_group": "", "post": ""}),
+        detail=f"transfer {transfer.pk}",
+    )
+    # Save, then verify: the receiving side now holds the member.
+    require_scope(acting_user, member, "change")
+    _move_member_grant(member, old, new)
+    revoke_card(member, RevokeReason.TRANSFERRED, acting_user=acting_user)
+    issue_card(member, acting_user=acting_user)
+
+
+def _leave_platform(transfer: Transfer, member: Member, acting_user: Any) -> None:
+    """A transfer out of the platform is complete: the member leaves this province's roll. Their
+    status becomes `left`, and this accepted transfer (with its destination) records why."""
+    _close_floating(member)
+    set_status(member, MemberStatus.LEFT, acting_user=acting_user, why=f"transfer {transfer.pk}")
+    revoke_card(member, RevokeReason.LEFT, acting_user=acting_user)
+
+
+@write_service("transfer.accept")
+def accept_transfer(transfer: Transfer, *, note: str = "", acting_user: Any) -> Transfer:
+    """The receiving branch accepts: the member moves, in this transaction. For a transfer out of
+    the platform the sending branch records that the receipt came back."""
+    transfer = _locked(transfer, TransferState.ACCEPTED)
+    if transfer.to_org is None:
+        require_side(
+            acting_user,
+            transfer,
+            transfer.from_org,
+            _("The sending branch completes a transfer out of the platform when the receipt returns."),
+        )
+    else:
+        require_side(
+            acting_user, transfer, transfer.to_org, _("Only the receiving branch can accept this transfer.")
+        )
+    member = lock_member(transfer.member_id)
+    if member.organization_id != transfer.from_org_id:
+        raise ValidationError(
+            _("The member is no longer in the sending branch; this transfer cannot be accepted."),
+            code="moved",
+        )
+    if member.status not in MOVABLE:
+        errors: dict[str, str] = {}
+        _check_member(member, errors)
+        raise ValidationError(errors)
+    if transfer.to_org is None:
+        _leave_platform(transfer, member, acting_user)
+    else:
+        _move(transfer, member, acting_user)
+    return _decide(transfer, TransferState.ACCEPTED, note, acting_user)
+
+
+@write_service("transfer.reject")
+def reject_transfer(transfer: Transfer, *, note: str, acting_user: Any) -> Transfer:
+    """The receiving branch rejects a sent transfer, or the member's branch declines their
+    request. The member stays where they are."""
+    transfer = _locked(transfer, TransferState.REJECTED)
+    if transfer.state == TransferState.REQUESTED:
+        require_side(
+            acting_user,
+            transfer,
+            transfer.from_org,
+            _("Only the member's own branch can decline the request."),
+        )
+    elif transfer.to_org is None:
+        raise ValidationError(
+            _("A transfer out of the platform is withdrawn by the sending branch, not rejected."), code="side"
+        )
+    else:
+        require_side(
+            acting_user, transfer, transfer.to_org, _("Only the receiving branch can reject this transfer.")
+        )
+    if not note.strip():
+        raise ValidationError({"note": _("Give the reason for the rejection.")})
+    return _decide(transfer, TransferState.REJECTED, note, acting_user)
+
+
+@write_service("transfer.cancel")
+def cancel_transfer(transfer: Transfer, *, note: str = "", acting_user: Any) -> Transfer:
+    """The sending branch withdraws a transfer before it is accepted; a member may withdraw their
+    own request while it is still a request."""
+    transfer = _locked(transfer, TransferState.CANCELLED)
+    own = is_own(acting_user, transfer.member_id)
+    if not (own and transfer.state == TransferState.REQUESTED):
+        if own and not in_scope(acting_user, transfer.from_org, "change"):
+            raise ValidationError(_("The letter has been sent; ask your branch to withdraw it."), code="side")
+        require_side(
+            acting_user, transfer, transfer.from_org, _("Only the sending branch can withdraw this transfer.")
+        )
+    return _decide(transfer, TransferState.CANCELLED, note, acting_user)
