@@ -42,7 +42,8 @@ def test_points_on_a_phone(page: Page, live_server: object) -> None:
     page.select_option("#id_rule", str(PointRule.objects.get(name="志愿服务", year=year).pk))
     page.fill("#id_quantity", "3")
     page.fill("#id_reason", "社区环境整治")
-    page.locator("#claim button[type=submit]").click()
+    with page.expect_navigation(timeout=20000):  # the POST and its redirect, on a busy machine
+        page.locator("#claim button[type=submit]").click()
     expect(page.locator(".alert-success")).to_be_visible()
     fits(page)
     assert PointEntry.objects.get(state=EntryState.PROPOSED).points == 3

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
+from django.utils import translation
 
 from dangjian.members.models import Member
 from dangjian.testing.world import build_world
@@ -38,6 +39,8 @@ def test_two_parallel_acceptances_move_the_member_once() -> None:
         stale = Transfer.objects.get(pk=t.pk)  # both load it while it is still "sent"
         barrier.wait()
         try:
+            # Each thread has its own active language; the assertion below compares English.
+            translation.activate("en")
             services.accept_transfer(stale, acting_user=user)
             outcomes.append("accepted")
         except ValidationError as exc:
