@@ -47,3 +47,9 @@ def require_scope(user: Any, obj: models.Model, action: str) -> None:
     save-then-verify: also catches a write that moved the row out of scope)."""
     if not in_scope(user, obj, action):
         raise OutOfScope(f"{obj._meta.label} {obj.pk}")
+
+
+def account_of(acting_user: Any) -> Any:
+    """The account to store in a `…_by` column: the acting user, or None for the console's
+    SYSTEM actor, which has no row."""
+    return acting_user if getattr(acting_user, "pk", None) else None

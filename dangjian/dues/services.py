@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from dangjian.core import audit
 from dangjian.core.dates import add_months
 from dangjian.core.scoping import in_scope
+from dangjian.core.services import account_of as _account
 from dangjian.core.services import require_scope, write_service
 from dangjian.core.tree import STEPLEN
 from dangjian.members.models import Member
@@ -53,11 +54,6 @@ MAX_PAYMENT_MONTHS = 12
 MAX_REDUCTION_MONTHS = 12
 REDUCTION_AHEAD_MONTHS = 12
 PROFILE_AHEAD_MONTHS = 12
-
-
-def _account(user: Any) -> Any:
-    """The user to store in a *_by column: None for the console's SYSTEM actor."""
-    return user if getattr(user, "pk", None) else None
 
 
 def _locked_member(member: Member) -> Member:

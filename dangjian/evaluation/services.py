@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.core import audit
 from dangjian.core.scoping import in_scope
+from dangjian.core.services import account_of as account
 from dangjian.core.services import require_scope, write_service
 from dangjian.core.tree import STEPLEN
 from dangjian.organizations.models import Organization
@@ -25,11 +26,6 @@ from .queries import participants
 
 NOTE_MAX = 300
 REVIEW_MAX = 500
-
-
-def account(user: Any) -> Any:
-    """The acting account, or None for the system actor (CLI)."""
-    return user if getattr(user, "pk", None) else None
 
 
 def state_label(state: str) -> str:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core import audit
+from dangjian.core.services import account_of as _user
 from dangjian.core.services import require_scope, write_service
 from dangjian.core.uploads import check_upload, random_name
 from dangjian.members.models import Member
@@ -19,11 +20,6 @@ from .queries import CARD_STATUSES, members_without_card
 from .tokens import new_serial
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
-
-
-def _user(acting_user: Any) -> Any:
-    """The acting account for the `…_by` columns (the console's SYSTEM actor has none)."""
-    return acting_user if getattr(acting_user, "pk", None) else None
 
 
 def _is_own(acting_user: Any, member: Member) -> bool:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from dangjian.core import audit
 from dangjian.core.exceptions import OutOfScope
 from dangjian.core.scoping import in_scope
-from dangjian.core.services import require_scope, write_service
+from dangjian.core.services import account_of, require_scope, write_service
 from dangjian.core.uploads import check_upload, display_name, random_name
 from dangjian.members.models import ON_ROLL_STATUSES, Member
 from dangjian.organizations.models import COMMITTEE_KINDS, Organization
@@ -241,7 +241,7 @@ def submit_work(
         title=title,
         body=body,
         written_on=written_on,
-        created_by=acting_user if getattr(acting_user, "pk", None) else None,
+        created_by=account_of(acting_user),
     )
     if attachment is not None and file_kind is not None:
         work.attachment.save(random_name(UPLOAD_PREFIX, file_kind), attachment, save=False)

@@ -21,7 +21,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from dangjian.core import audit, uploads
-from dangjian.core.services import write_service
+from dangjian.core.services import account_of, write_service
 
 from .models import Meeting, MeetingAttachment, MeetingRevision, MeetingStatus
 from .services import clean_record, lock_meeting
@@ -73,7 +73,7 @@ def _store(
                     content_type=kind.content_type,
                     size=upload.size or 0,
                     kind=kind.code,
-                    uploaded_by=acting_user if getattr(acting_user, "pk", None) else None,
+                    uploaded_by=account_of(acting_user),
                 )
             )
     except BaseException:
@@ -216,7 +216,7 @@ def _revise(
         resolutions_after=after["resolutions"],
         attachments_added=added_names,
         attachments_removed=removed_names,
-        created_by=acting_user if getattr(acting_user, "pk", None) else None,
+        created_by=account_of(acting_user),
     )
     meeting.minutes, meeting.resolutions = after["minutes"], after["resolutions"]
     meeting.version += 1

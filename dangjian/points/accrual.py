@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core import audit
-from dangjian.core.services import require_scope, write_service
+from dangjian.core.services import account_of, require_scope, write_service
 from dangjian.core.tree import subtree_q
 from dangjian.dues.models import DuesPayment, PaymentKind
 from dangjian.organizations.models import Organization
@@ -182,7 +182,7 @@ def _accrue_batch(
                 source_type=c.source_type,
                 source_id=c.source_id,
                 state=EntryState.APPROVED,
-                created_by=acting_user if getattr(acting_user, "pk", None) else None,
+                created_by=account_of(acting_user),
             )
         )
     PointEntry.objects.bulk_create(new, batch_size=500)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from dangjian.core import audit
 from dangjian.core.exceptions import OutOfScope
 from dangjian.core.scoping import in_scope
+from dangjian.core.services import account_of as _account
 from dangjian.core.services import require_scope, write_service
 from dangjian.members.models import ON_ROLL_STATUSES, Member, MemberStatus
 from dangjian.organizations.models import COMMITTEE_KINDS, Organization
@@ -42,11 +43,6 @@ MAX_CAP = 1000
 MAX_HOURS = 24  # volunteer hours in one entry: one day's service
 NEGATIVE_KINDS = frozenset({RuleKind.ABSENCE})
 EITHER_SIGN_KINDS = frozenset({RuleKind.MANUAL})
-
-
-def _account(user: Any) -> Any:
-    """The acting account, or None for the system actor (CLI)."""
-    return user if getattr(user, "pk", None) else None
 
 
 def _clean_rule(data: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:

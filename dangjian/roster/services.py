@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.core import audit, uploads
 from dangjian.core.exceptions import OutOfScope
-from dangjian.core.services import require_scope, write_service
+from dangjian.core.services import account_of, require_scope, write_service
 from dangjian.organizations.models import Organization
 
 from .importer import Progress, Result, insert, no_progress, validate_file
@@ -83,7 +83,7 @@ def upload_roster(
     try:
         job = ImportJob.objects.create(
             organization=organization,
-            user=acting_user if getattr(acting_user, "pk", None) else None,
+            user=account_of(acting_user),
             file=name,
             original_name=uploads.display_name(upload),
             file_format=fmt,

@@ -21,11 +21,6 @@ from dangjian.organizations.models import Organization
 KEEPER_ROLES = (Role.SECRETARY, Role.ORGANIZER)
 
 
-def account(acting_user: Any) -> Any:
-    """The acting account for the `…_by` columns (the console's SYSTEM actor has none)."""
-    return acting_user if getattr(acting_user, "pk", None) else None
-
-
 def lock_member(member_id: int) -> Member:
     """The member row, locked for the rest of the transaction: status changes and moves of one
     member are serialized (two acceptances, a return racing a transfer)."""

@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 from dangjian.core import audit
 from dangjian.core.masking import mask_phone
 from dangjian.core.phone import validate_phone
+from dangjian.core.services import account_of as account
 from dangjian.core.services import require_scope, write_service
 from dangjian.members.models import Member, MemberStatus
 from dangjian.organizations.models import Organization
 
 from ..models import FLOATING_TRANSITIONS, CaseState, FloatingRecord, FloatingState, LostContactCase
-from .common import account, lock_member, require_side, set_status, tell_branch
+from .common import lock_member, require_side, set_status, tell_branch
 
 EDITABLE = ("destination", "reason", "contact", "managing_org", "managing_org_text")
 MASKS = {"contact": mask_phone}

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.core import audit
 from dangjian.core.dates import add_months
+from dangjian.core.services import account_of as account
 from dangjian.core.services import require_scope, write_service
 from dangjian.identity.models import RevokeReason
 from dangjian.identity.services import revoke_card
@@ -24,7 +25,7 @@ from ..models import (
     SearchLogEntry,
     SearchMethod,
 )
-from .common import account, lock_member, set_status
+from .common import lock_member, set_status
 
 # Party Constitution art. 9: six consecutive months without organizational life (among others),
 # without proper reason, is regarded as leaving the Party.

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.core import audit
 from dangjian.core.dates import add_months
+from dangjian.core.services import account_of as account
 from dangjian.core.services import require_scope, write_service
 from dangjian.identity.models import RevokeReason
 from dangjian.identity.services import revoke_card
@@ -16,7 +17,7 @@ from dangjian.orglife.models import Meeting, MeetingKind, MeetingStatus
 
 from ..models import EXTENSION_MONTHS, ProbationDecision, ProbationOutcome
 from ..probation import member_probation_end
-from .common import account, lock_member, set_status
+from .common import lock_member, set_status
 
 
 def _check_meeting(member: Member, meeting: Meeting | None) -> None:

@@ -18,6 +18,7 @@ from dangjian.accounts.roles import Role
 from dangjian.accounts.services import grant_role, revoke_grant
 from dangjian.core import audit
 from dangjian.core.scoping import SYSTEM, in_scope
+from dangjian.core.services import account_of as account
 from dangjian.core.services import require_scope, write_service
 from dangjian.identity.models import RevokeReason
 from dangjian.identity.services import issue_card, revoke_card
@@ -32,7 +33,7 @@ from ..models import (
     Transfer,
     TransferState,
 )
-from .common import account, is_own, lock_member, require_side, set_status, tell_branch
+from .common import is_own, lock_member, require_side, set_status, tell_branch
 
 # A member who has lost contact, is suspended or has left is not transferred: the case, the
 # suspension or the departure is dealt with first.
