@@ -1,5 +1,6 @@
 """The rules a member record must satisfy, shared by forms, the API, importers and the CLI."""
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -46,6 +47,25 @@ def id_bidx(id_number: str) -> str:
 
 def phone_bidx(phone: str) -> str:
     return blind_index(phone, "member.phone")
+
+
+def check_membership_dates(
+    clean: dict[str, Any], birth: date | None, today: date, fail: Callable[[str, str], None]
+) -> None:
+    """The join and full-membership dates against the birth date, each other and today (shared
+    with the roster import, which checks rows in bulk)."""
+    join: date | None = clean.get("join_date")
+    full: date | None = clean.get("full_date")
+    if join and join > today:
+        fail("join_date", _("The join date cannot be in the future."))
+    if join and birth and join < add_years(birth, 18):
+        fail("join_date", _("The join date must be on or after the member's 18th birthday."))
+    if clean.get("category") == MemberCategory.PROBATIONARY and full:
+        fail("full_date", _("A probationary member has no full membership date yet."))
+    if full and join and full < add_years(join, 1):
+        fail("full_date", _("Full membership comes at least one year after joining."))
+    if full and full > today:
+        fail("full_date", _("The full membership date cannot be in the future."))
 
 
 def clean_member(
@@ -97,19 +117,7 @@ def clean_member(
         except ValidationError as exc:
             fail("phone", exc.messages[0])
 
-    today = timezone.localdate()
-    join: date | None = clean.get("join_date")
-    full: date | None = clean.get("full_date")
-    if join and join > today:
-        fail("join_date", _("The join date cannot be in the future."))
-    if join and birth and join < add_years(birth, 18):
-        fail("join_date", _("The join date must be on or after the member's 18th birthday."))
-    if clean.get("category") == MemberCategory.PROBATIONARY and full:
-        fail("full_date", _("A probationary member has no full membership date yet."))
-    if full and join and full < add_years(join, 1):
-        fail("full_date", _("Full membership comes at least one year after joining."))
-    if full and full > today:
-        fail("full_date", _("The full membership date cannot be in the future."))
+    check_membership_dates(clean, birth, timezone.localdate(), fail)
 
     group = clean.get("party_group")
     if group is not None and (not isinstance(group, PartyGroup) or group.organization_id != organization.pk):

@@ -14,11 +14,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from dangjian.core.dates import add_years
 from dangjian.core.idnumber import check_id_consistency, normalize_id_number, parse_id_number
 from dangjian.core.phone import validate_phone
-from dangjian.members.models import MemberCategory
-from dangjian.members.validation import CHOICES
+from dangjian.members.validation import CHOICES, check_membership_dates
 
 Errors = dict[str, list[str]]
 # `TextChoices.values` builds a new list on every access: once here, not four times a row.
@@ -66,16 +64,5 @@ def check_member(data: dict[str, Any], holds_members: bool, today: date) -> tupl
         except ValidationError as exc:
             fail("phone", exc.messages[0])
 
-    join: date | None = clean.get("join_date")
-    full: date | None = clean.get("full_date")
-    if join and join > today:
-        fail("join_date", _("The join date cannot be in the future."))
-    if join and birth and join < add_years(birth, 18):
-        fail("join_date", _("The join date must be on or after the member's 18th birthday."))
-    if clean.get("category") == MemberCategory.PROBATIONARY and full:
-        fail("full_date", _("A probationary member has no full membership date yet."))
-    if full and join and full < add_years(join, 1):
-        fail("full_date", _("Full membership comes at least one year after joining."))
-    if full and full > today:
-        fail("full_date", _("The full membership date cannot be in the future."))
+    check_membership_dates(clean, birth, today, fail)
     return clean, errors
