@@ -5,7 +5,9 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms import Form
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 
 M = TypeVar("M", bound=models.Model)
 
@@ -48,3 +50,11 @@ def bootstrap_form(form: Form) -> Form:
         css = "form-select" if isinstance(widget, Select) else "form-control"
         widget.attrs["class"] = f"{css} {widget.attrs.get('class', '')}".strip()
     return form
+
+
+def redirect_back(request: HttpRequest, default: str) -> HttpResponse:
+    """After a POST: to the page named in `next` if it is on this site, else to `default`."""
+    nxt = request.POST.get("next", "")
+    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        return redirect(nxt)
+    return redirect(default)

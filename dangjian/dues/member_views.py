@@ -9,11 +9,10 @@ from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangjian.core.views import apply_errors, get_for_user
+from dangjian.core.views import apply_errors, get_for_user, redirect_back
 from dangjian.members.models import Member
 
 from . import services
@@ -97,13 +96,6 @@ def member_dues(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _back(request: HttpRequest, default: str) -> HttpResponse:
-    nxt = request.POST.get("next", "")
-    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
-        return redirect(nxt)
-    return redirect(default)
-
-
 @login_required
 @require_POST
 def payment_void(request: HttpRequest, pk: int) -> HttpResponse:
@@ -129,7 +121,7 @@ def _review(request: HttpRequest, pk: int, approve: bool) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Reduction approved.") if approve else _("Reduction rejected."))
-    return _back(request, f"/orgs/{reduction.organization_id}/dues/")
+    return redirect_back(request, f"/orgs/{reduction.organization_id}/dues/")
 
 
 @login_required

@@ -7,14 +7,13 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dangjian.core.scoping import in_scope
 from dangjian.core.tree import subtree_q
-from dangjian.core.views import apply_errors, get_for_user
+from dangjian.core.views import apply_errors, get_for_user, redirect_back
 from dangjian.organizations.models import COMMITTEE_KINDS, Organization
 
 from . import services
@@ -146,10 +145,7 @@ def dispatch_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _back(request: HttpRequest, dispatch: LectureDispatch) -> HttpResponse:
-    nxt = request.POST.get("next", "")
-    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
-        return redirect(nxt)
-    return redirect(f"/orgs/{dispatch.branch_id}/lecturers/?year={dispatch.date.year}")
+    return redirect_back(request, f"/orgs/{dispatch.branch_id}/lecturers/?year={dispatch.date.year}")
 
 
 @login_required

@@ -14,13 +14,12 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.core import audit
 from dangjian.core.scoping import in_scope
-from dangjian.core.views import apply_errors, get_for_user
+from dangjian.core.views import apply_errors, get_for_user, redirect_back
 from dangjian.organizations.models import COMMITTEE_KINDS, Organization
 
 from . import services
@@ -149,13 +148,6 @@ def org_points_accrue(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(f"/orgs/{org.pk}/points/?year={year}")
 
 
-def _back(request: HttpRequest, default: str) -> HttpResponse:
-    nxt = request.POST.get("next", "")
-    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
-        return redirect(nxt)
-    return redirect(default)
-
-
 def _decide(request: HttpRequest, pk: int, approve: bool) -> HttpResponse:
     entry = get_for_user(request, PointEntry, pk, "change", select_related=["member"])
     note = str(request.POST.get("note", ""))
@@ -168,7 +160,7 @@ def _decide(request: HttpRequest, pk: int, approve: bool) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Entry approved.") if approve else _("Entry rejected."))
-    return _back(request, f"/orgs/{entry.member.organization_id}/points/")
+    return redirect_back(request, f"/orgs/{entry.member.organization_id}/points/")
 
 
 @login_required
