@@ -15,10 +15,14 @@ from typing import Any
 import xlsxwriter
 from django.utils.translation import gettext as _
 
+from dangjian.core.excel import TEXT_ONLY
 from dangjian.organizations.models import Organization
 
 from .months import label
 from .queries import branch_month, child_rates
+
+# Names and notes are typed by users: text that starts with "=" (or looks like a link) must stay
+# text, never become a formula or a hyperlink when the sheet is opened.
 
 
 def _state(state: str) -> str:
@@ -42,7 +46,7 @@ def _flag(flag: str) -> str:
 class _Book:
     def __init__(self) -> None:
         self.buffer = BytesIO()
-        self.book = xlsxwriter.Workbook(self.buffer, {"in_memory": True})
+        self.book = xlsxwriter.Workbook(self.buffer, {**TEXT_ONLY, "in_memory": True})
         self.head = self.book.add_format({"bold": True, "bg_color": "#F1F1F1", "border": 1})
         self.cell = self.book.add_format({"border": 1})
         self.money = self.book.add_format({"border": 1, "num_format": "0.00"})

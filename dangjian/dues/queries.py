@@ -342,7 +342,13 @@ def member_statement(member: Member, month: date) -> Statement:
     """What `member` owes up to `month` and what they paid (three queries)."""
     profiles = list(DuesProfile.objects.filter(member=member))
     reductions = list(DuesReduction.objects.filter(member=member).select_related("approved_by"))
-    payments = list(DuesPayment.objects.filter(member=member).order_by("-period_from", "-id"))
+    payments = list(
+        DuesPayment.objects.filter(member=member)
+        .select_related("recorded_by")
+        .order_by("-period_from", "-id")
+    )
+    for p in payments:
+        p.member = member  # the API names the member on each payment: no query per payment
     approved = [r for r in reductions if r.state == ReductionState.APPROVED]
     current = due_for(month, profiles, approved)
     owed: list[Due] = []

@@ -9,14 +9,15 @@ Payment rules (decisions, see docs/dues.md):
 - A regular payment covers whole months, from `period_from` to `period_to`, and must equal the
   dues of those months exactly (anything more is a separate voluntary payment), so a month is
   either paid or not.
-- Not before the month the member joined; not beyond the end of the current quarter (a member
-  paying quarterly pays the quarter ahead, with the branch's consent — recording it is that
-  consent); back payments reach at most 6 months before the current month unless a reason is
-  recorded (old paper records, a transfer); at most 12 months in one payment.
+- Not before the month the member joined; not beyond the end of the current quarter, nor of the
+  quarter of the payment date when it is recorded later (a member paying quarterly pays the
+  quarter ahead, with the branch's consent — recording it is that consent); back payments reach
+  at most 6 months before the current month unless a reason is recorded (old paper records, a
+  transfer); at most 12 months in one payment.
 - Regular payments never overlap. The same member, first month and receipt number is refused
   as already recorded, so a retried request never counts twice (also a database constraint).
-- A voluntary payment names the month it was paid in; 1000 or more is recorded as a large
-  voluntary payment (大额党费) whatever kind was asked for.
+- A voluntary payment names the month it was paid in (one month, that of `paid_on`); 1000 or
+  more is recorded as a large voluntary payment (大额党费) whatever kind was asked for.
 """
 
 from datetime import date
@@ -28,7 +29,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, events
 from dangjian.core.dates import add_months
 from dangjian.core.scoping import in_scope
 from dangjian.core.services import account_of as _account
@@ -143,6 +144,7 @@ def set_profile(
             "monthly_dues": [None, str(quote.amount)],
         },
     )
+    events.changed("dues_profile.set", member.organization.pk)
     return profile
 
 
@@ -150,9 +152,10 @@ def set_profile(
 
 
 def _period_errors(
-    member: Member, kind: str, first: date, last: date, this_month: date, late_reason: str
+    member: Member, kind: str, first: date, last: date, today: date, paid_on: date, late_reason: str
 ) -> dict[str, Any]:
     errors: dict[str, Any] = {}
+    this_month, paid_month = month_start(today), month_start(paid_on)
     joined = month_start(member.join_date)
     if first < joined:
         errors["period_from"] = _("The member joined in %(month)s; dues start from that month.") % {
@@ -164,15 +167,24 @@ def _period_errors(
             "A back payment reaches at most 6 months back (to %(month)s); give the reason to record an "
             "older one."
         ) % {"month": label(earliest)}
-    limit = quarter_end(this_month) if kind == PaymentKind.REGULAR else this_month
-    if last > limit:
-        errors["period_to"] = (
-            _("Dues can be paid ahead only to the end of the current quarter (%(month)s).")
-            if kind == PaymentKind.REGULAR
-            else _("A voluntary payment cannot be for a future month.")
-        ) % {"month": label(limit)}
-    elif kind != PaymentKind.REGULAR and first != last:
-        errors["period_to"] = _("A voluntary payment names one month: the month it was paid.")
+    if kind != PaymentKind.REGULAR:
+        if last > this_month:
+            errors["period_to"] = _("A voluntary payment cannot be for a future month.")
+        elif first != last:
+            errors["period_to"] = _("A voluntary payment names one month: the month it was paid.")
+        elif first != paid_month and "period_from" not in errors:
+            errors["period_from"] = _("A voluntary payment is for the month it was paid in (%(month)s).") % {
+                "month": label(paid_month)
+            }
+    elif last > quarter_end(this_month):
+        errors["period_to"] = _(
+            "Dues can be paid ahead only to the end of the current quarter (%(month)s)."
+        ) % {"month": label(quarter_end(this_month))}
+    elif last > quarter_end(paid_month):  # recorded later than paid: ahead from the payment date
+        errors["period_to"] = _("Paid on %(day)s, dues could be paid ahead only to %(month)s.") % {
+            "day": paid_on.isoformat(),
+            "month": label(quarter_end(paid_month)),
+        }
     elif months_between(first, last) + 1 > MAX_PAYMENT_MONTHS:
         errors["period_to"] = _("One payment covers at most 12 months.")
     return errors
@@ -258,7 +270,7 @@ def record_payment(
         kind = PaymentKind.LARGE_VOLUNTARY  # recorded separately, whatever was asked
     elif kind == PaymentKind.LARGE_VOLUNTARY and amount < LARGE_VOLUNTARY:
         raise ValidationError({"kind": _("A voluntary payment under 1000 is not a large one.")})
-    errors = _period_errors(member, kind, period_from, period_to, month_start(today), late_reason)
+    errors = _period_errors(member, kind, period_from, period_to, today, paid_on, late_reason)
     if errors:
         raise ValidationError(errors)
     if kind == PaymentKind.REGULAR:
@@ -319,6 +331,7 @@ def record_payment(
         },
         detail=late_reason,
     )
+    events.changed("dues_payment.create", member.organization.pk)
     return payment
 
 
@@ -348,6 +361,7 @@ def void_payment(payment: DuesPayment, reason: str, *, acting_user: Any) -> Dues
         changes={"payment": [payment.pk, None], "voided": [None, str(payment)]},
         detail=reason,
     )
+    events.changed("dues_payment.void", payment.member.organization.pk)
     return payment
 
 
@@ -425,6 +439,7 @@ def propose_reduction(
         },
         detail=reason,
     )
+    events.changed("dues_reduction.propose", member.organization.pk)
     return reduction
 
 

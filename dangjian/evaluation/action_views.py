@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 
 from dangjian.core.exceptions import OutOfScope
 from dangjian.core.views import get_for_user
-from dangjian.members.models import Member
 
 from . import handling as handling_services
 from . import services
@@ -121,9 +120,10 @@ def handling_create(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return _page(campaign)
     data = form.cleaned_data
-    member = Member.objects.filter(pk=data["member"]).first()
+    member = handling_services.unqualified_member(campaign, data["member"])
     if member is None:
-        raise Http404
+        messages.error(request, _("Only a member graded unqualified in this campaign is handled."))
+        return _page(campaign)
     _run(
         request,
         lambda: handling_services.create_handling(

@@ -19,13 +19,12 @@ from rest_framework.response import Response
 from dangjian.api.base import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, StrictSerializerMixin
 from dangjian.api.pagination import IdCursorPagination
 from dangjian.core.tree import subtree_q
-from dangjian.members.models import Member
 from dangjian.organizations.models import Organization
 
 from . import handling as handling_services
 from . import services
 from .models import CampaignState, EvaluationCampaign, Grade, Handling, HandlingMeasure, HandlingState
-from .queries import campaign_table
+from .queries import campaign_table, results_hidden
 
 
 class CampaignFilterSet(django_filters.FilterSet):
@@ -88,7 +87,10 @@ class GradeCountsSerializer(serializers.Serializer):
 class SummaryRowSerializer(serializers.Serializer):
     member = serializers.IntegerField()
     name = serializers.CharField()
-    ratings = GradeCountsSerializer(help_text="peer ratings received, per grade (anonymous)")
+    ratings = GradeCountsSerializer(
+        allow_null=True,
+        help_text="peer ratings received, per grade (anonymous); null while rating is open",
+    )
     self_assessment = serializers.CharField(allow_null=True)
     grade = serializers.ChoiceField(
         choices=Grade.choices, allow_null=True, help_text="proposed by the branch"
@@ -215,15 +217,17 @@ class CampaignViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
     @extend_schema(request=None, responses=SummaryRowSerializer(many=True))
     @action(detail=True, methods=["get"])
     def summary(self, request: Request, pk: str | None = None) -> Response:
-        """Each member evaluated: peer ratings per grade (counts only), self-assessment, proposed
-        grade and note, handling, rectification status."""
-        rows = campaign_table(self.get_object())
+        """Each member evaluated: peer ratings per grade (counts only, once rating is closed),
+        self-assessment, proposed grade and note, handling, rectification status."""
+        campaign = self.get_object()
+        hidden = results_hidden(campaign)
+        rows = campaign_table(campaign)
         return Response(
             [
                 {
                     "member": r.member.pk,
                     "name": r.member.name,
-                    "ratings": {g: r.count(g) for g in Grade.values},
+                    "ratings": None if hidden else {g: r.count(g) for g in Grade.values},
                     "self_assessment": r.self_assessment.text if r.self_assessment else None,
                     "grade": r.grade.grade if r.grade else None,
                     "note": r.grade.note if r.grade else "",
@@ -253,9 +257,13 @@ class HandlingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
     @extend_schema(request=HandlingSerializer, responses={201: HandlingSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = _input(request, HandlingSerializer)
-        member = Member.objects.filter(pk=data["member_id"]).first()
+        # Only among the campaign's unqualified members: "no such member" for any other id
+        # would confirm which member ids exist anywhere on the platform.
+        member = handling_services.unqualified_member(data["campaign"], data["member_id"])
         if member is None:
-            raise serializers.ValidationError({"member": [_("No such member.")]})
+            raise serializers.ValidationError(
+                {"member": [_("Only a member graded unqualified in this campaign is handled.")]}
+            )
         handling = handling_services.create_handling(
             data["campaign"],
             member,

@@ -9,10 +9,12 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from dangjian.core import audit
+from dangjian.core import audit, events
 from dangjian.core.dates import add_months
 from dangjian.core.services import require_scope, write_service
 from dangjian.members.models import Member
@@ -28,10 +30,27 @@ from .models import (
     HandlingState,
     ProposedGrade,
 )
-from .services import account
+from .services import account, locked
 
 MAX_CORRECTION_MONTHS = 12
 TEXT_MAX = 2000
+
+
+ALREADY_HANDLED = gettext_lazy("This member's handling is already recorded; add follow-ups to it.")
+
+
+def already_handled(campaign: EvaluationCampaign, member: Member) -> bool:
+    return Handling.objects.filter(campaign=campaign, member=member).exists()
+
+
+def unqualified_member(campaign: EvaluationCampaign, member_id: object) -> Member | None:
+    """The member graded unqualified in `campaign` with this id, or None — the same answer for
+    an id that does not exist and one outside the campaign (no lookup confirms a member)."""
+    if not isinstance(member_id, int):
+        return None
+    return Member.objects.filter(
+        pk=member_id, evaluation_grades__campaign=campaign, evaluation_grades__grade=Grade.UNQUALIFIED
+    ).first()
 
 
 @write_service("evaluation.handling")
@@ -45,7 +64,9 @@ def create_handling(
     note: str = "",
     acting_user: Any,
 ) -> Handling:
-    campaign = EvaluationCampaign.objects.select_related("branch").get(pk=campaign.pk)
+    # Locked: two submissions of the same decision (a double click, a retried request) are
+    # serialized, and the second finds the first.
+    campaign = locked(campaign)
     require_scope(acting_user, campaign, "change")
     today = timezone.localdate()
     decided_on = decided_on or today
@@ -56,10 +77,8 @@ def create_handling(
     graded = ProposedGrade.objects.filter(campaign=campaign, member=member, grade=Grade.UNQUALIFIED).exists()
     if not graded:
         raise ValidationError({"member": _("Only a member graded unqualified in this campaign is handled.")})
-    if Handling.objects.filter(campaign=campaign, member=member).exists():
-        raise ValidationError(
-            {"member": _("This member's handling is already recorded; add follow-ups to it.")}
-        )
+    if already_handled(campaign, member):
+        raise ValidationError({"member": str(ALREADY_HANDLED)})
     if measure not in HandlingMeasure.values:
         errors["measure"] = _("Choose the measure.")
     if not isinstance(decided_on, date) or decided_on > today:
@@ -75,15 +94,19 @@ def create_handling(
         errors["note"] = _("Keep the note to at most 2000 characters.")
     if errors:
         raise ValidationError(errors)
-    handling = Handling.objects.create(
-        campaign=campaign,
-        member=member,
-        measure=measure,
-        deadline=deadline,
-        decided_on=decided_on,
-        note=note,
-        created_by=account(acting_user),
-    )
+    try:
+        with transaction.atomic():
+            handling = Handling.objects.create(
+                campaign=campaign,
+                member=member,
+                measure=measure,
+                deadline=deadline,
+                decided_on=decided_on,
+                note=note,
+                created_by=account(acting_user),
+            )
+    except IntegrityError as exc:  # the unique constraint, should the check above be raced
+        raise ValidationError({"member": str(ALREADY_HANDLED)}) from exc
     audit.record(
         "evaluation.handling",
         actor=acting_user,
@@ -91,6 +114,7 @@ def create_handling(
         org_path=campaign.branch.path,
         changes={"member": [None, member.pk], "measure": [None, measure], "deadline": [None, str(deadline)]},
     )
+    events.changed("evaluation.handling", campaign.branch.pk)
     return handling
 
 
@@ -131,6 +155,7 @@ def add_follow_up(
         org_path=handling.campaign.branch.path,
         changes={"follow_up": [None, str(on)]},
     )
+    events.changed("evaluation.follow_up", handling.campaign.branch.pk)
     return row
 
 
@@ -155,4 +180,5 @@ def close_handling(handling: Handling, outcome: str, *, acting_user: Any) -> Han
         changes={"state": [HandlingState.OPEN, HandlingState.CLOSED]},
         detail=outcome[:200],
     )
+    events.changed("evaluation.handling_close", handling.campaign.branch.pk)
     return handling

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, events
 from dangjian.core.services import write_service
 from dangjian.members.models import Member
 
@@ -75,6 +75,7 @@ def submit_self_assessment(
         org_path=campaign.branch.path,
         changes={"self_assessment": [None if created else "updated", len(text)]},
     )
+    events.changed("evaluation.self_assessment", campaign.branch.pk)
     return row
 
 
@@ -120,3 +121,4 @@ def rate_member(
         ) from exc
     # The campaign only: naming the member rated would tell the log's readers who rated whom.
     audit.record("evaluation.rate", actor=acting_user, obj=campaign, org_path=campaign.branch.path)
+    events.changed("evaluation.rate", campaign.branch.pk)

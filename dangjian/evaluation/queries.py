@@ -70,6 +70,21 @@ def own_campaign(member: Member, year: str = "") -> EvaluationCampaign | None:
     return campaigns.select_related("branch").order_by("-year").first()
 
 
+# While members are still rating, the counts per member and the comments are not shown: someone
+# refreshing the page as a peer sends a rating could match the change to them. Only the number of
+# ratings given so far (the branch's progress) is.
+RESULTS_HIDDEN_STATES = frozenset({CampaignState.DRAFT, CampaignState.OPEN})
+
+
+def results_hidden(campaign: EvaluationCampaign) -> bool:
+    return campaign.state in RESULTS_HIDDEN_STATES
+
+
+def rating_total(campaign: EvaluationCampaign) -> int:
+    """How many peer ratings the campaign has received in all (one query)."""
+    return PeerRating.objects.filter(campaign=campaign).count()
+
+
 def rating_summary(campaign: EvaluationCampaign) -> dict[int, dict[str, int]]:
     """{member id: {grade: number of peer ratings}} — counts only (one grouped query)."""
     rows = (
@@ -119,17 +134,18 @@ class MemberRow:
 
 
 def campaign_table(campaign: EvaluationCampaign) -> list[MemberRow]:
-    """Each participant with the rating summary, self-assessment, proposed grade, handling and
-    rectification status. At most eight queries whatever the size of the branch (plus the
-    providers')."""
+    """Each participant with the rating summary (empty while rating is open, see
+    `RESULTS_HIDDEN_STATES`), self-assessment, proposed grade, handling and rectification status.
+    At most eight queries whatever the size of the branch (plus the providers')."""
     members = list(participants(campaign.branch))
     # Grades of members who have since left the branch stay visible on a decided campaign.
     grades = {g.member_id: g for g in ProposedGrade.objects.filter(campaign=campaign)}
     if campaign.state in (CampaignState.PROPOSED, CampaignState.APPROVED):
         known = {m.pk for m in members}
         members += list(Member.objects.filter(pk__in=set(grades) - known))
-    summary = rating_summary(campaign)
-    comments = rating_comments(campaign)
+    hidden = results_hidden(campaign)
+    summary = {} if hidden else rating_summary(campaign)
+    comments = {} if hidden else rating_comments(campaign)
     assessments = {s.member_id: s for s in SelfAssessment.objects.filter(campaign=campaign)}
     handlings = {
         h.member_id: h for h in Handling.objects.filter(campaign=campaign).prefetch_related("follow_ups")

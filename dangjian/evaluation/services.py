@@ -14,7 +14,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, events
 from dangjian.core.scoping import in_scope
 from dangjian.core.services import account_of as account
 from dangjian.core.services import require_scope, write_service
@@ -124,6 +124,7 @@ def create_campaign(
             "closes_on": [None, str(closes_on)],
         },
     )
+    events.changed("evaluation.create", branch.pk)
     return campaign
 
 
@@ -150,6 +151,7 @@ def change_dates(
         org_path=campaign.branch.path,
         changes=audit.diff(before, {"opens_on": str(opens_on), "closes_on": str(closes_on)}),
     )
+    events.changed("evaluation.dates", campaign.branch.pk)
     return campaign
 
 
@@ -221,6 +223,7 @@ def set_grades(
     audit.record(
         "evaluation.grades", actor=acting_user, obj=campaign, org_path=campaign.branch.path, changes=changes
     )
+    events.changed("evaluation.grades", campaign.branch.pk)
     return saved
 
 

@@ -25,7 +25,7 @@ from dangjian.organizations.models import Organization
 from . import services
 from .forms import CampaignForm, FollowUpForm, HandlingForm, ReviewForm
 from .models import GRADING_STATES, CampaignState, EvaluationCampaign, Grade
-from .queries import branches_with_state, campaign_table
+from .queries import branches_with_state, campaign_table, rating_total, results_hidden
 
 
 def year_param(request: HttpRequest) -> int:
@@ -35,7 +35,10 @@ def year_param(request: HttpRequest) -> int:
 
 
 def may_decide(user: Any, campaign: EvaluationCampaign) -> bool:
-    """Whether `user` is at the level that approves (the services check again, and the proposer)."""
+    """Whether `user` is at the level that approves and did not propose (the services check
+    again, with the reasons). No query: the user's grants are cached."""
+    if getattr(user, "pk", None) is not None and user.pk == campaign.proposed_by_id:
+        return False
     paths = user.scope_paths("change") if hasattr(user, "scope_paths") else []
     parent = campaign.branch.path[:-STEPLEN]
     return bool(parent) and any(parent.startswith(p) for p in paths)
@@ -80,7 +83,8 @@ def _branch_context(request: HttpRequest, org: Organization, year: int, can_chan
         "dates_form": CampaignForm(initial={"opens_on": campaign.opens_on, "closes_on": campaign.closes_on}),
         "handling_form": HandlingForm(members=unqualified) if unqualified else None,
         "follow_up_form": FollowUpForm(initial={"on": timezone.localdate()}),
-        "ratings_total": sum(r.ratings for r in rows),
+        "results_hidden": results_hidden(campaign),
+        "ratings_total": rating_total(campaign),
         "assessed": sum(1 for r in rows if r.self_assessment),
     }
     return context

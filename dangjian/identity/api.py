@@ -20,9 +20,7 @@ from dangjian.members.models import Member
 
 from . import services
 from .models import MemberCard, RevokeReason
-from .queries import VerdictState, card_is_valid, valid_card, verify_token
-
-STATUS_OF = {VerdictState.VALID: 200, VerdictState.REVOKED: 410, VerdictState.INVALID: 404}
+from .queries import card_is_valid, valid_card, verify_token
 
 
 class CardSerializer(StrictSerializerMixin):
@@ -84,9 +82,9 @@ class CardViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     @extend_schema(request=None, responses=CardSerializer)
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, pk: str | None = None) -> Response:
-        """Withdraw the member's valid card."""
+        """Withdraw the member's valid card (a card already revoked stays as it is)."""
         card = self.get_object()
-        services.revoke_card(card.member, RevokeReason.WITHDRAWN, acting_user=request.user)
+        services.revoke_card(card.member, RevokeReason.WITHDRAWN, acting_user=request.user, card=card)
         card.refresh_from_db()
         return Response(CardSerializer(card, context=self.get_serializer_context()).data)
 
@@ -128,4 +126,4 @@ class VerifyView(APIView):
             "branch": verdict.branch,
             "name": verdict.name,
         }
-        return Response(body, status=STATUS_OF[verdict.state], headers={"Cache-Control": "no-store"})
+        return Response(body, status=verdict.http_status, headers={"Cache-Control": "no-store"})

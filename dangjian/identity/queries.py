@@ -38,9 +38,18 @@ class Verdict:
     def valid(self) -> bool:
         return self.state == VerdictState.VALID
 
+    @property
+    def http_status(self) -> int:
+        """200 valid, 410 revoked, 404 not genuine: the page and the API answer alike."""
+        return HTTP_STATUS[self.state]
+
+
+HTTP_STATUS = {VerdictState.VALID: 200, VerdictState.REVOKED: 410, VerdictState.INVALID: 404}
+
 
 def mask_name(name: str) -> str:
-    """张伟 → 张*, 欧阳娜娜 → 欧***: the family name stays, the rest is hidden."""
+    """张伟 → 张*, 欧阳娜娜 → 欧***: only the first character stays (of a two-character family
+    name too), the rest is hidden; a one-character name is hidden entirely."""
     name = name.strip()
     return name[:1] + "*" * (len(name) - 1) if len(name) > 1 else "*"
 

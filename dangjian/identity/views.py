@@ -27,7 +27,6 @@ from dangjian.organizations.models import Organization
 from . import services
 from .models import MemberCard, RevokeReason
 from .queries import (
-    VerdictState,
     card_coverage,
     card_is_valid,
     members_without_card,
@@ -36,7 +35,6 @@ from .queries import (
 )
 
 LIST_LIMIT = 200
-STATUS_OF = {VerdictState.VALID: 200, VerdictState.REVOKED: 410, VerdictState.INVALID: 404}
 
 
 class PhotoForm(forms.Form):
@@ -61,7 +59,7 @@ def _my_card_post(request: HttpRequest, member: Member, form: PhotoForm) -> bool
     action = request.POST.get("action")
     try:
         if action == "issue":
-            services.issue_card(member, acting_user=request.user)
+            services.issue_card(member, acting_user=request.user, replaces=request.POST.get("card"))
             messages.success(request, _("Your member card is ready."))
         elif action == "photo" and form.is_valid():
             services.set_photo(member, form.cleaned_data["photo"], acting_user=request.user)
@@ -108,7 +106,7 @@ def verify_card(request: HttpRequest, token: str) -> HttpResponse:
         request,
         "identity/verify.html",
         {"verdict": verdict, "checked_at": timezone.localtime()},
-        status=STATUS_OF[verdict.state],
+        status=verdict.http_status,
     )
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
@@ -120,24 +118,28 @@ def member_card(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_for_user(request, Member, pk, select_related=["organization"])
     can_change = in_scope(request.user, member, "change")
     if request.method == "POST" and can_change:
+        # `card`: the serial of the valid card the page showed, so that a double click or a
+        # retried POST neither issues twice nor withdraws a card issued since.
+        serial = request.POST.get("card")
         try:
             if request.POST.get("action") == "issue":
-                services.issue_card(member, acting_user=request.user)
+                services.issue_card(member, acting_user=request.user, replaces=serial)
                 messages.success(request, _("A new card is issued."))
             elif request.POST.get("action") == "withdraw":
-                services.revoke_card(member, RevokeReason.WITHDRAWN, acting_user=request.user)
+                card = member.cards.filter(serial=serial).first() if serial else None
+                services.revoke_card(member, RevokeReason.WITHDRAWN, acting_user=request.user, card=card)
                 messages.success(request, _("The card is withdrawn."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("member_card", pk=member.pk)
-    cards = list(MemberCard.objects.filter(member=member).select_related("organization"))
+    cards = [(c, card_is_valid(c)) for c in member.cards.select_related("organization")]
     return render(
         request,
         "identity/member_card.html",
         {
             "member": member,
-            "cards": [(c, card_is_valid(c)) for c in cards],
-            "has_valid": any(card_is_valid(c) for c in cards),
+            "cards": cards,
+            "valid": next((c for c, valid in cards if valid), None),
             "can_change": can_change,
         },
     )

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, events
 from dangjian.core.masking import mask_id_number, mask_phone
 from dangjian.core.services import require_scope, write_service
 from dangjian.organizations.models import Organization
@@ -39,6 +39,7 @@ def create_member(organization: Organization, data: dict[str, Any], *, acting_us
         org_path=organization.path,
         changes={k: [None, v] for k, v in audit.snapshot(member, MEMBER_FIELDS, MASKS).items()},
     )
+    events.changed("member.create", organization.pk)
     return member
 
 
@@ -84,6 +85,7 @@ def update_member(
         org_path=member.organization.path,
         changes=audit.diff(before, after),
     )
+    events.changed("member.update", member.organization.pk)
     return member
 
 

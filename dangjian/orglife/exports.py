@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dangjian.core.excel import TEXT_ONLY
 from dangjian.organizations.models import Organization
 
 from . import richtext
@@ -91,7 +92,7 @@ def meetings_xlsx(org: Organization, start: datetime, end: datetime) -> bytes:
         .order_by("starts_at")
     )
     buffer = BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = xlsxwriter.Workbook(buffer, {**TEXT_ONLY, "in_memory": True})
     sheet = book.add_worksheet(_("Meetings")[:31])
     bold = book.add_format({"bold": True, "bg_color": "#F1F1F1", "border": 1})
     cell = book.add_format({"border": 1, "text_wrap": True, "valign": "top"})

@@ -4,8 +4,11 @@
 queries whatever its size (attendance, payments, existing entries, one bulk insert), so a
 county's year is a few dozen queries and no query is made per member or per meeting.
 
-Idempotent: an entry is keyed by (member, rule, source type, source id), unique in the database;
-sources that already have their entry are skipped, so running again creates nothing new.
+Idempotent: one source record gives one entry per member (unique in the database); sources that
+already have their entry are skipped — whatever rule it was counted under, so a rule replaced
+since does not count the record again — and running again creates nothing new. Every source
+counts in the year of the entry's date (a meeting's day, a payment's date), so the entries a
+year's run looks for are the ones it could have made.
 Caps are applied in date order against what is already counted in the period, so entries made
 earlier keep their points and a late-closed meeting takes only the room left.
 """
@@ -20,7 +23,7 @@ from django.db.models import Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, events
 from dangjian.core.services import account_of, require_scope, write_service
 from dangjian.core.tree import subtree_q
 from dangjian.dues.models import DuesPayment, PaymentKind
@@ -121,8 +124,8 @@ def _dues_candidates(org_ids: list[int], paths: dict[int, str], book: RuleBook, 
         member__organization_id__in=org_ids,
         kind=PaymentKind.REGULAR,
         voided_at__isnull=True,
-        period_from__gte=date(year, 1, 1),
-        period_from__lt=date(year + 1, 1, 1),
+        paid_on__gte=date(year, 1, 1),
+        paid_on__lt=date(year + 1, 1, 1),
     ).values_list("pk", "member_id", "member__organization_id", "period_from", "period_to", "paid_on")
     found: list[Candidate] = []
     for pk, member_id, org_id, first, last, paid_on in rows:
@@ -152,21 +155,23 @@ def _accrue_batch(
     if not candidates:
         return
     rules = {c.rule.pk: c.rule for c in candidates}
+    # Every sourced entry of these members in the year, under any rule: a source already counted
+    # is skipped even if the rules changed since; the candidates' rules also fill the cap ledger.
     existing = PointEntry.objects.filter(
         Q(member__organization_id__in=org_ids) | Q(member_id__in=guests),
-        rule_id__in=list(rules),
+        ~Q(source_type=SourceType.MANUAL),
         occurred_on__gte=date(year, 1, 1),
         occurred_on__lt=date(year + 1, 1, 1),
     ).values_list("member_id", "rule_id", "source_type", "source_id", "occurred_on", "points", "state")
     ledger = CapLedger()
-    seen: set[tuple[int, int, str, int | None]] = set()
+    seen: set[tuple[int, str, int | None]] = set()
     for member_id, rule_id, source_type, source_id, day, points, state in existing:
-        seen.add((member_id, rule_id, source_type, source_id))
-        if state == EntryState.APPROVED:
+        seen.add((member_id, source_type, source_id))
+        if state == EntryState.APPROVED and rule_id in rules:
             ledger.add(member_id, rules[rule_id], day, points)
     new: list[PointEntry] = []
     for c in sorted(candidates, key=lambda c: (c.occurred_on, c.source_type, c.source_id, c.member_id)):
-        key = (c.member_id, c.rule.pk, c.source_type, c.source_id)
+        key = (c.member_id, c.source_type, c.source_id)
         if key in seen:
             continue
         seen.add(key)
@@ -201,8 +206,8 @@ def _remove_voided(org_path: str, year: int) -> int:
     voided = DuesPayment.objects.filter(
         subtree_q(org_path, "member__organization__path"),
         voided_at__isnull=False,
-        period_from__gte=date(year, 1, 1),
-        period_from__lt=date(year + 1, 1, 1),
+        paid_on__gte=date(year, 1, 1),
+        paid_on__lt=date(year + 1, 1, 1),
     ).values("pk")
     removed, _by_model = PointEntry.objects.filter(
         source_type=SourceType.DUES_PAYMENT, source_id__in=Subquery(voided)
@@ -231,6 +236,7 @@ def accrue(org: Organization, year: int, *, acting_user: Any) -> AccrualResult:
         org_path=org.path,
         changes={"year": [None, year], **{k: [None, v] for k, v in result.as_dict().items()}},
     )
+    events.changed("points.accrue", org.pk)
     return result
 
 
@@ -257,4 +263,5 @@ def accrue_meeting(meeting: Meeting, *, acting_user: Any) -> AccrualResult:
         org_path=org.path,
         changes={k: [None, v] for k, v in result.as_dict().items()},
     )
+    events.changed("points.accrue_meeting", org.pk)
     return result

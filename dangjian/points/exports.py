@@ -7,15 +7,18 @@ from io import BytesIO
 import xlsxwriter
 from django.utils.translation import gettext as _
 
+from dangjian.core.excel import TEXT_ONLY
 from dangjian.organizations.models import Organization
 
 from .models import RuleKind
 from .queries import KIND_COLUMNS, year_totals
 
+# Names are typed by users: one starting with "=" must stay text, never become a formula.
+
 
 def totals_xlsx(org: Organization, year: int) -> bytes:
     buffer = BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = xlsxwriter.Workbook(buffer, {**TEXT_ONLY, "in_memory": True})
     head = book.add_format({"bold": True, "bg_color": "#F1F1F1", "border": 1})
     cell = book.add_format({"border": 1})
     sheet = book.add_worksheet(_("Points")[:31])

@@ -4,8 +4,8 @@ A committee sets its point rules for a year; the rules of the *nearest* committe
 that has rules for that year apply to it (a township may refine what its county set). Entries
 accrue from the records that justify them — closed meetings' attendance, on-time dues payments —
 or are added by hand with a reason and approved. Each entry names its source record
-(`source_type` + `source_id`), and one source gives one entry per member and rule (a unique
-constraint), so accruing again creates nothing new.
+(`source_type` + `source_id`), and one source gives one entry per member (a unique constraint),
+so accruing again creates nothing new, even under rules changed since.
 
 Scope: rules are placed in the tree by their committee; entries by the member's *current*
 organization (`member__organization__path`), so a member's ledger moves with them on transfer.
@@ -33,10 +33,7 @@ class RuleKind(models.TextChoices):
     MANUAL = "manual", _("Entered by hand")
 
 
-# Computed from records by `accrual`; the others are entered by hand and approved.
-AUTOMATIC_KINDS = frozenset(
-    {RuleKind.MEETING_ATTENDANCE, RuleKind.THEME_DAY, RuleKind.DUES_ON_TIME, RuleKind.ABSENCE}
-)
+# Entered by hand and approved; the other kinds are computed from records by `accrual`.
 MANUAL_KINDS = frozenset({RuleKind.VOLUNTEER_HOUR, RuleKind.MANUAL})
 # Rules that name the meeting kinds they count (empty: every kind of meeting).
 MEETING_KIND_RULES = frozenset({RuleKind.MEETING_ATTENDANCE, RuleKind.ABSENCE})
@@ -89,10 +86,6 @@ class PointRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.points:+d})"
-
-    @property
-    def is_automatic(self) -> bool:
-        return self.kind in AUTOMATIC_KINDS
 
 
 class EntryState(models.TextChoices):
@@ -155,11 +148,12 @@ class PointEntry(models.Model):
         verbose_name_plural = _("point entries")
         ordering = ["-occurred_on", "-id"]
         constraints = [
-            # Idempotent accrual: one entry per member, rule and source record.
+            # Idempotent accrual: one entry per member and source record, whatever the rule (a
+            # meeting earns under one rule of a set; a rule replaced later must not count it again).
             models.UniqueConstraint(
-                fields=["member", "rule", "source_type", "source_id"],
+                fields=["member", "source_type", "source_id"],
                 condition=Q(source_id__isnull=False),
-                name="point_entry_once_per_source",
+                name="point_entry_one_per_source",
             ),
             # Hand-entered entries have no source record; accrued ones always have one and are
             # never awaiting approval.

@@ -91,17 +91,19 @@ class Ledger:
 
 
 def member_ledger(member: Member, year: int, *, limit: int = 500) -> Ledger:
-    """The member's entries of the year (every state, newest first), total and rank in their
-    organization. At most six queries whatever the number of entries."""
+    """The member's entries of the year (every state, newest first, at most `limit`), total and
+    rank in their organization. At most six queries whatever the number of entries."""
     entries = list(
         PointEntry.objects.filter(year_q(year), member=member)
-        .select_related("rule")
+        .select_related("rule", "created_by", "decided_by")
         .order_by("-occurred_on", "-id")[:limit]
     )
+    for e in entries:
+        e.member = member  # the API names the member on each entry: no query per entry
     totals = {m: sum(k.values()) for m, k in _totals(member.organization, year).items()}
     roll = list(org_members(member.organization).values_list("pk", flat=True))
     rank_of = ranks({pk: totals.get(pk, 0) for pk in roll})
-    own = sum(e.points for e in entries if e.state == EntryState.APPROVED)
+    own = totals.get(member.pk, 0)  # all approved entries, not only the `limit` shown
     pending = sum(1 for e in entries if e.state == EntryState.PROPOSED)
     ledger = Ledger(member, year, entries, own, rank_of.get(member.pk), len(roll), pending)
     ledger.labels = source_labels(entries)

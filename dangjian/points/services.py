@@ -14,9 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
-from dangjian.core.exceptions import OutOfScope
-from dangjian.core.scoping import in_scope
+from dangjian.core import audit, events
 from dangjian.core.services import account_of as _account
 from dangjian.core.services import require_scope, write_service
 from dangjian.members.models import ON_ROLL_STATUSES, Member, MemberStatus
@@ -130,6 +128,7 @@ def create_rule(committee: Organization, data: dict[str, Any], *, acting_user: A
         org_path=committee.path,
         changes={"year": [None, year], "kind": [None, rule.kind]} | {k: [None, v] for k, v in clean.items()},
     )
+    events.changed("point_rule.create", committee.pk)
     return rule
 
 
@@ -158,20 +157,26 @@ def update_rule(rule: PointRule, data: dict[str, Any], *, acting_user: Any) -> P
         org_path=rule.committee.path,
         changes=audit.diff(before, audit.snapshot(rule, RULE_FIELDS)),
     )
+    events.changed("point_rule.update", rule.committee.pk)
     return rule
 
 
 @write_service("point_rule.copy")
 def copy_rules(committee: Organization, from_year: int, to_year: int, *, acting_user: Any) -> int:
-    """Start a year with last year's active rules (names already used in `to_year` are skipped)."""
+    """Start a year with last year's active rules. A rule is skipped when `to_year` already has
+    one of its name, or an active one counting the same records (see `_check_set`)."""
     require_scope(acting_user, committee, "change")
     check_year(to_year)
-    taken = set(PointRule.objects.filter(committee=committee, year=to_year).values_list("name", flat=True))
+    existing = list(PointRule.objects.filter(committee=committee, year=to_year))
+    taken = {r.name for r in existing}
+    active = [r for r in existing if r.active]
     fields = ["kind", "name", "points", "meeting_kinds", "cap_points", "cap_period"]
-    source = PointRule.objects.filter(committee=committee, year=from_year, active=True).exclude(
-        name__in=taken
-    )
-    new = [PointRule(committee=committee, year=to_year, **{f: getattr(r, f) for f in fields}) for r in source]
+    new: list[PointRule] = []
+    for r in PointRule.objects.filter(committee=committee, year=from_year, active=True).order_by("id"):
+        copy = PointRule(committee=committee, year=to_year, **{f: getattr(r, f) for f in fields})
+        if copy.name not in taken and not any(kinds_overlap(copy, other) for other in active):
+            new.append(copy)
+            active.append(copy)
     PointRule.objects.bulk_create(new)
     audit.record(
         "point_rule.copy",
@@ -180,6 +185,7 @@ def copy_rules(committee: Organization, from_year: int, to_year: int, *, acting_
         org_path=committee.path,
         changes={"year": [from_year, to_year], "rules": [None, len(new)]},
     )
+    events.changed("point_rule.copy", committee.pk)
     return len(new)
 
 
@@ -243,6 +249,7 @@ def propose_entry(
         changes={"member": [None, member.pk], "rule": [None, rule.pk], "points": [None, entry.points]},
         detail=reason,
     )
+    events.changed("point_entry.propose", member.organization.pk)
     return entry
 
 
@@ -252,8 +259,7 @@ def _decide(entry: PointEntry, target: str, note: str, acting_user: Any) -> Poin
         .select_related("member__organization", "rule")
         .get(pk=entry.pk)
     )
-    if not in_scope(acting_user, entry, "change"):
-        raise OutOfScope(f"points.PointEntry {entry.pk}")
+    require_scope(acting_user, entry, "change")
     if target not in ENTRY_TRANSITIONS[entry.state]:
         state = entry.get_state_display()  # type: ignore[attr-defined]
         raise ValidationError(

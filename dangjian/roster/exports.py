@@ -18,6 +18,7 @@ from typing import Any
 import xlsxwriter
 from django.utils.translation import gettext as _
 
+from dangjian.core.excel import TEXT_ONLY
 from dangjian.core.masking import mask_id_number, mask_phone
 from dangjian.members.models import Member
 
@@ -79,7 +80,7 @@ def xlsx_file(rows: Iterable[list[str]], title: str) -> tuple[Path, int]:
     handle = tempfile.NamedTemporaryFile(prefix="dj-export-", suffix=".xlsx", delete=False)  # noqa: SIM115
     handle.close()
     path = Path(handle.name)
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    book = xlsxwriter.Workbook(str(path), {**TEXT_ONLY, "constant_memory": True})
     sheet = book.add_worksheet(_("Members")[:31])
     head = book.add_format({"bold": True, "bg_color": "#F1F1F1", "border": 1})
     sheet.write_string(0, 0, title)
@@ -100,7 +101,7 @@ def template_xlsx() -> bytes:
     """An empty roster with the canonical headers (ID number and phone columns formatted as
     text, so Excel keeps all 18 digits) and a sheet of instructions."""
     buffer = BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = xlsxwriter.Workbook(buffer, {**TEXT_ONLY, "in_memory": True})
     sheet = book.add_worksheet(_("Members")[:31])
     head = book.add_format({"bold": True, "bg_color": "#F1F1F1", "border": 1})
     text = book.add_format({"num_format": "@"})

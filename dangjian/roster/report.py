@@ -9,13 +9,17 @@ from typing import Any
 import xlsxwriter
 from django.utils.translation import gettext as _
 
+from dangjian.core.excel import TEXT_ONLY
+
 MAX_TEXT = 32767  # Excel's limit for one cell
 
 
 class Report:
     def __init__(self, path: Path, headers: list[str]) -> None:
         self.path = path
-        self.book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
+        self.book = xlsxwriter.Workbook(
+            str(path), {**TEXT_ONLY, "constant_memory": True, "strings_to_numbers": False}
+        )
         self.head = self.book.add_format({"bold": True, "bg_color": "#F1F1F1", "border": 1})
         self.day = self.book.add_format({"num_format": "yyyy-mm-dd"})
         self.wrap = self.book.add_format({"text_wrap": True, "font_color": "#B00020"})

@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 MAX_IMPORT_BYTES = 300 * 1024 * 1024  # a province-scale CSV of a million members is ~150 MB
 EXTENSIONS = (".xlsx", ".xls", ".csv")
 PREVIEW_ROWS = 10
+QUEUED = "queued"  # the phase of a started job no worker has claimed yet
 
 
 def check_roster_upload(upload: UploadedFile) -> str:
@@ -159,7 +160,7 @@ def start_import(job: ImportJob, *, acting_user: Any) -> ImportJob:
     job = ImportJob.objects.select_for_update().select_related("organization").get(pk=job.pk)
     require_scope(acting_user, job.organization, "change")
     job.move_to(ImportState.RUNNING)
-    job.phase = "queued"
+    job.phase = QUEUED
     job.progress = 0
     job.started_at = timezone.now()
     job.save(update_fields=["state", "phase", "progress", "started_at"])
@@ -243,10 +244,13 @@ def insert_members(
 
 
 def run_job(job_pk: int) -> ImportJob | None:
-    """Run a started job (the Huey task). A job not in `running` is left alone: a task
-    delivered twice runs once."""
+    """Run a started job (the Huey task). The job is claimed first, by moving its phase on from
+    `queued` in one UPDATE: a task delivered twice, even to two workers at once, runs once."""
+    claimed = ImportJob.objects.filter(pk=job_pk, state=ImportState.RUNNING, phase=QUEUED).update(
+        phase="validating"
+    )
     job = ImportJob.objects.select_related("organization", "user").filter(pk=job_pk).first()
-    if job is None or job.state != ImportState.RUNNING:
+    if job is None or not claimed:
         return job
     progress = JobProgress(job.pk)
     with translation.override(job.language), tempfile.TemporaryDirectory(prefix="dj-report-") as tmp:

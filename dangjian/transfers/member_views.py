@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,6 +22,7 @@ from .forms import CaseForm, FloatingForm, ProbationForm, StartTransferForm
 from .models import FloatingRecord, LostContactCase, ProbationDecision, Transfer
 from .probation import member_probation_end
 from .queries import open_items
+from .services.probation import may_review
 from .services.transfers import MOVABLE
 
 
@@ -50,8 +51,29 @@ DONE = {
     "transfer": gettext_lazy("Transfer started; the letter is issued."),
     "floating": gettext_lazy("Floating member registered."),
     "lost": gettext_lazy("Lost-contact case opened."),
-    "probation": gettext_lazy("Decision recorded."),
+    "probation": gettext_lazy("Decision recorded; it takes effect once the committee above approves it."),
+    "approve_decision": gettext_lazy("Decision approved."),
+    "reject_decision": gettext_lazy("Decision not approved."),
 }
+REVIEWS = {
+    "approve_decision": services.approve_decision,
+    "reject_decision": services.reject_decision,
+}
+
+
+def _review(request: HttpRequest, member: Member, which: str) -> HttpResponse:
+    """The committee above approves or rejects a decision of the member's branch."""
+    raw = str(request.POST.get("decision", ""))
+    decision = ProbationDecision.objects.filter(member=member, pk=int(raw)).first() if raw.isdigit() else None
+    if decision is None:
+        raise Http404
+    try:
+        REVIEWS[which](decision, note=str(request.POST.get("note", "")), acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, str(DONE[which]))
+    return redirect("member_membership", pk=member.pk)
 
 
 def _offered(member: Member, items: dict[str, Any]) -> set[str]:
@@ -74,6 +96,8 @@ def membership(request: HttpRequest, pk: int) -> HttpResponse:
     can_change = in_scope(request.user, member, "change")
     post = request.POST if request.method == "POST" and can_change else None
     which = str(request.POST.get("form", "")) if post is not None else ""
+    if post is not None and which in REVIEWS:
+        return _review(request, member, which)
     forms = _forms(member, post, which)
     if post is not None and which in forms and forms[which].is_valid():
         try:
@@ -97,10 +121,18 @@ def membership(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "member": member,
         "can_change": can_change,
-        "transfers": Transfer.objects.filter(member=member).select_related("from_org", "to_org"),
-        "floating": FloatingRecord.objects.filter(member=member).select_related("home_org", "managing_org"),
+        # The tables name the member on each row: joined, or one query per row.
+        "transfers": Transfer.objects.filter(member=member).select_related("member", "from_org", "to_org"),
+        "floating": FloatingRecord.objects.filter(member=member).select_related(
+            "member", "home_org", "managing_org"
+        ),
         "cases": LostContactCase.objects.filter(member=member),
-        "decisions": ProbationDecision.objects.filter(member=member).select_related("meeting"),
+        "decisions": [
+            (d, may_review(request.user, d))
+            for d in ProbationDecision.objects.filter(member=member).select_related(
+                "meeting", "member__organization"
+            )
+        ],
         "probation_end": member_probation_end(member)
         if member.category == MemberCategory.PROBATIONARY
         else None,

@@ -1,4 +1,5 @@
-"""When a probationary member's year is up: one year after joining, or the end of an extension.
+"""When a probationary member's year is up: one year after joining, or the end of an approved
+extension (an extension the committee above has not approved yet changes nothing).
 
 Kept as plain date arithmetic shared by the due list, the reminders and the decision service, so
 all three agree on the same day.
@@ -7,12 +8,12 @@ all three agree on the same day.
 import calendar
 from datetime import date
 
-from django.db.models import DateField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import DateField, Exists, OuterRef, Q, QuerySet, Subquery
 
 from dangjian.core.dates import add_years
 from dangjian.members.models import Member
 
-from .models import ProbationDecision, ProbationOutcome
+from .models import DecisionState, ProbationDecision, ProbationOutcome
 
 
 def end_of_probation(join_date: date, extended_until: date | None = None) -> date:
@@ -28,13 +29,18 @@ def latest_join_due_by(cutoff: date) -> date:
     return day
 
 
+def _approved_extensions() -> QuerySet[ProbationDecision]:
+    return ProbationDecision.objects.filter(outcome=ProbationOutcome.EXTEND, state=DecisionState.APPROVED)
+
+
 def with_extension(members: QuerySet[Member]) -> QuerySet[Member]:
-    """Annotate `extended_until`: the end of the latest extension, if the probation was extended."""
-    latest = ProbationDecision.objects.filter(
-        member=OuterRef("pk"), outcome=ProbationOutcome.EXTEND
-    ).order_by("-decided_on", "-id")
+    """Annotate `extended_until` (the end of the latest approved extension, if any) and
+    `awaiting_approval` (a decision of the branch awaits the committee above)."""
+    latest = _approved_extensions().filter(member=OuterRef("pk")).order_by("-decided_on", "-id")
+    pending = ProbationDecision.objects.filter(member=OuterRef("pk"), state=DecisionState.DECIDED)
     return members.annotate(
-        extended_until=Subquery(latest.values("extended_until")[:1], output_field=DateField())
+        extended_until=Subquery(latest.values("extended_until")[:1], output_field=DateField()),
+        awaiting_approval=Exists(pending),
     )
 
 
@@ -47,7 +53,8 @@ def due_by_q(cutoff: date) -> Q:
 
 def member_probation_end(member: Member) -> date:
     latest = (
-        ProbationDecision.objects.filter(member=member, outcome=ProbationOutcome.EXTEND)
+        _approved_extensions()
+        .filter(member=member)
         .order_by("-decided_on", "-id")
         .values_list("extended_until", flat=True)
         .first()

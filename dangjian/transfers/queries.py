@@ -68,6 +68,8 @@ class ProbationDue:
     due: date
     extended: bool
     days_left: int  # negative once overdue
+    # The branch has decided; the committee above has not approved yet (no reminder needed).
+    awaiting_approval: bool = False
 
 
 def due_rows(members: MemberQuerySet, within_days: int, today: date) -> list[ProbationDue]:
@@ -79,7 +81,8 @@ def due_rows(members: MemberQuerySet, within_days: int, today: date) -> list[Pro
     for m in rows.select_related("organization"):
         extended: date | None = m.extended_until  # type: ignore[attr-defined]
         due = end_of_probation(m.join_date, extended)
-        result.append(ProbationDue(m, due, extended is not None, (due - today).days))
+        pending: bool = m.awaiting_approval  # type: ignore[attr-defined]
+        result.append(ProbationDue(m, due, extended is not None, (due - today).days, pending))
     return sorted(result, key=lambda r: (r.due, r.member.organization.path, r.member.pk))
 
 

@@ -90,11 +90,13 @@ def _message(row: ProbationDue, users: list[int], today: date) -> Message:
 
 def due_probation_reminders(today: date) -> int:
     """Remind the branches of probations ending within 30 days, and of those that ended (up to
-    90 days ago) without a decision. Returns how many notifications were created."""
+    90 days ago) without a decision (one awaiting approval counts as taken). Returns how many
+    notifications were created."""
     rows = [
         r
         for r in due_rows(Member.objects.all(), REMIND_BEFORE_DAYS, today)
-        if r.due >= today - timedelta(days=OVERDUE_HORIZON_DAYS)
+        # A branch whose decision awaits the committee's approval has nothing left to prepare.
+        if r.due >= today - timedelta(days=OVERDUE_HORIZON_DAYS) and not r.awaiting_approval
     ]
     created = 0
     with translation.override(settings.LANGUAGE_CODE):  # no per-user language is stored

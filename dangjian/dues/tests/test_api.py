@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
@@ -10,7 +11,7 @@ from dangjian.core.dates import add_months
 from dangjian.core.scoping import SYSTEM
 from dangjian.dues.models import DuesPayment, DuesProfile, DuesReduction
 from dangjian.dues.months import label, this_month
-from dangjian.dues.services import set_profile
+from dangjian.dues.services import record_payment, set_profile
 from dangjian.testing.api import english_client
 from dangjian.testing.world import World
 
@@ -223,6 +224,39 @@ def test_reductions(api: Api, world: World) -> None:
         bad = api("secretary").post(REDUCTIONS, {**data, **changes})
         assert bad.status_code == 400 and field in bad.data, (changes, bad.data)
     assert DuesReduction.objects.count() == 1
+
+
+def test_mine_query_budget(api: Api, world: World, django_assert_max_num_queries: Any) -> None:
+    """The member's statement costs the same with 1 payment or 6 (no query per payment)."""
+    month = this_month()
+    set_profile(
+        world.member,
+        "salaried",
+        base=Decimal("8000"),
+        effective_from=add_months(month, -6),
+        acting_user=SYSTEM,
+    )
+
+    def paid(back: int) -> None:
+        record_payment(
+            world.member,
+            period_from=add_months(month, -back),
+            period_to=add_months(month, -back),
+            amount=Decimal("120.00"),
+            receipt_no=f"R{back}",
+            acting_user=world.secretary,
+        )
+
+    paid(0)
+    client = api("member_user")
+    client.get("/api/v1/dues/mine")  # warm the session
+    with django_assert_max_num_queries(20) as few:
+        assert len(client.get("/api/v1/dues/mine").data["payments"]) == 1
+    for back in range(1, 6):
+        paid(back)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        payments = client.get("/api/v1/dues/mine").data["payments"]
+    assert [(p["member_name"], p["recorded_by"]) for p in payments] == [("张伟", "secretary")] * 6
 
 
 def test_mine_month_and_rates(api: Api, world: World) -> None:

@@ -52,6 +52,18 @@ def test_branch_sheet_cells(world: World) -> None:
     assert all(world.member.id_number not in str(c.value) for row in sheet.iter_rows() for c in row)
 
 
+def test_text_is_never_read_as_a_formula(world: World) -> None:
+    from dangjian.members.models import Member
+
+    _world_with_dues(world)
+    Member.objects.filter(pk=world.member2.pk).update(name='=HYPERLINK("http://evil.example","x")')
+    sheet = load_workbook(BytesIO(collection_sheet_xlsx(world.branch, NOV)))["Members"]
+    names = [row[0] for row in sheet.iter_rows(min_row=3, max_row=4)]
+    assert [(c.value, c.data_type) for c in names if c.value.startswith("=")] == [
+        ('=HYPERLINK("http://evil.example","x")', "s")
+    ]
+
+
 def test_committee_sheet_has_the_rates(world: World) -> None:
     _world_with_dues(world)
     book = load_workbook(BytesIO(collection_sheet_xlsx(world.city, NOV)))

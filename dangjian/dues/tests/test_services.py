@@ -140,6 +140,24 @@ def test_period_rules(world: World) -> None:
     assert DuesPayment.objects.count() == 3
 
 
+def test_the_payment_date_bounds_the_period(world: World) -> None:
+    """Paying ahead reaches the end of the quarter the money was paid in, not the quarter it is
+    recorded in; a voluntary payment is for the month it was paid in."""
+    from datetime import date
+
+    salaried(world.member)
+    with pytest.raises(ValidationError) as info:  # paid in August: ahead only to September
+        pay(world.member, m(2026, 9), m(2026, 11), paid_on=date(2026, 8, 10))
+    assert "Paid on 2026-08-10, dues could be paid ahead only to 2026-09" in _errors(info)["period_to"][0]
+    with pytest.raises(ValidationError) as info:
+        pay(world.member, m(2026, 10), amount="50", kind=PaymentKind.VOLUNTARY, paid_on=date(2026, 11, 2))
+    assert "the month it was paid in (2026-11)" in _errors(info)["period_from"][0]
+    assert not DuesPayment.objects.exists()
+    pay(world.member, m(2026, 7), m(2026, 9), paid_on=date(2026, 8, 10))
+    pay(world.member, m(2026, 10), amount="50", kind=PaymentKind.VOLUNTARY, paid_on=date(2026, 10, 30))
+    assert DuesPayment.objects.count() == 2
+
+
 def test_joining_month_and_missing_profile(world: World) -> None:
     world.member.join_date = m(2026, 8).replace(day=20)  # accepted as probationary on 20 August
     world.member.save(update_fields=["join_date"])

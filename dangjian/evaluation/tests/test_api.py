@@ -184,3 +184,36 @@ def test_campaign_list_query_budget(api: Api, world: World, django_assert_max_nu
     with django_assert_max_num_queries(4):
         rows = client.get("/api/v1/evaluation/campaigns/?org=430102").json()["results"]
     assert [r["branch_name"] for r in rows] == ["第一党支部"]
+
+
+def test_summary_counts_wait_until_rating_is_closed(api: Api, world: World) -> None:
+    campaign = new_campaign(world.branch)
+    api("member_user").post(
+        "/api/v1/evaluation/ratings/",
+        {"campaign": campaign.pk, "ratee": world.member2.pk, "grade": "excellent"},
+    )
+    url = f"/api/v1/evaluation/campaigns/{campaign.pk}/summary/"
+    assert all(r["ratings"] is None for r in api("secretary").get(url).json())
+    api("secretary").post(f"/api/v1/evaluation/campaigns/{campaign.pk}/close-rating/")
+    rows = {r["member"]: r for r in api("secretary").get(url).json()}
+    assert rows[world.member2.pk]["ratings"]["excellent"] == 1
+
+
+def test_handling_api_confirms_no_member_outside_the_campaign(api: Api, world: World) -> None:
+    from .helpers import graded
+
+    campaign = new_campaign(world.branch)
+    graded(campaign, {world.member.pk: "qualified", world.member2.pk: "unqualified"})
+    api("secretary").post(f"/api/v1/evaluation/campaigns/{campaign.pk}/propose/")
+    api("county_staff").post(f"/api/v1/evaluation/campaigns/{campaign.pk}/approve/", {})
+    answers = [
+        api("secretary")
+        .post(
+            "/api/v1/evaluation/handlings/",
+            {"campaign": campaign.pk, "member": member_id, "measure": "remove"},
+        )
+        .json()
+        for member_id in (world.member_b.pk, 999999, world.member.pk)  # elsewhere, no one, qualified
+    ]
+    assert answers[0] == answers[1] == answers[2]
+    assert "Only a member graded unqualified" in json.dumps(answers[0])

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.test import Client
 
+from dangjian.accounts.roles import Role
 from dangjian.core.scoping import SYSTEM
 from dangjian.evaluation import services
 from dangjian.evaluation.models import (
@@ -190,3 +191,44 @@ def test_ratee_page_is_unchanged_by_being_rated(world: World) -> None:
     services.approve(campaign, acting_user=world.county_staff)
     final = page(li_na)
     assert 'id="my-grade"' in final and "不参加活动" not in final and "Unqualified" not in final
+
+
+def test_counts_and_comments_wait_until_rating_is_closed(world: World) -> None:
+    campaign = new_campaign(world.branch)
+    rate_member(campaign, world.member2, "excellent", "乐于助人", acting_user=world.member_user)
+    url = f"/orgs/{world.branch.pk}/evaluation/"
+    # While members are still rating, a refreshed page must not show which count just changed.
+    during = client_for(world.secretary).get(url).content.decode()
+    assert "乐于助人" not in during and "Excellent 1" not in during
+    assert "Ratings are shown once rating is closed." in during and "1 peer ratings" in during
+    services.close_rating(campaign, acting_user=SYSTEM)
+    after = client_for(world.secretary).get(url).content.decode()
+    assert "乐于助人" in after and "Excellent 1" in after
+
+
+def test_the_proposer_is_not_offered_the_approval(world: World) -> None:
+    campaign = new_campaign(world.branch)
+    graded(campaign, {world.member.pk: "qualified", world.member2.pk: "qualified"})
+    township_staff = make_user("township_staff", Role.COMMITTEE_STAFF, world.township)
+    services.propose(campaign, acting_user=township_staff)
+    url = f"/orgs/{world.branch.pk}/evaluation/"
+    assert 'id="decide"' not in client_for(township_staff).get(url).content.decode()
+    overview = client_for(township_staff).get(f"/orgs/{world.township.pk}/evaluation/").content.decode()
+    assert 'id="awaiting"' not in overview
+    assert 'id="decide"' in client_for(world.county_staff).get(url).content.decode()
+
+
+def test_handling_form_names_no_member_outside_the_campaign(world: World) -> None:
+    campaign = new_campaign(world.branch)
+    graded(campaign, {world.member.pk: "qualified", world.member2.pk: "unqualified"})
+    services.propose(campaign, acting_user=SYSTEM)
+    services.approve(campaign, acting_user=world.county_staff)
+    secretary = client_for(world.secretary)
+    for member_id in (world.member_b.pk, 999999):  # another county's member; no one
+        r = secretary.post(
+            f"/evaluation/{campaign.pk}/handlings/",
+            {"member": member_id, "measure": "remove"},
+            follow=True,
+        )
+        assert r.status_code == 200 and b"Only a member graded unqualified" in r.content
+    assert not Handling.objects.exists()

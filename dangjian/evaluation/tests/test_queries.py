@@ -68,6 +68,10 @@ def test_summary_counts_only(world: World, provider: None) -> None:
         world.member2.pk: {"excellent": 1, "qualified": 1},
         world.member.pk: {"qualified": 1},
     }
+    # While rating is open the table shows neither counts nor comments.
+    rows = {r.member.name: r for r in campaign_table(campaign)}
+    assert rows["李娜"].comments == [] and rows["李娜"].counts == {}
+    campaign = services.close_rating(campaign, acting_user=SYSTEM)
     rows = {r.member.name: r for r in campaign_table(campaign)}
     assert rows["李娜"].comments == ["好", "认真"]  # alphabetical: no order of entry
     assert rows["李娜"].ratings == 2 and rows["陈静"].ratings == 0

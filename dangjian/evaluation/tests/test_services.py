@@ -15,6 +15,7 @@ from dangjian.evaluation.handling import add_follow_up, close_handling, create_h
 from dangjian.evaluation.models import (
     CampaignState,
     EvaluationCampaign,
+    Handling,
     PeerRating,
     ProposedGrade,
     SelfAssessment,
@@ -296,3 +297,22 @@ def test_handling(world: World) -> None:
     with pytest.raises(ValidationError):
         add_follow_up(handling, "关闭后", acting_user=world.secretary)
     assert handling.follow_ups.count() == 1  # type: ignore[attr-defined]
+
+
+def test_a_handling_sent_twice_at_once_is_refused_cleanly(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dangjian.evaluation import handling as handling_module
+
+    campaign = new_campaign(world.branch)
+    graded(campaign, {world.member.pk: "qualified", world.member2.pk: "unqualified"})
+    services.propose(campaign, acting_user=SYSTEM)
+    services.approve(campaign, acting_user=world.county_staff)
+    create_handling(campaign, world.member2, "remove", acting_user=world.secretary)
+    # The second of two simultaneous submissions passed the check before the first was saved:
+    # the database's constraint refuses it, with the same message, not a server error.
+    monkeypatch.setattr(handling_module, "already_handled", lambda campaign, member: False)
+    with pytest.raises(ValidationError) as exc:
+        create_handling(campaign, world.member2, "remove", acting_user=world.secretary)
+    assert "already recorded" in msg(exc)
+    assert Handling.objects.count() == 1

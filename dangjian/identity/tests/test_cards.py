@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -118,3 +119,40 @@ def test_card_api(world: World, api: Api) -> None:
     assert api("outsider").get("/api/v1/cards").json()["results"] == []
     r = api("secretary").post(f"/api/v1/cards/{listed[0]['id']}/revoke")
     assert r.status_code == 200 and r.json()["valid"] is False
+
+
+def test_a_double_click_issues_one_card(world: World) -> None:
+    member_page = client_for(world.member_user)
+    member_page.post("/my/card/", {"action": "issue", "card": ""})
+    member_page.post("/my/card/", {"action": "issue", "card": ""})  # the same form, again
+    assert MemberCard.objects.filter(member=world.member).count() == 1
+    first = valid_card(world.member)
+    assert first is not None
+    member_page.post("/my/card/", {"action": "issue", "card": first.serial})  # a deliberate re-issue
+    assert MemberCard.objects.filter(member=world.member).count() == 2
+    second = valid_card(world.member)
+    assert second is not None and second.pk != first.pk
+    branch_page = client_for(world.secretary)
+    url = f"/members/{world.member.pk}/card/"
+    branch_page.post(url, {"action": "withdraw", "card": first.serial})  # a stale page
+    assert valid_card(world.member) == second
+
+
+def test_revoking_an_old_card_leaves_the_new_one(world: World, api: Api) -> None:
+    old = issue_card(world.member, acting_user=SYSTEM)
+    new = issue_card(world.member, acting_user=SYSTEM)
+    r = api("secretary").post(f"/api/v1/cards/{old.pk}/revoke")
+    assert r.status_code == 200 and r.json()["revoked_reason"] == "reissued"
+    assert valid_card(world.member) == new
+
+
+def test_card_history_page_queries_do_not_grow_with_cards(
+    world: World, django_assert_max_num_queries: Callable[..., Any]
+) -> None:
+    client = client_for(world.secretary)
+    url = f"/members/{world.member.pk}/card/"
+    for _ in range(5):
+        issue_card(world.member, acting_user=SYSTEM)
+    client.get(url)  # warm the session and the user's grants
+    with django_assert_max_num_queries(10):
+        assert client.get(url).status_code == 200

@@ -66,3 +66,18 @@ def test_meetings_sheet(world: World) -> None:
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
     assert len(rows) == 1
     assert rows[0][2] == m.topic and rows[0][6:10] == (2, 1, 1, 0)
+
+
+def test_a_topic_that_looks_like_a_formula_stays_text(world: World) -> None:
+    from openpyxl import load_workbook
+
+    m = held_meeting(world)
+    type(m).objects.filter(pk=m.pk).update(topic='=HYPERLINK("http://x","y")')
+    client = Client()
+    client.force_login(world.secretary)
+    today = timezone.localdate()
+    response = client.get(
+        f"/orgs/{world.branch.pk}/meetings.xlsx?from={today - timedelta(days=7)}&to={today}"
+    )
+    cell = load_workbook(BytesIO(response.content)).active.cell(row=3, column=3)
+    assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://x","y")'

@@ -77,6 +77,7 @@ def test_exact_numbers_with_caps(world: World) -> None:
     assert table[0].kind("meeting_attendance") == 6 and table[1].kind("absence") == -4
     ledger = member_ledger(b, YEAR)
     assert (ledger.total, ledger.rank, ledger.ranked) == (0, 2, 2)
+    assert member_ledger(a, YEAR, limit=1).total == 11  # the total counts past the entries shown
     # One summary audit entry for the run.
     entry = AuditEntry.objects.get(action="points.accrue")
     assert entry.changes["created"] == [None, 11]
@@ -181,3 +182,48 @@ def test_nightly_accrual(world: World) -> None:
         held(world.branch, "theme_day", day, {world.member: "present", world.member2: "present"})
         assert accrue_everything() == 2
     assert accrue_everything() == 0
+
+
+def test_payment_paid_in_the_next_year_accrues_once(world: World) -> None:
+    """December paid in January with January: it counts in the year it was paid (the entry's
+    date), so re-running either year neither fails on the unique key nor counts it twice."""
+    from decimal import Decimal
+
+    from dangjian.dues.services import record_payment, set_profile
+
+    dues_2025 = rule(world.township, "dues_on_time", "按时交纳党费", 1)
+    dues_2026 = rule(world.township, "dues_on_time", "按时交纳党费", 1, year=YEAR + 1)
+    set_profile(
+        world.member, "student", effective_from=D(YEAR, 1, 1), acting_user=SYSTEM, today=D(YEAR, 1, 1)
+    )
+    record_payment(
+        world.member,
+        period_from=D(YEAR, 12, 1),
+        period_to=D(YEAR + 1, 1, 1),
+        amount=Decimal("0.40"),
+        receipt_no="DEC-JAN",
+        paid_on=D(YEAR + 1, 1, 5),
+        today=D(YEAR + 1, 1, 5),
+        acting_user=SYSTEM,
+    )
+    for _run in range(2):
+        accrue(world.township, YEAR, acting_user=SYSTEM)
+        accrue(world.township, YEAR + 1, acting_user=SYSTEM)
+    entry = PointEntry.objects.get(member=world.member)
+    assert (entry.rule_id, entry.points, entry.occurred_on) == (dues_2026.pk, 1, D(YEAR + 1, 1, 5))
+    assert not PointEntry.objects.filter(rule=dues_2025).exists()
+
+
+def test_one_entry_per_member_and_source_even_after_the_rules_change(world: World) -> None:
+    from dangjian.points.services import update_rule
+
+    rules = standard_rules(world.township)
+    held(world.branch, "branch_assembly", D(YEAR, 3, 3), {world.member: "present", world.member2: "present"})
+    assert accrue(world.township, YEAR, acting_user=SYSTEM).created == 2
+    # The township replaces its meeting rule, and the county sets rules of its own: the meeting
+    # already counted is not counted again under the new rule.
+    update_rule(rules["meeting"], {"active": False}, acting_user=SYSTEM)
+    rule(world.township, "meeting_attendance", "参加会议（新）", 3)
+    rule(world.county, "meeting_attendance", "县：参加会议", 5)
+    assert accrue(world.county, YEAR, acting_user=SYSTEM).created == 0
+    assert total(world.member) == 2 and PointEntry.objects.count() == 2

@@ -13,10 +13,13 @@ from django.core.management.base import CommandError
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
+from dangjian.core.scoping import SYSTEM
+from dangjian.points.accrual import accrue
 from dangjian.points.models import EntryState, PointEntry, PointRule
+from dangjian.points.services import approve_entry
 from dangjian.testing.world import World
 
-from .helpers import YEAR, held, standard_rules
+from .helpers import YEAR, claim, held, standard_rules
 
 Api = Callable[[str], APIClient]
 
@@ -165,6 +168,26 @@ def test_entry_list_query_budget(api: Api, world: World, django_assert_max_num_q
     with django_assert_max_num_queries(4):
         rows = client.get("/api/v1/points/entries/?page_size=100").json()["results"]
     assert len(rows) == 10
+
+
+def test_mine_query_budget(api: Api, world: World, django_assert_max_num_queries: Any) -> None:
+    """The member's own ledger costs the same for 2 entries or 12 (no query per entry)."""
+    rules = standard_rules(world.township)
+    everyone = {world.member: "present", world.member2: "present"}
+    held(world.branch, "party_lecture", date(YEAR, 1, 2), everyone)
+    accrue(world.township, YEAR, acting_user=SYSTEM)
+    approve_entry(claim(world.member, rules["deed"], by=world.member_user), acting_user=world.secretary)
+    client = api("member_user")
+    client.get(f"/api/v1/points/mine/?year={YEAR}")  # warm the session
+    with django_assert_max_num_queries(20) as few:
+        assert len(client.get(f"/api/v1/points/mine/?year={YEAR}").json()["entries"]) == 2
+    for month in range(2, 12):
+        held(world.branch, "theme_day", date(YEAR, month, 2), everyone)
+        accrue(world.township, YEAR, acting_user=SYSTEM)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        mine = client.get(f"/api/v1/points/mine/?year={YEAR}").json()
+    assert len(mine["entries"]) == 12
+    assert [e["created_by"] for e in mine["entries"]].count("member_user") == 1
 
 
 def test_cli(world: World, tmp_path: Path) -> None:

@@ -162,6 +162,9 @@ def test_rule_editor(world: World) -> None:
         and "参加三会一课" in branch_page
         and 'id="rule-form"' not in branch_page
     )
+    township_page = county.get(url).content.decode()
+    assert "Branch member assembly, Party lecture" in township_page  # labels, not codes
+    assert "branch_assembly" not in township_page.split('id="rules"')[1].split("</table>")[0]
     edit = county.post(
         f"/point-rules/{created.pk}/", {"name": "参加会议", "points": 3, "cap_points": "", "cap_period": ""}
     )
@@ -192,6 +195,17 @@ def test_export(world: World, django_assert_max_num_queries: Any) -> None:
         )
     ).active
     assert committee.max_row == 4  # title, header, two members
+
+
+def test_export_writes_names_as_text(world: World) -> None:
+    from dangjian.members.models import Member
+
+    _accrued(world)
+    Member.objects.filter(pk=world.member.pk).update(name="=1+2")
+    response = client_for(world.secretary).get(f"/orgs/{world.branch.pk}/points.xlsx?year={YEAR}")
+    sheet = load_workbook(BytesIO(response.content)).active
+    cells = [row[2] for row in sheet.iter_rows(min_row=3)]
+    assert [(c.value, c.data_type) for c in cells if c.value == "=1+2"] == [("=1+2", "s")]
 
 
 def test_table_query_budget(world: World, django_assert_max_num_queries: Any) -> None:

@@ -76,6 +76,16 @@ def test_copy_rules(world: World) -> None:
     assert PointRule.objects.filter(year=2026).count() == 6
 
 
+def test_copy_skips_rules_that_would_count_the_same_records(world: World) -> None:
+    standard_rules(world.township, 2025)
+    rule(world.township, "dues_on_time", "党费按月交纳", 2, year=2026)  # another name, same records
+    rule(world.township, "meeting_attendance", "参加党课", 1, meeting_kinds=["party_lecture"], year=2026)
+    assert copy_rules(world.township, 2025, 2026, acting_user=world.county_staff) == 4
+    copied = set(PointRule.objects.filter(year=2026).values_list("name", flat=True))
+    assert "按时交纳党费" not in copied and "参加三会一课" not in copied
+    assert "参加主题党日" in copied
+
+
 def test_manual_entry_needs_approval_by_someone_else(world: World) -> None:
     rules = standard_rules(world.township)
     # The member claims their own volunteer hours: proposed, not counted yet.

@@ -37,7 +37,12 @@ def report_rows(path: Path) -> list[list[object]]:
 
 def messy_rows() -> list[list[object]]:
     b = date(1985, 6, 11)
-    ids = [new_id(b, "male") for _ in range(8)] + [new_id(b, "female")]
+    ids = [new_id(b, "male") for _ in range(8)]
+    # The last goes into a number cell: one ending in X could not be typed there (and float()
+    # would fail on it, making this test depend on which tests drew numbers before it).
+    while (numeric := new_id(b, "female")).endswith("X"):
+        pass
+    ids.append(numeric)
     rows: list[list[object]] = [
         # 序号, 姓名, 性别, 民族, 出生年月, 身份证号码, 党员类别, 入党日期, 转正日期, 手机号码, 职务, 所在支部
         [

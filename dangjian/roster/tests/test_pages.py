@@ -166,3 +166,16 @@ def test_export_then_import_finds_everyone_unchanged(
     job.refresh_from_db()
     assert (job.outcome, job.unchanged_rows, job.new_rows) == ("imported", 2, 0), job.message
     assert Member.objects.count() == 3
+
+
+def test_a_job_claimed_by_another_worker_is_not_run_again(world: World, tmp_path: Path) -> None:
+    from dangjian.roster.services import run_job
+
+    client = signed_in(world.secretary)
+    upload(client, world.branch.pk, tmp_path, [person("甲")])
+    job = ImportJob.objects.get()
+    client.post(f"/imports/{job.pk}/start/")  # queued: the on-commit task never runs here
+    ImportJob.objects.filter(pk=job.pk).update(phase="validating")  # another worker has it
+    run_job(job.pk)
+    job.refresh_from_db()
+    assert job.state == "running" and Member.objects.count() == 3

@@ -7,7 +7,15 @@ from dangjian.members.api import MaskedCharField
 from dangjian.members.models import Member
 from dangjian.orglife.models import Meeting
 
-from ..models import CaseOutcome, CaseState, FloatingState, ProbationOutcome, SearchMethod, TransferState
+from ..models import (
+    CaseOutcome,
+    CaseState,
+    DecisionState,
+    FloatingState,
+    ProbationOutcome,
+    SearchMethod,
+    TransferState,
+)
 from .fields import AnyOrganizationCodeField, state_field
 
 
@@ -132,6 +140,16 @@ class ProbationDecisionSerializer(StrictSerializerMixin):
     )
     decided_on = serializers.DateField(read_only=True)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    # Not `state`: several resources here have a `state` with other values (see `state_field`).
+    approval = serializers.CharField(
+        source="state", read_only=True, help_text=" | ".join(DecisionState.values)
+    )
+    reviewed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    review_note = serializers.CharField(read_only=True)
+
+
+class ReviewNoteSerializer(StrictSerializerMixin):
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class ProbationDueSerializer(serializers.Serializer):
@@ -142,3 +160,4 @@ class ProbationDueSerializer(serializers.Serializer):
     due = serializers.DateField(help_text="the day probation ends")
     extended = serializers.BooleanField()
     days_left = serializers.IntegerField(help_text="negative once overdue")
+    awaiting_approval = serializers.BooleanField(help_text="decided by the branch, not yet approved")

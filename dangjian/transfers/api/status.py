@@ -25,6 +25,7 @@ from .serializers import (
     ProbationDecisionSerializer,
     ProbationDueSerializer,
     ReturnSerializer,
+    ReviewNoteSerializer,
     SearchEntrySerializer,
 )
 from .transfers import NewestFirstPagination
@@ -124,13 +125,33 @@ class ProbationDecisionViewSet(_Base):
     serializer_class = ProbationDecisionSerializer
     filterset_class = ProbationDecisionFilterSet
     related = ("member",)
+    # Finding a decision to review needs only "view": the service refuses anyone not on the
+    # committee above with a message (and the refusal is on the audit record).
+    scope_actions = {"approve": "view", "reject": "view"}
 
     @extend_schema(request=ProbationDecisionSerializer, responses={201: ProbationDecisionSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Record the decision: convert, extend (6–12 months, once) or cancel."""
+        """Record the decision: convert, extend (6–12 months, once) or cancel. It takes effect
+        once the committee above approves it."""
         data = self._data(ProbationDecisionSerializer, request)
         decision = services.record_decision(data.pop("member"), acting_user=request.user, **data)
         return self._detail(decision, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReviewNoteSerializer, responses=ProbationDecisionSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        """The committee above approves the decision: it takes effect on the member."""
+        target = self.get_object()  # 404 before anything about the input
+        data = self._data(ReviewNoteSerializer, request)
+        return self._detail(services.approve_decision(target, acting_user=request.user, **data))
+
+    @extend_schema(request=ReviewNoteSerializer, responses=ProbationDecisionSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        """The committee above does not approve the decision; `note` says why."""
+        target = self.get_object()  # 404 before anything about the input
+        data = self._data(ReviewNoteSerializer, request)
+        return self._detail(services.reject_decision(target, acting_user=request.user, **data))
 
     @extend_schema(
         parameters=[

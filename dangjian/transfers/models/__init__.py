@@ -9,7 +9,13 @@ from .lost_contact import (
     SearchLogEntry,
     SearchMethod,
 )
-from .probation import EXTENSION_MONTHS, ProbationDecision, ProbationOutcome
+from .probation import (
+    DECISION_TRANSITIONS,
+    EXTENSION_MONTHS,
+    DecisionState,
+    ProbationDecision,
+    ProbationOutcome,
+)
 from .transfer import (
     LETTER_VALID_DAYS,
     OPEN_TRANSFER_STATES,
@@ -20,6 +26,7 @@ from .transfer import (
 
 __all__ = [
     "CASE_TRANSITIONS",
+    "DECISION_TRANSITIONS",
     "EXTENSION_MONTHS",
     "FLOATING_TRANSITIONS",
     "LETTER_VALID_DAYS",
@@ -27,6 +34,7 @@ __all__ = [
     "TRANSITIONS",
     "CaseOutcome",
     "CaseState",
+    "DecisionState",
     "FloatingRecord",
     "FloatingState",
     "LostContactCase",

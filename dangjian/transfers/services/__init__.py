@@ -2,7 +2,7 @@
 
 from .floating import record_return, register_floating, reveal_contact, update_floating
 from .lost_contact import close_case, log_search, open_case
-from .probation import record_decision
+from .probation import approve_decision, record_decision, reject_decision
 from .transfers import (
     accept_transfer,
     approve_request,
@@ -14,6 +14,7 @@ from .transfers import (
 
 __all__ = [
     "accept_transfer",
+    "approve_decision",
     "approve_request",
     "cancel_transfer",
     "close_case",
@@ -22,6 +23,7 @@ __all__ = [
     "record_decision",
     "record_return",
     "register_floating",
+    "reject_decision",
     "reject_transfer",
     "request_transfer",
     "reveal_contact",

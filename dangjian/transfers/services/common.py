@@ -3,6 +3,7 @@ status on the record, checking which side of a two-sided record is acting, telli
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -10,12 +11,14 @@ from django.db import models
 
 from dangjian.accounts.models import RoleGrant
 from dangjian.accounts.roles import Role
-from dangjian.core import audit
+from dangjian.core import audit, events
 from dangjian.core.exceptions import OutOfScope
 from dangjian.core.scoping import in_scope
 from dangjian.members.models import Member
 from dangjian.notifications.services import Message, notify_many
 from dangjian.organizations.models import Organization
+
+from ..models import FloatingRecord, FloatingState
 
 # Who keeps a branch's records and hears about its members' movements.
 KEEPER_ROLES = (Role.SECRETARY, Role.ORGANIZER)
@@ -44,6 +47,29 @@ def set_status(member: Member, status: str, *, acting_user: Any, why: str) -> No
         changes={"status": [old, status]},
         detail=why,
     )
+    events.changed("member.status", member.organization.pk)
+
+
+def close_open_floating(member: Member, on: date, *, acting_user: Any, why: str) -> None:
+    """Close the member's open floating record (transferred, or left the Party), on the audit
+    record of the home branch with the record that caused it."""
+    for record in (
+        FloatingRecord.objects.select_for_update(of=("self",))
+        .select_related("home_org")
+        .filter(member=member, state=FloatingState.OPEN)
+    ):
+        record.state = FloatingState.CLOSED
+        record.returned_on = on
+        record.save(update_fields=["state", "returned_on", "updated_at"])
+        audit.record(
+            "floating.close",
+            actor=acting_user,
+            obj=record,
+            org_path=record.home_org.path,
+            changes={"state": [FloatingState.OPEN, FloatingState.CLOSED]},
+            detail=why,
+        )
+        events.changed("floating.close", record.home_org.pk)
 
 
 def require_side(acting_user: Any, record: models.Model, org: Organization | None, refusal: str) -> None:

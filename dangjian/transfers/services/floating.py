@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, events
 from dangjian.core.masking import mask_phone
 from dangjian.core.phone import validate_phone
 from dangjian.core.services import account_of as account
@@ -87,6 +87,7 @@ def register_floating(member: Member, data: dict[str, Any], *, acting_user: Any)
         org_path=member.organization.path,
         changes={k: [None, v] for k, v in audit.snapshot(record, ["left_on", *EDITABLE], MASKS).items()},
     )
+    events.changed("floating.register", member.organization.pk)
     _tell_managing(record)
     return record
 
@@ -139,6 +140,7 @@ def update_floating(record: FloatingRecord, data: dict[str, Any], *, acting_user
         org_path=record.home_org.path,
         changes=audit.diff(before, audit.snapshot(record, list(EDITABLE), MASKS)),
     )
+    events.changed("floating.update", record.home_org.pk)
     if record.managing_org_id != old_manager:
         _tell_managing(record)
     return record
@@ -147,6 +149,10 @@ def update_floating(record: FloatingRecord, data: dict[str, Any], *, acting_user
 @write_service("floating.return")
 def record_return(record: FloatingRecord, *, returned_on: date, acting_user: Any) -> FloatingRecord:
     """The member is back: the record closes and the member is active again."""
+    # The member row first, then the record: the order of every other path that touches both
+    # (an acceptance or an art. 9 closing locks the member, then closes the open record).
+    # The reverse order could deadlock against them.
+    member = lock_member(FloatingRecord.objects.values_list("member_id", flat=True).get(pk=record.pk))
     record = _locked(record, acting_user)
     if FloatingState.RETURNED not in FLOATING_TRANSITIONS[record.state]:
         raise ValidationError(_("This record is closed."), code="transition")
@@ -154,7 +160,6 @@ def record_return(record: FloatingRecord, *, returned_on: date, acting_user: Any
         raise ValidationError({"returned_on": _("The return cannot be before the member left.")})
     if returned_on > timezone.localdate():
         raise ValidationError({"returned_on": _("The date cannot be in the future.")})
-    member = lock_member(record.member_id)
     if LostContactCase.objects.filter(member=member, state=CaseState.OPEN).exists():
         raise ValidationError(
             _("A lost-contact case is open for this member: close it as found first."), code="lost"
@@ -174,6 +179,7 @@ def record_return(record: FloatingRecord, *, returned_on: date, acting_user: Any
             "returned_on": [None, str(returned_on)],
         },
     )
+    events.changed("floating.return", record.home_org.pk)
     return record
 
 

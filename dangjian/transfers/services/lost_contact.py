@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, events
 from dangjian.core.dates import add_months
 from dangjian.core.services import account_of as account
 from dangjian.core.services import require_scope, write_service
@@ -25,12 +25,14 @@ from ..models import (
     SearchLogEntry,
     SearchMethod,
 )
-from .common import lock_member, set_status
+from .common import close_open_floating, lock_member, set_status
 
 # Party Constitution art. 9: six consecutive months without organizational life (among others),
 # without proper reason, is regarded as leaving the Party.
 ART9_MONTHS = 6
 OPENABLE = (MemberStatus.ACTIVE, MemberStatus.FLOATING_OUT, MemberStatus.LOST_CONTACT)
+TEXT_MAX = 200  # a search's result, a closing note (the columns' length)
+SEARCHER_MAX = 100
 
 
 def _not_future(day: date | None, field: str, errors: dict[str, str], missing: str) -> None:
@@ -67,6 +69,7 @@ def open_case(member: Member, *, lost_on: date, circumstances: str = "", acting_
         org_path=member.organization.path,
         changes={"lost_on": [None, str(lost_on)]},
     )
+    events.changed("lost_contact.open", member.organization.pk)
     return case
 
 
@@ -105,9 +108,13 @@ def log_search(
         errors["detail"] = _("Say what was tried.")
     if not result.strip():
         errors["result"] = _("Say what came of it.")
+    elif len(result.strip()) > TEXT_MAX:
+        errors["result"] = _("Keep the result to at most 200 characters.")
     searcher = searcher.strip() or getattr(acting_user, "get_username", lambda: "")()
     if not searcher:
         errors["searcher"] = _("Say who tried.")
+    elif len(searcher) > SEARCHER_MAX:
+        errors["searcher"] = _("Keep the name to at most 100 characters.")
     if errors:
         raise ValidationError(errors)
     entry = SearchLogEntry.objects.create(
@@ -115,8 +122,8 @@ def log_search(
         tried_on=tried_on,
         method=method,
         detail=detail.strip(),
-        result=result.strip()[:200],
-        searcher=searcher[:100],
+        result=result.strip(),
+        searcher=searcher,
         recorded_by=account(acting_user),
     )
     audit.record(
@@ -126,6 +133,7 @@ def log_search(
         org_path=case.member.organization.path,
         changes={"tried_on": [None, str(tried_on)], "method": [None, method]},
     )
+    events.changed("lost_contact.log", case.member.organization.pk)
     return entry
 
 
@@ -162,6 +170,8 @@ def close_case(
         raise ValidationError({"closed_on": _("The case closes between the loss of contact and today.")})
     if outcome == CaseOutcome.STILL_LOST and not note.strip():
         raise ValidationError({"note": _("Say why the search ends without finding the member.")})
+    if len(note.strip()) > TEXT_MAX:
+        raise ValidationError({"note": _("Keep the note to at most 200 characters.")})
     if outcome == CaseOutcome.LEFT_PARTY:
         _check_art9(case, closed_on)
     member = lock_member(case.member_id)
@@ -169,7 +179,7 @@ def close_case(
     case.state = CaseState.CLOSED
     case.outcome = outcome
     case.closed_on = closed_on
-    case.closing_note = note.strip()[:200]
+    case.closing_note = note.strip()
     case.closed_by = account(acting_user)
     case.save(update_fields=["state", "outcome", "closed_on", "closing_note", "closed_by"])
     why = f"lost-contact case {case.pk}: {outcome}"
@@ -178,7 +188,7 @@ def close_case(
         status = MemberStatus.FLOATING_OUT if floating.exists() else MemberStatus.ACTIVE
         set_status(member, status, acting_user=acting_user, why=why)
     elif outcome == CaseOutcome.LEFT_PARTY:
-        floating.update(state=FloatingState.CLOSED, returned_on=closed_on)
+        close_open_floating(member, closed_on, acting_user=acting_user, why=why)
         set_status(member, MemberStatus.LEFT, acting_user=acting_user, why=why)
         revoke_card(member, RevokeReason.LEFT, acting_user=acting_user)
     audit.record(
@@ -189,4 +199,5 @@ def close_case(
         changes={"state": [CaseState.OPEN, CaseState.CLOSED], "outcome": [None, outcome]},
         detail=case.closing_note,
     )
+    events.changed("lost_contact.close", member.organization.pk)
     return case

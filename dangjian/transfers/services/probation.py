@@ -1,23 +1,47 @@
-"""Recording the branch member assembly's decision on a probationary member."""
+"""The branch member assembly's decision on a probationary member, and its approval by the Party
+committee above (Party Constitution art. 7: 预备党员转正须经上级党委审批).
 
+`record_decision` records what the assembly decided (state `decided`); nothing about the member
+changes yet. `approve_decision` — by a user with the change scope on the committee above the
+branch, and not whoever recorded the decision — puts it into effect: conversion (category full),
+extension (the new end of probation) or cancellation (the member leaves the roll).
+`reject_decision` refuses it with a reason; the branch may decide again at another assembly.
+"""
+
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.accounts.roles import Role
+from dangjian.core import audit, events
 from dangjian.core.dates import add_months
+from dangjian.core.scoping import in_scope
 from dangjian.core.services import account_of as account
 from dangjian.core.services import require_scope, write_service
+from dangjian.core.tree import ancestor_paths
 from dangjian.identity.models import RevokeReason
 from dangjian.identity.services import revoke_card
 from dangjian.members.models import Member, MemberCategory, MemberStatus
+from dangjian.notifications.services import Message, notify_many
+from dangjian.organizations.models import COMMITTEE_KINDS, Organization
 from dangjian.orglife.models import Meeting, MeetingKind, MeetingStatus
 
-from ..models import EXTENSION_MONTHS, ProbationDecision, ProbationOutcome
+from ..models import (
+    DECISION_TRANSITIONS,
+    EXTENSION_MONTHS,
+    DecisionState,
+    ProbationDecision,
+    ProbationOutcome,
+)
 from ..probation import member_probation_end
-from .common import lock_member, set_status
+from .common import keepers, lock_member, set_status
+
+NOTE_MAX = 200
 
 
 def _check_meeting(member: Member, meeting: Meeting | None) -> None:
@@ -37,6 +61,50 @@ def _check_meeting(member: Member, meeting: Meeting | None) -> None:
         )
 
 
+def _clean_note(note: str, field: str = "note") -> str:
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise ValidationError({field: _("Keep the note to at most 200 characters.")})
+    return note
+
+
+def approver_org(branch: Organization) -> Organization | None:
+    """The Party committee above the branch that approves: the nearest committee or working
+    committee among its ancestors (a general branch in between does not approve); the parent
+    when no ancestor is a committee; None for a root."""
+    paths = ancestor_paths(branch.path)
+    if not paths:
+        return None
+    above = {o.path: o for o in Organization.objects.filter(path__in=paths)}
+    for path in reversed(paths):
+        org = above.get(path)
+        if org is not None and org.kind in COMMITTEE_KINDS:
+            return org
+    return above.get(paths[-1])
+
+
+def _tell_approvers(decision: ProbationDecision, member: Member) -> None:
+    """The committee staff of the approving committee learn that a decision awaits them."""
+    org = approver_org(member.organization)
+    if org is None:
+        return
+    users = keepers([org.pk], roles=(Role.COMMITTEE_STAFF,)).get(org.pk, [])
+    if users:
+        notify_many(
+            [
+                Message(
+                    users,
+                    kind="probation.approval",
+                    key=f"probation-approval:{decision.pk}",
+                    title=_("Probation decision to approve: %(name)s") % {"name": member.name},
+                    body=_("%(branch)s decided: %(outcome)s.")
+                    % {"branch": member.organization.name, "outcome": decision.get_outcome_display()},  # type: ignore[attr-defined]
+                    url=reverse("member_membership", args=[member.pk]),
+                )
+            ]
+        )
+
+
 @write_service("probation.decide")
 def record_decision(
     member: Member,
@@ -47,9 +115,10 @@ def record_decision(
     note: str = "",
     acting_user: Any,
 ) -> ProbationDecision:
-    """Convert (full member from the day probation ended), extend (6–12 months, once) or cancel
-    (the member leaves the roll). Conversion and extension are decided once the probation is
-    up; a cancellation may be decided at any time during it."""
+    """Record the assembly's decision to convert (full member from the day probation ended),
+    extend (6–12 months, once) or cancel. Conversion and extension are decided once the probation
+    is up; a cancellation may be decided at any time during it. The decision takes effect only
+    when the committee above approves it (`approve_decision`)."""
     member = lock_member(member.pk)
     require_scope(acting_user, member, "change")
     if member.category != MemberCategory.PROBATIONARY or member.status == MemberStatus.LEFT:
@@ -58,10 +127,15 @@ def record_decision(
         )
     if outcome not in ProbationOutcome.values:
         raise ValidationError({"outcome": _("Choose the decision.")})
+    note = _clean_note(note)
     _check_meeting(member, meeting)
     assert meeting is not None
     if ProbationDecision.objects.filter(member=member, meeting=meeting).exists():
         raise ValidationError({"meeting": _("This meeting's decision on the member is already recorded.")})
+    if ProbationDecision.objects.filter(member=member, state=DecisionState.DECIDED).exists():
+        raise ValidationError(
+            _("A decision on this member awaits the approval of the committee above."), code="pending"
+        )
     decided_on = timezone.localdate(meeting.starts_at)
     ends = member_probation_end(member)
     if outcome != ProbationOutcome.CANCEL and decided_on < ends:
@@ -76,22 +150,29 @@ def record_decision(
         low, high = EXTENSION_MONTHS
         if extension_months is None or not low <= extension_months <= high:
             raise ValidationError({"extension_months": _("An extension is 6 to 12 months.")})
-        if ProbationDecision.objects.filter(member=member, outcome=ProbationOutcome.EXTEND).exists():
+        if ProbationDecision.objects.filter(
+            member=member, outcome=ProbationOutcome.EXTEND, state=DecisionState.APPROVED
+        ).exists():
             raise ValidationError({"outcome": _("A probation can be extended only once.")})
         extended_until = add_months(ends, extension_months)
     else:
         extension_months = None
-    decision = ProbationDecision.objects.create(
-        member=member,
-        outcome=outcome,
-        extension_months=extension_months,
-        extended_until=extended_until,
-        meeting=meeting,
-        decided_on=decided_on,
-        note=note.strip()[:200],
-        recorded_by=account(acting_user),
-    )
-    _apply(member, decision, ends, acting_user)
+    try:
+        with transaction.atomic():
+            decision = ProbationDecision.objects.create(
+                member=member,
+                outcome=outcome,
+                extension_months=extension_months,
+                extended_until=extended_until,
+                meeting=meeting,
+                decided_on=decided_on,
+                note=note,
+                recorded_by=account(acting_user),
+            )
+    except IntegrityError as exc:  # the same decision sent twice at once
+        raise ValidationError(
+            {"meeting": _("This meeting's decision on the member is already recorded.")}
+        ) from exc
     audit.record(
         "probation.decide",
         actor=acting_user,
@@ -101,15 +182,107 @@ def record_decision(
             "outcome": [None, outcome],
             "meeting": [None, meeting.pk],
             "extended_until": [None, str(extended_until or "")],
+            "state": [None, DecisionState.DECIDED],
         },
     )
+    events.changed("probation.decide", member.organization.pk)
+    _tell_approvers(decision, member)
     return decision
 
 
-def _apply(member: Member, decision: ProbationDecision, ends: Any, acting_user: Any) -> None:
+def may_review(user: Any, decision: ProbationDecision) -> bool:
+    """Whether `user` is at the level that approves (pages show the buttons; the services check
+    again, with the reasons)."""
+    if not decision.is_pending or (account(user) is not None and user.pk == decision.recorded_by_id):
+        return False
+    org = approver_org(decision.member.organization)
+    return org is not None and in_scope(user, org, "change")
+
+
+def _locked_for_review(decision: ProbationDecision, target: str, acting_user: Any) -> ProbationDecision:
+    """The decision locked for review; refused unless `target` is a legal next state and the
+    acting user is on the committee above (and did not record the decision themself)."""
+    decision = (
+        ProbationDecision.objects.select_for_update(of=("self",))
+        .select_related("member__organization", "meeting")
+        .get(pk=decision.pk)
+    )
+    require_scope(acting_user, decision, "view")
+    if target not in DECISION_TRANSITIONS[decision.state]:
+        raise ValidationError(
+            _("This decision is already “%(state)s”; it cannot change that way.")
+            % {"state": decision.get_state_display()},  # type: ignore[attr-defined]
+            code="transition",
+        )
+    org = approver_org(decision.member.organization)
+    if org is None:
+        raise ValidationError(_("This branch has no committee above it to approve."), code="approver")
+    if not in_scope(acting_user, org, "change"):
+        raise ValidationError(
+            _("The decision is approved by the Party committee above the branch (%(org)s).")
+            % {"org": org.name},
+            code="approver",
+        )
+    if account(acting_user) is not None and acting_user.pk == decision.recorded_by_id:
+        raise ValidationError(
+            _("Whoever recorded the decision cannot also approve or reject it."), code="approver"
+        )
+    return decision
+
+
+def _review(decision: ProbationDecision, state: str, note: str, acting_user: Any) -> None:
+    old = decision.state
+    decision.state = state
+    decision.reviewed_by = account(acting_user)
+    decision.reviewed_at = timezone.now()
+    decision.review_note = note
+    decision.save(update_fields=["state", "reviewed_by", "reviewed_at", "review_note"])
+    audit.record(
+        f"probation.{'approve' if state == DecisionState.APPROVED else 'reject'}",
+        actor=acting_user,
+        obj=decision,
+        org_path=decision.member.organization.path,
+        changes={"state": [old, state]},
+        detail=note,
+    )
+
+
+@write_service("probation.approve")
+def approve_decision(decision: ProbationDecision, *, note: str = "", acting_user: Any) -> ProbationDecision:
+    """The committee above approves: the decision takes effect on the member now."""
+    decision = _locked_for_review(decision, DecisionState.APPROVED, acting_user)
+    note = _clean_note(note)
+    member = lock_member(decision.member_id)
+    if (
+        member.category != MemberCategory.PROBATIONARY
+        or member.status == MemberStatus.LEFT
+        or member.organization_id != decision.meeting.organization_id
+    ):
+        raise ValidationError(
+            _("The member is no longer a probationary member of the branch that decided."), code="moved"
+        )
+    ends = member_probation_end(member)
+    _review(decision, DecisionState.APPROVED, note, acting_user)
+    _apply(member, decision, ends, acting_user)
+    return decision
+
+
+@write_service("probation.reject")
+def reject_decision(decision: ProbationDecision, *, note: str, acting_user: Any) -> ProbationDecision:
+    """The committee above does not approve, saying why; the member stays as they were and the
+    branch may decide again at another assembly."""
+    decision = _locked_for_review(decision, DecisionState.REJECTED, acting_user)
+    note = _clean_note(note)
+    if not note:
+        raise ValidationError({"note": _("Say why the decision is not approved.")})
+    _review(decision, DecisionState.REJECTED, note, acting_user)
+    return decision
+
+
+def _apply(member: Member, decision: ProbationDecision, ends: date, acting_user: Any) -> None:
     why = f"probation decision {decision.pk}"
     if decision.outcome == ProbationOutcome.CONVERT:
-        # Full membership counts from the day probation ended, not from the meeting.
+        # Full membership counts from the day probation ended, not from the meeting or approval.
         member.category = MemberCategory.FULL
         member.full_date = ends
         member.version += 1
@@ -125,6 +298,9 @@ def _apply(member: Member, decision: ProbationDecision, ends: Any, acting_user: 
             },
             detail=why,
         )
+        events.changed("member.convert", member.organization.pk)
     elif decision.outcome == ProbationOutcome.CANCEL:
         set_status(member, MemberStatus.LEFT, acting_user=acting_user, why=why)
         revoke_card(member, RevokeReason.LEFT, acting_user=acting_user)
+    # An extension needs no change to the member: lists and reminders read the approved
+    # decision's `extended_until` from now on.

@@ -16,28 +16,24 @@ from django.utils.translation import gettext as _
 from dangjian.accounts.models import RoleGrant, User
 from dangjian.accounts.roles import Role
 from dangjian.accounts.services import grant_role, revoke_grant
-from dangjian.core import audit
+from dangjian.core import audit, events
 from dangjian.core.scoping import SYSTEM, in_scope
 from dangjian.core.services import account_of as account
 from dangjian.core.services import require_scope, write_service
+from dangjian.core.tree import ancestor_paths, subtree_q
 from dangjian.identity.models import RevokeReason
 from dangjian.identity.services import issue_card, revoke_card
 from dangjian.members.models import Member, MemberStatus
+from dangjian.notifications.services import notify
 from dangjian.organizations.models import Organization
 
-from ..models import (
-    OPEN_TRANSFER_STATES,
-    TRANSITIONS,
-    FloatingRecord,
-    FloatingState,
-    Transfer,
-    TransferState,
-)
-from .common import is_own, lock_member, require_side, set_status, tell_branch
+from ..models import OPEN_TRANSFER_STATES, TRANSITIONS, Transfer, TransferState
+from .common import close_open_floating, is_own, lock_member, require_side, set_status, tell_branch
 
 # A member who has lost contact, is suspended or has left is not transferred: the case, the
 # suspension or the departure is dealt with first.
 MOVABLE = (MemberStatus.ACTIVE, MemberStatus.FLOATING_OUT)
+NOTE_MAX = 200
 DECISION_ACTIONS: dict[str, str] = {
     TransferState.ACCEPTED: "transfer.accept",
     TransferState.REJECTED: "transfer.reject",
@@ -144,6 +140,7 @@ def start_transfer(
         org_path=transfer.from_org.path,
         changes={**_summary(transfer), "letter_no": [None, transfer.letter_no]},
     )
+    events.changed("transfer.start", transfer.from_org.pk)
     return transfer
 
 
@@ -173,6 +170,7 @@ def request_transfer(
         org_path=transfer.from_org.path,
         changes=_summary(transfer),
     )
+    events.changed("transfer.request", transfer.from_org.pk)
     tell_branch(
         transfer.from_org,
         kind="transfer.requested",
@@ -201,12 +199,19 @@ def _locked(transfer: Transfer, target: str) -> Transfer:
     return transfer
 
 
+def _clean_note(note: str) -> str:
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise ValidationError({"note": _("Keep the note to at most 200 characters.")})
+    return note
+
+
 def _decide(transfer: Transfer, state: str, note: str, acting_user: Any) -> Transfer:
     old = transfer.state
     transfer.state = state
     transfer.decided_at = timezone.now()
     transfer.decided_by = account(acting_user)
-    transfer.note = note.strip()[:200]
+    transfer.note = note
     transfer.save(update_fields=["state", "decided_at", "decided_by", "note"])
     audit.record(
         DECISION_ACTIONS[state],
@@ -242,26 +247,70 @@ def approve_request(transfer: Transfer, *, letter_no: str = "", acting_user: Any
             "letter_no": [None, transfer.letter_no],
         },
     )
+    events.changed("transfer.approve", transfer.from_org.pk)
     return transfer
 
 
-def _move_member_grant(member: Member, old: Organization, new: Organization) -> None:
-    """The member's own account follows them: its `member` role on the old branch (which lets a
-    member read their branch) moves to the new one. Done as SYSTEM through the accounts services,
-    so each change is on the audit record; other roles are left to the administrators."""
-    user = User.objects.filter(member=member).first()
+def _move_account(transfer: Transfer, member: Member, old: Organization, new: Organization) -> None:
+    """The member's own account follows them, in the acceptance's transaction:
+
+    - its home organization (who administers the account) becomes the receiving branch;
+    - its `member` role on the old branch (which lets a member read their branch) moves to the
+      new one, through the accounts services as SYSTEM;
+    - any other role it holds in the old branch (secretary, organizer…) is kept — taking away a
+      post is the administrators' decision, not a side effect — and the accounts administrators
+      above the old branch are notified to review it.
+
+    Each change is on the audit record."""
+    user = User.objects.select_for_update(of=("self",)).filter(member=member).first()
     if user is None:
         return
+    if user.home_org_id != new.pk:
+        before = str(user.home_org or "")  # type: ignore[attr-defined]
+        user.home_org = new
+        user.save(update_fields=["home_org"])
+        audit.record(
+            "user.home_org",
+            actor=SYSTEM,
+            obj=user,
+            org_path=new.path,
+            changes={"home_org": [before, str(new)]},
+            detail=f"transfer {transfer.pk}",
+        )
     old_grants = list(RoleGrant.objects.filter(user=user, organization=old, role=Role.MEMBER))
     for grant in old_grants:
         revoke_grant(grant, acting_user=SYSTEM)
     if old_grants and not RoleGrant.objects.filter(user=user, organization=new, role=Role.MEMBER).exists():
         grant_role(user, new, Role.MEMBER, acting_user=SYSTEM)
+    user.forget_grants()
+    kept = list(
+        RoleGrant.objects.filter(subtree_q(old.path, "organization__path"), user=user).exclude(
+            role=Role.MEMBER
+        )
+    )
+    if kept:
+        _tell_account_admins(transfer, user, old, kept)
 
 
-def _close_floating(member: Member) -> None:
-    FloatingRecord.objects.filter(member=member, state=FloatingState.OPEN).update(
-        state=FloatingState.CLOSED, returned_on=timezone.localdate()
+def _tell_account_admins(transfer: Transfer, user: User, old: Organization, kept: list[RoleGrant]) -> None:
+    """Ask the accounts administrators whose reach covers the old branch to review the roles the
+    transferred member's account still holds there."""
+    admins = RoleGrant.objects.filter(
+        organization__path__in=[*ancestor_paths(old.path), old.path],
+        role=Role.SYSTEM_ADMIN,
+        user__is_active=True,
+    ).values_list("user_id", flat=True)
+    roles = "、".join(sorted({str(g.get_role_display()) for g in kept}))  # type: ignore[attr-defined]
+    notify(
+        list(admins),
+        kind="transfer.roles",
+        key=f"transfer-roles:{transfer.pk}",
+        title=_("Review the roles of %(user)s") % {"user": user.get_username()},
+        body=_(
+            "%(name)s has transferred from %(old)s to %(new)s; the account still holds %(roles)s on %(old)s."
+        )
+        % {"name": transfer.member.name, "old": old.name, "new": transfer.destination_label, "roles": roles},
+        url=reverse("transfer_detail", args=[transfer.pk]),
     )
 
 
@@ -274,6 +323,7 @@ def _move(transfer: Transfer, member: Member, acting_user: Any) -> None:
         "organization": old.name,
         "party_group": str(member.party_group or ""),
         "post": member.committee_post,
+        "status": member.status,
     }
     member.organization = new
     member.party_group = None
@@ -283,27 +333,35 @@ def _move(transfer: Transfer, member: Member, acting_user: Any) -> None:
     member.save(
         update_fields=["organization", "party_group", "committee_post", "status", "version", "updated_at"]
     )
-    _close_floating(member)
+    why = f"transfer {transfer.pk}"
+    close_open_floating(member, timezone.localdate(), acting_user=acting_user, why=why)
     audit.record(
         "member.transfer",
         actor=acting_user,
         obj=member,
         org_path=new.path,
-        changes=audit.diff(before, {"organization": new.name, "party_group": "", "post": ""}),
-        detail=f"transfer {transfer.pk}",
+        changes=audit.diff(
+            before, {"organization": new.name, "party_group": "", "post": "", "status": MemberStatus.ACTIVE}
+        ),
+        detail=why,
     )
+    events.changed("member.transfer", new.pk)
+    events.changed("member.transfer", old.pk)  # the sending branch has one member fewer
     # Save, then verify: the receiving side now holds the member.
     require_scope(acting_user, member, "change")
-    _move_member_grant(member, old, new)
+    _move_account(transfer, member, old, new)
     revoke_card(member, RevokeReason.TRANSFERRED, acting_user=acting_user)
     issue_card(member, acting_user=acting_user)
 
 
 def _leave_platform(transfer: Transfer, member: Member, acting_user: Any) -> None:
     """A transfer out of the platform is complete: the member leaves this province's roll. Their
-    status becomes `left`, and this accepted transfer (with its destination) records why."""
-    _close_floating(member)
-    set_status(member, MemberStatus.LEFT, acting_user=acting_user, why=f"transfer {transfer.pk}")
+    status becomes `left`, and this accepted transfer (with its destination) records why. Their
+    account, if any, is left as it is, as for every member who leaves the roll (lost contact under
+    art. 9, a cancelled probation): deactivating accounts is the administrators' work."""
+    why = f"transfer {transfer.pk}"
+    close_open_floating(member, timezone.localdate(), acting_user=acting_user, why=why)
+    set_status(member, MemberStatus.LEFT, acting_user=acting_user, why=why)
     revoke_card(member, RevokeReason.LEFT, acting_user=acting_user)
 
 
@@ -312,6 +370,7 @@ def accept_transfer(transfer: Transfer, *, note: str = "", acting_user: Any) -> 
     """The receiving branch accepts: the member moves, in this transaction. For a transfer out of
     the platform the sending branch records that the receipt came back."""
     transfer = _locked(transfer, TransferState.ACCEPTED)
+    note = _clean_note(note)
     if transfer.to_org is None:
         require_side(
             acting_user,
@@ -360,7 +419,8 @@ def reject_transfer(transfer: Transfer, *, note: str, acting_user: Any) -> Trans
         require_side(
             acting_user, transfer, transfer.to_org, _("Only the receiving branch can reject this transfer.")
         )
-    if not note.strip():
+    note = _clean_note(note)
+    if not note:
         raise ValidationError({"note": _("Give the reason for the rejection.")})
     return _decide(transfer, TransferState.REJECTED, note, acting_user)
 
@@ -377,4 +437,4 @@ def cancel_transfer(transfer: Transfer, *, note: str = "", acting_user: Any) -> 
         require_side(
             acting_user, transfer, transfer.from_org, _("Only the sending branch can withdraw this transfer.")
         )
-    return _decide(transfer, TransferState.CANCELLED, note, acting_user)
+    return _decide(transfer, TransferState.CANCELLED, _clean_note(note), acting_user)

@@ -127,6 +127,15 @@ def test_probation_decision_and_due_list(world: World, api: Api) -> None:
         "/api/v1/probation-decisions", {"member": member.pk, "outcome": "convert", "meeting": held.pk}
     )
     assert r.status_code == 201 and r.json()["decided_on"] == str(days_ago(1))
+    assert r.json()["approval"] == "decided" and Member.objects.get(pk=member.pk).category == "probationary"
+    pk = r.json()["id"]
+    due = api("county_staff").get(f"/api/v1/probation-decisions/due?org={world.county.code}").json()
+    assert due[0]["awaiting_approval"] is True
+    refused = api("secretary").post(f"/api/v1/probation-decisions/{pk}/approve", {})
+    assert refused.status_code == 400 and "committee above" in str(refused.json())
+    assert api("outsider").post(f"/api/v1/probation-decisions/{pk}/approve", {}).status_code == 404
+    r = api("county_staff").post(f"/api/v1/probation-decisions/{pk}/approve", {"note": "同意"})
+    assert r.status_code == 200 and r.json()["approval"] == "approved" and r.json()["review_note"] == "同意"
     assert Member.objects.get(pk=member.pk).category == "full"
 
 

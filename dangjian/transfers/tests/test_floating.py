@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from dangjian.core.exceptions import OutOfScope
 from dangjian.core.models import AuditEntry
@@ -88,3 +89,16 @@ def test_reveal_is_audited_on_either_side(world: World) -> None:
     with pytest.raises(OutOfScope):
         services.reveal_contact(record, acting_user=world.member_user)  # view only
     assert AuditEntry.objects.filter(action="floating.reveal", success=True).count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite takes no row locks")
+def test_a_return_locks_the_member_before_the_record(world: World) -> None:
+    """An acceptance or an art. 9 closing locks the member, then closes the open record; a return
+    taking the two locks the other way round could deadlock with them."""
+    record = register(world)
+    with CaptureQueriesContext(connection) as queries:
+        services.record_return(record, returned_on=days_ago(1), acting_user=world.secretary)
+    locks = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    member_lock = next(i for i, sql in enumerate(locks) if 'FROM "members_member"' in sql)
+    record_lock = next(i for i, sql in enumerate(locks) if 'FROM "transfers_floatingrecord"' in sql)
+    assert member_lock < record_lock

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from dangjian.core.dates import add_months
+from dangjian.core.models import AuditEntry
 from dangjian.core.scoping import SYSTEM
 from dangjian.identity.queries import valid_card
 from dangjian.identity.services import issue_card
@@ -102,3 +103,44 @@ def test_refusals(world: World) -> None:
     with pytest.raises(ValidationError, match="already open"):
         services.open_case(world.member, lost_on=days_ago(3), acting_user=world.secretary)
     assert status(world.member) == "lost_contact"
+
+
+def test_long_texts_are_refused_not_cut(world: World) -> None:
+    case = services.open_case(world.member, lost_on=days_ago(20), acting_user=world.secretary)
+    with pytest.raises(ValidationError) as exc:
+        services.log_search(
+            case,
+            tried_on=days_ago(1),
+            method="phone",
+            detail="电话",
+            result="无" * 201,
+            acting_user=world.secretary,
+        )
+    assert "at most 200 characters" in " ".join(exc.value.message_dict["result"])
+    with pytest.raises(ValidationError) as exc:
+        services.close_case(case, outcome="still_lost", note="停" * 201, acting_user=world.secretary)
+    assert "at most 200 characters" in " ".join(exc.value.message_dict["note"])
+    assert not case.entries.exists()  # type: ignore[attr-defined]
+    assert status(world.member) == "lost_contact"
+
+
+def test_art9_closing_ends_the_floating_record_on_the_audit_record(world: World) -> None:
+    record = services.register_floating(
+        world.member,
+        {"left_on": add_months(days_ago(0), -8), "destination": "广州", "reason": "务工"},
+        acting_user=world.secretary,
+    )
+    case = services.open_case(world.member, lost_on=add_months(days_ago(0), -7), acting_user=world.secretary)
+    services.log_search(
+        case,
+        tried_on=days_ago(30),
+        method="notice",
+        detail="登报",
+        result="无回应",
+        acting_user=world.secretary,
+    )
+    services.close_case(case, outcome="left_party", acting_user=world.secretary)
+    record.refresh_from_db()
+    assert record.state == "closed"
+    entry = AuditEntry.objects.get(action="floating.close", object_id=str(record.pk))
+    assert entry.detail == f"lost-contact case {case.pk}: left_party"

@@ -1,14 +1,17 @@
 """The pages: forms call the services, refusals show on the form, each side sees its buttons."""
 
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from dangjian.accounts.models import User
 from dangjian.core.dates import add_years
 from dangjian.core.models import AuditEntry
+from dangjian.core.scoping import SYSTEM
 from dangjian.members.models import Member
 from dangjian.testing.world import World
 from dangjian.transfers import services
-from dangjian.transfers.models import Transfer
+from dangjian.transfers.models import ProbationDecision, Transfer
 
 from .helpers import closed_assembly, days_ago, probationary
 
@@ -109,7 +112,47 @@ def test_probation_page_and_decision_form(world: World) -> None:
         f"/members/{member.pk}/membership/",
         {"form": "probation", "outcome": "convert", "meeting": assembly.pk},
     )
+    assert r.status_code == 302 and Member.objects.get(pk=member.pk).category == "probationary"
+    decision = ProbationDecision.objects.get()
+    listing = client_for(world.county_staff).get(f"/orgs/{world.county.pk}/probation/").content.decode()
+    assert f'id="awaiting-{member.pk}"' in listing
+    # The branch sees the decision awaiting approval, without the approval form; its attempt is refused.
+    page = client_for(world.secretary).get(f"/members/{member.pk}/membership/").content.decode()
+    assert "awaiting approval" in page and f'id="review-{decision.pk}"' not in page
+    r = client_for(world.secretary).post(
+        f"/members/{member.pk}/membership/",
+        {"form": "approve_decision", "decision": decision.pk},
+        follow=True,
+    )
+    assert b"approved by the Party committee above the branch" in r.content
+    assert Member.objects.get(pk=member.pk).category == "probationary"
+    # The committee above approves on the same page.
+    county = client_for(world.county_staff)
+    assert f'id="review-{decision.pk}"' in county.get(f"/members/{member.pk}/membership/").content.decode()
+    r = county.post(
+        f"/members/{member.pk}/membership/",
+        {"form": "approve_decision", "decision": decision.pk, "note": "同意"},
+    )
     assert r.status_code == 302 and Member.objects.get(pk=member.pk).category == "full"
+    assert ProbationDecision.objects.get().state == "approved"
+
+
+def test_membership_page_queries_do_not_grow_with_history(world: World) -> None:
+    client = client_for(world.secretary)
+    url = f"/members/{world.member.pk}/membership/"
+
+    def cancelled_transfer() -> None:
+        t = services.start_transfer(world.member, to_org=world.branch2, reason="调动", acting_user=SYSTEM)
+        services.cancel_transfer(t, acting_user=SYSTEM)
+
+    cancelled_transfer()
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    for _ in range(4):
+        cancelled_transfer()
+    with CaptureQueriesContext(connection) as five:
+        assert client.get(url).status_code == 200
+    assert len(five.captured_queries) == len(one.captured_queries)
 
 
 def test_outsiders_get_404(world: World) -> None:

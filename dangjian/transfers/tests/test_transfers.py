@@ -3,7 +3,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from dangjian.accounts.models import RoleGrant
+from dangjian.accounts.models import RoleGrant, User
+from dangjian.accounts.roles import Role
+from dangjian.accounts.services import grant_role
 from dangjian.core.exceptions import OutOfScope
 from dangjian.core.models import AuditEntry
 from dangjian.core.scoping import SYSTEM
@@ -12,7 +14,8 @@ from dangjian.identity.queries import valid_card
 from dangjian.identity.services import issue_card
 from dangjian.members.models import Member
 from dangjian.members.services import update_member
-from dangjian.testing.world import World
+from dangjian.notifications.models import Notification
+from dangjian.testing.world import World, make_user
 from dangjian.transfers import services
 from dangjian.transfers.models import Transfer, TransferState
 
@@ -228,3 +231,61 @@ def test_floating_member_transferred_closes_the_floating_record(world: World) ->
     record.refresh_from_db()
     member = Member.objects.get(pk=world.member.pk)
     assert record.state == "closed" and member.status == "active"
+    # The record's closing is on the home branch's audit trail, naming the transfer.
+    closed = AuditEntry.objects.get(action="floating.close", object_id=str(record.pk))
+    assert closed.detail == f"transfer {t.pk}" and closed.org_path == world.branch.path
+    moved = AuditEntry.objects.get(action="member.transfer")
+    assert moved.changes["status"] == ["floating_out", "active"]
+
+
+def test_the_account_follows_the_member_and_other_roles_are_flagged(world: World) -> None:
+    # 张伟's account also holds the organizer role on the sending branch.
+    grant_role(world.member_user, world.branch, Role.ORGANIZER, acting_user=SYSTEM)
+    admin = make_user("county_admin", Role.SYSTEM_ADMIN, world.county)
+    outside_admin = make_user("county_b_admin", Role.SYSTEM_ADMIN, world.county_b)  # the new side's
+    t = services.start_transfer(
+        world.member, to_org=world.branch_b, reason="调动", acting_user=world.secretary
+    )
+    services.accept_transfer(t, acting_user=world.outsider)
+    account = User.objects.get(pk=world.member_user.pk)
+    assert account.home_org_id == world.branch_b.pk
+    entry = AuditEntry.objects.get(action="user.home_org")
+    assert entry.changes["home_org"] == [str(world.branch), str(world.branch_b)]
+    assert entry.detail == f"transfer {t.pk}"
+    # The organizer role on the old branch is kept, not silently removed; the accounts
+    # administrators whose reach covers the old branch are asked to review it.
+    assert RoleGrant.objects.filter(user=account, organization=world.branch, role=Role.ORGANIZER).exists()
+    notes = Notification.objects.filter(key=f"transfer-roles:{t.pk}")
+    assert {n.user_id for n in notes} == {admin.pk, world.sysadmin.pk}
+    note = notes[0]
+    assert "Organizer" in note.body and "第一党支部" in note.body and note.url == f"/transfers/{t.pk}/"
+    assert not Notification.objects.filter(user=outside_admin).exists()
+
+
+def test_an_account_with_only_the_member_role_needs_no_review(world: World) -> None:
+    make_user("county_admin", Role.SYSTEM_ADMIN, world.county)
+    t = services.start_transfer(
+        world.member, to_org=world.branch2, reason="调动", acting_user=world.secretary
+    )
+    services.accept_transfer(t, acting_user=world.county_staff)
+    assert User.objects.get(pk=world.member_user.pk).home_org_id == world.branch2.pk
+    assert not Notification.objects.filter(kind="transfer.roles").exists()
+
+
+def test_leaving_the_platform_keeps_the_account_as_for_every_departure(world: World) -> None:
+    t = services.start_transfer(
+        world.member, destination="中共外省某党支部", reason="调动", acting_user=world.secretary
+    )
+    services.accept_transfer(t, acting_user=world.secretary)
+    account = User.objects.get(pk=world.member_user.pk)
+    assert account.is_active and account.home_org_id == world.branch.pk
+
+
+def test_a_note_too_long_is_refused_not_cut(world: World) -> None:
+    t = services.start_transfer(
+        world.member, to_org=world.branch_b, reason="调动", acting_user=world.secretary
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.reject_transfer(t, note="查" * 201, acting_user=world.outsider)
+    assert "at most 200 characters" in " ".join(exc.value.message_dict["note"])
+    assert Transfer.objects.get(pk=t.pk).state == TransferState.SENT

@@ -28,6 +28,7 @@ def test_secretary_imports_a_roster(page: Page, live_server: object, tmp_path: P
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, base, "county_staff", otp=True)
     page.goto(f"{base}/orgs/{world.township.pk}/")
+    page.locator("#manage-menu").click()  # the organization's management actions are a menu
     page.locator(f"a[href='/orgs/{world.township.pk}/import/']").click()
     page.set_input_files("#id_file", str(path))
     page.check("#id_partial")
@@ -46,3 +47,6 @@ def test_secretary_imports_a_roster(page: Page, live_server: object, tmp_path: P
     with page.expect_download() as download:
         page.locator("#export-csv").click()
     assert re.fullmatch(r"members-\d{8}\.csv", download.value.suggested_filename)
+    # Wait for the whole file: a live-server thread still streaming it when the test ends would
+    # close its database connection from the wrong thread.
+    assert download.value.path().read_bytes().startswith("\ufeff".encode())

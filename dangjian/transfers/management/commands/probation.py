@@ -31,7 +31,9 @@ class Command(BaseCommand):
         org = org_by_code(opts["org"])
         rows = probation_due(org.path, opts["within"])
         for r in rows:
-            flag = " (extended)" if r.extended else ""
+            flag = (" (extended)" if r.extended else "") + (
+                " (awaiting approval)" if r.awaiting_approval else ""
+            )
             m = r.member
             self.stdout.write(
                 f"{r.due}\t{r.days_left}\t{m.organization.code}\t{m.organization.name}\t{m.name}{flag}"
