@@ -66,5 +66,6 @@ urlpatterns = [
     path("v1/", include("dangjian.evaluation.api_urls")),
     path("v1/", include("dangjian.transfers.api_urls")),
     path("v1/", include("dangjian.identity.api_urls")),
+    path("v1/compliance/", include("dangjian.compliance.api")),
     path("v1/", include(router.urls)),
 ]

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, events
 from dangjian.core.exceptions import OutOfScope
 from dangjian.core.scoping import in_scope
 from dangjian.core.services import account_of, require_scope, write_service
@@ -106,6 +106,7 @@ def appoint_leader(
         org_path=committee.path,
         changes={"member": [None, member.pk], "post": [None, post], "principal": [None, principal]},
     )
+    events.changed("leaders.leader", leader.committee_id)
     return leader
 
 
@@ -135,6 +136,7 @@ def update_leader(leader: LeadingCadre, data: dict[str, Any], *, acting_user: An
         org_path=leader.committee.path,
         changes=audit.diff(before, audit.snapshot(leader, LEADER_FIELDS)),
     )
+    events.changed("leaders.leader", leader.committee_id)
     return leader
 
 
@@ -157,6 +159,7 @@ def end_leader(leader: LeadingCadre, *, ended_on: date | None = None, acting_use
         org_path=leader.committee.path,
         changes={"active": [True, False], "ended_on": [None, str(ended_on)]},
     )
+    events.changed("leaders.leader", leader.committee_id)
     return leader
 
 
@@ -199,6 +202,7 @@ def set_plan(
         org_path=leader.committee.path,
         changes={"year": [None if created else year, year], "items": [before, [str(i) for i in clean]]},
     )
+    events.changed("leaders.leader", plan.leader.committee_id, date(plan.year, 1, 1))
     return plan
 
 
@@ -264,6 +268,7 @@ def submit_work(
         if work.attachment.name:
             default_storage.delete(work.attachment.name)
         raise
+    events.changed("leaders.leader", work.leader.committee_id, work.written_on)
     return work
 
 
@@ -288,3 +293,4 @@ def remove_work(work: LeaderWork, *, acting_user: Any) -> None:
     work.delete()
     if name:
         transaction.on_commit(lambda: default_storage.delete(name))
+    events.changed("leaders.leader", work.leader.committee_id, work.written_on)

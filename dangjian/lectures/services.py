@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, events
 from dangjian.core.services import require_scope, write_service
 from dangjian.organizations.models import BRANCH_KINDS, COMMITTEE_KINDS, Organization
 from dangjian.orglife.services import schedule_meeting
@@ -128,6 +128,7 @@ def confirm_held(dispatch: LectureDispatch, *, acting_user: Any) -> LectureDispa
         org_path=dispatch.branch.path,
         changes={"status": [DispatchStatus.PROPOSED, DispatchStatus.HELD], "meeting": [None, meeting.pk]},
     )
+    events.changed("lectures.dispatch", dispatch.branch_id, dispatch.date)
     return dispatch
 
 
@@ -143,4 +144,5 @@ def cancel_dispatch(dispatch: LectureDispatch, *, acting_user: Any) -> LectureDi
         org_path=dispatch.branch.path,
         changes={"status": [DispatchStatus.PROPOSED, DispatchStatus.CANCELLED]},
     )
+    events.changed("lectures.dispatch", dispatch.branch_id, dispatch.date)
     return dispatch

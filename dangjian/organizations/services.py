@@ -6,7 +6,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, events
 from dangjian.core.exceptions import OutOfScope
 from dangjian.core.scoping import SYSTEM
 from dangjian.core.services import require_scope, write_service
@@ -74,6 +74,7 @@ def create_organization(
         org_path=org.path,
         changes={k: [None, v] for k, v in audit.snapshot(org, ORG_FIELDS).items()},
     )
+    events.changed("organizations.organization", org.pk)
     return org
 
 
@@ -101,6 +102,7 @@ def update_organization(
         org_path=org.path,
         changes=audit.diff(before, audit.snapshot(org, ORG_FIELDS)),
     )
+    events.changed("organizations.organization", org.pk)
     return org
 
 
@@ -132,6 +134,7 @@ def move_organization(org: Organization, new_parent: Organization, *, acting_use
         org_path=org.path,
         changes={"parent": [str(old_parent), str(new_parent)]},
     )
+    events.changed("organizations.organization", org.pk)
     return org
 
 

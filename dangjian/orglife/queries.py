@@ -88,3 +88,31 @@ def get_expected_meeting(user: Any, pk: int) -> Meeting:
     if meeting is None:
         raise Http404
     return meeting
+
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    """[1 January, next 1 January) of `year`, local time."""
+    from django.utils import timezone
+
+    return (
+        timezone.make_aware(datetime(year, 1, 1)),
+        timezone.make_aware(datetime(year + 1, 1, 1)),
+    )
+
+
+def closed_meetings(year: int) -> QuerySet[Meeting]:
+    """Meetings held and recorded (closed) that started in `year`: what counts as done."""
+    start, end = year_bounds(year)
+    return Meeting.objects.filter(status=MeetingStatus.CLOSED, starts_at__gte=start, starts_at__lt=end)
+
+
+def present_attendances(year: int) -> QuerySet[Attendance]:
+    """Members' attendances marked present at the closed meetings of `year`."""
+    start, end = year_bounds(year)
+    return Attendance.objects.filter(
+        meeting__status=MeetingStatus.CLOSED,
+        meeting__starts_at__gte=start,
+        meeting__starts_at__lt=end,
+        member__isnull=False,
+        status=AttendanceStatus.PRESENT,
+    )

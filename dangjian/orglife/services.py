@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, events
 from dangjian.core.dates import add_months
 from dangjian.core.services import require_scope, write_service
 from dangjian.members.models import Member
@@ -186,6 +186,7 @@ def update_meeting(
         org_path=meeting.organization.path,
         changes=audit.diff(before, audit.snapshot(meeting, list(before))),
     )
+    events.changed("orglife.meeting", meeting.organization_id, timezone.localdate(meeting.starts_at))
     return meeting
 
 
@@ -241,6 +242,7 @@ def record_attendance(
         org_path=meeting.organization.path,
         detail=f"{len(changed)} recorded; " + ", ".join(f"{k}={v}" for k, v in counts.items()),
     )
+    events.changed("orglife.meeting", meeting.organization_id, timezone.localdate(meeting.starts_at))
     return meeting
 
 
@@ -293,6 +295,7 @@ def close_meeting(meeting: Meeting, *, acting_user: Any, expected_version: int |
         org_path=meeting.organization.path,
         changes={"status": [MeetingStatus.PLANNED, MeetingStatus.CLOSED]},
     )
+    events.changed("orglife.meeting", meeting.organization_id, timezone.localdate(meeting.starts_at))
     return meeting
 
 
@@ -309,6 +312,7 @@ def cancel_meeting(meeting: Meeting, *, acting_user: Any) -> Meeting:
         org_path=meeting.organization.path,
         changes={"status": [MeetingStatus.PLANNED, MeetingStatus.CANCELLED]},
     )
+    events.changed("orglife.meeting", meeting.organization_id, timezone.localdate(meeting.starts_at))
     return meeting
 
 

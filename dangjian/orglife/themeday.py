@@ -17,7 +17,7 @@ from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, events
 from dangjian.core.services import require_scope, write_service
 from dangjian.core.tree import subtree_q
 from dangjian.organizations.models import Organization
@@ -56,6 +56,7 @@ def set_theme_day(
         org_path=org.path,
         changes={"day_of_month": [before, day_of_month]},
     )
+    events.changed("orglife.themeday", org.pk, date(year, 1, 1))
     return setting
 
 

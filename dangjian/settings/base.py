@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "dangjian.points",
     "dangjian.transfers",
     "dangjian.identity",
+    "dangjian.supervision",
+    "dangjian.compliance",
     "dangjian.demo",
     "dangjian.api",
     "dangjian.web",
@@ -227,7 +229,9 @@ HUEY = {
     # Nobody reads task return values: don't let a result store grow.
     "results": False,
     "connection": {"url": REDIS_URL} if REDIS_URL else {"filename": str(VAR_DIR / "huey.sqlite3")},
-    "consumer": {"workers": env_int("DANGJIAN_HUEY_WORKERS", 2), "worker_type": "thread"},
+    # An idle consumer backs off polling up to max_delay: one second keeps "a closed meeting shows
+    # on every level within 5 s" true on the SQLite queue (Redis blocks on the queue instead).
+    "consumer": {"workers": env_int("DANGJIAN_HUEY_WORKERS", 2), "worker_type": "thread", "max_delay": 1.0},
 }
 
 # --- Email -------------------------------------------------------------------------------------

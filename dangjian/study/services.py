@@ -1,11 +1,12 @@
 """All writes to study plans."""
 
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, events
 from dangjian.core.services import require_scope, write_service
 from dangjian.organizations.models import Organization
 from dangjian.orglife.models import Meeting
@@ -34,6 +35,7 @@ def create_plan(org: Organization, year: int, title: str, *, acting_user: Any) -
         org_path=org.path,
         changes={"year": [None, year], "title": [None, title]},
     )
+    events.changed("study.plan", org.pk, date(year, 1, 1))
     return plan
 
 

@@ -27,4 +27,6 @@ urlpatterns = [
     path("", include("dangjian.points.urls")),
     path("", include("dangjian.transfers.urls")),
     path("", include("dangjian.identity.urls")),
+    path("", include("dangjian.supervision.urls")),
+    path("", include("dangjian.compliance.urls")),
 ]

@@ -7,12 +7,15 @@ known password never exist outside demo mode.
 """
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from dangjian.compliance import engine
+from dangjian.compliance.services import load_rule_set
 from dangjian.core import audit
 from dangjian.core.scoping import SYSTEM
 from dangjian.demo.accounts import accounts_report, create_demo_accounts, demo_grants
@@ -21,6 +24,8 @@ from dangjian.demo.loader import METHODS, load_plan, resolve_method
 from dangjian.demo.plan import SCALES, make_plan
 from dangjian.organizations.models import Organization
 from dangjian.orglife.tasks import due_day_before, due_unrecorded
+
+STANDING = Path(__file__).resolve().parents[3] / "compliance" / "rulesets" / "standing.yaml"
 
 
 class Command(BaseCommand):
@@ -119,10 +124,18 @@ class Command(BaseCommand):
                 f"Activity of {branch.name}: a study plan, the theme day, {meetings} meetings, "
                 f"{payments} dues payments; {leaders} leading cadres of the committee above."
             )
+            self._work_points()
             self.stdout.write("")
             self.stdout.write(accounts_report(grants))
         else:
             self.stdout.write("No accounts were created (set DANGJIAN_DEMO=1 to create the demo accounts).")
+
+    def _work_points(self) -> None:
+        """The shipped standing rule set, measured for this year, so the checklists and the
+        supervision dashboards have something to show."""
+        rule_set, _created = load_rule_set(STANDING.read_text(encoding="utf-8"), acting_user=SYSTEM)
+        summary = engine.recompute(timezone.localdate().year)
+        self.stdout.write(f"Work points: {rule_set.name}, {summary.results} results.")
 
     def _print_accounts(self) -> None:
         grants = demo_grants()

@@ -1,0 +1,87 @@
+"""The facts rules measure, by name. A rule file says `metric: meetings.branch_assembly`; this
+registry says which rows that means. Each domain's facts are declared in `sources/`, reading the
+domain's querysets, so the engine composes them into set-based SQL and never loops per
+organization.
+
+Three shapes:
+- Events: dated rows belonging to an organization (a closed meeting, a study plan, a link);
+  optionally to a person (a leader's article). Count and deadline rules count them.
+- Population: the persons a per-person rule covers (the leaders of a committee, the members of
+  a branch), with the organization they count under.
+- State: organizations with something wrong now (`bad`) or about to be (`warn`), e.g. a term
+  overdue or due within six months.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.functional import Promise
+
+RowsForYear = Callable[[int], QuerySet[Any]]
+StateRows = Callable[[int, date], QuerySet[Any]]
+RecordsLink = Callable[[Any, int], str]
+
+
+@dataclass(frozen=True)
+class Events:
+    name: str
+    label: "str | Promise"
+    rows: RowsForYear  # rows of the year (callers narrow further by date and organization)
+    org: str  # lookup of the organization id, e.g. "organization_id"
+    on: str  # lookup of the date or datetime that places the row in a period
+    person: str = ""  # lookup of the person id, for per-person rules
+    topics: tuple[str, ...] = ()  # change events that can alter the count
+    records: RecordsLink | None = None  # URL of the records that count, for the checklist
+    shape: str = field(default="events", init=False)
+
+
+@dataclass(frozen=True)
+class Population:
+    name: str
+    label: "str | Promise"
+    rows: RowsForYear
+    org: str
+    person: str
+    topics: tuple[str, ...] = ()
+    records: RecordsLink | None = None
+    shape: str = field(default="population", init=False)
+
+
+@dataclass(frozen=True)
+class State:
+    name: str
+    label: "str | Promise"
+    bad: StateRows  # one row per offending thing (a member unpaid six months)
+    org: str
+    warn: StateRows | None = None
+    topics: tuple[str, ...] = ()
+    records: RecordsLink | None = None
+    shape: str = field(default="state", init=False)
+
+
+Metric = Events | Population | State
+
+METRICS: dict[str, Metric] = {}
+
+
+def register(*metrics: Metric) -> None:
+    for metric in metrics:
+        METRICS[metric.name] = metric
+
+
+def get(name: str) -> Metric:
+    _load_sources()
+    return METRICS[name]
+
+
+def all_metrics() -> dict[str, Metric]:
+    _load_sources()
+    return METRICS
+
+
+def _load_sources() -> None:
+    # Imported on first use, not at app loading, so domain models are ready.
+    from . import sources  # noqa: F401

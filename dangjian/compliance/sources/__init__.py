@@ -1,0 +1,16 @@
+"""The facts of each domain, registered by name. Each module reads one domain's querysets."""
+
+from . import (  # noqa: F401
+    dues,
+    evaluation,
+    identity,
+    leaders,
+    lectures,
+    members,
+    organizations,
+    orglife,
+    points,
+    study,
+    supervision,
+    transfers,
+)

@@ -1,0 +1,93 @@
+"""The shipped rule sets: they load, the 2017 notice's 25 points are all there, and a recompute
+over the test world runs on them."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from dangjian.testing.world import World
+
+from .. import engine
+from ..models import Result, RuleKind, Status
+from ..schema import parse
+from .factories import load
+
+RULESETS = Path(__file__).resolve().parent.parent / "rulesets"
+HUNAN = RULESETS / "hunan-2017.yaml"
+STANDING = RULESETS / "standing.yaml"
+
+
+@pytest.mark.parametrize("path", [HUNAN, STANDING], ids=lambda p: p.name)
+def test_shipped_files_load(db: None, path: Path) -> None:
+    rule_set = load(path.read_text())
+    assert rule_set.code == path.stem
+    assert rule_set.rules.count() == len(parse(path.read_text()).rules)
+    for rule in rule_set.rules.all():
+        assert rule.title and rule.title_en, rule.code
+        assert rule.kind == RuleKind.NOT_MEASURED or rule.spec["accountable"], rule.code
+
+
+def test_set_years() -> None:
+    assert parse(HUNAN.read_text()).year == 2017
+    assert parse(HUNAN.read_text()).scope is None
+    assert parse(STANDING.read_text()).year is None
+
+
+def test_every_work_point_appears_in_hunan_2017() -> None:
+    rules = parse(HUNAN.read_text()).rules
+    assert all(r.point is not None for r in rules)
+    assert {r.point for r in rules} == set(range(1, 26))
+    not_measured = {r.point for r in rules if r.kind == RuleKind.NOT_MEASURED}
+    measured = {r.point for r in rules if r.kind != RuleKind.NOT_MEASURED}
+    assert {10, 11, 18, 19, 20, 21, 22, 25} <= not_measured
+    assert measured == set(range(1, 25)) - {10, 11, 18, 19, 20, 21, 22}
+
+
+def test_standing_rules() -> None:
+    rules = {r.code: r for r in parse(STANDING.read_text()).rules}
+    cadence = {
+        code: (r.spec["metric"], r.spec["period"], r.spec["min"])
+        for code, r in rules.items()
+        if r.kind == "count"
+    }
+    assert cadence == {
+        "branch-assembly-quarterly": ("meetings.branch_assembly", "quarter", 1),
+        "branch-committee-monthly": ("meetings.branch_committee", "month", 1),
+        "group-meeting-monthly": ("meetings.group_meeting", "month", 1),
+        "party-lecture-quarterly": ("meetings.party_lecture", "quarter", 1),
+        "org-life-yearly": ("meetings.org_life", "year", 1),
+        "democratic-life-yearly": ("meetings.democratic_life", "year", 1),
+    }
+    states = {r.spec["metric"] for r in rules.values() if r.kind == "state"}
+    assert states == {
+        "terms.overdue",
+        "members.probation_overdue",
+        "dues.unpaid_six_months",
+        "members.lost_contact_without_case",
+        "members.floating_unmanaged",
+    }
+
+
+@pytest.mark.parametrize("today", [date(2017, 3, 15), date(2017, 6, 30), date(2018, 1, 10)])
+def test_recompute_over_the_world(world: World, today: date) -> None:
+    load(HUNAN.read_text())
+    load(STANDING.read_text())
+    summary = engine.recompute(2017, today=today)
+    assert summary.results > 0 and summary.rollups > 0
+    stored = set(Result.objects.filter(year=2017).values_list("rule__rule_set__code", flat=True))
+    assert stored == {"hunan-2017", "standing"}
+    # Nothing has been recorded for 2017: what is due is not met, and a standing condition holds.
+    assert not Result.objects.filter(year=2017, status=Status.MET, rule__kind=RuleKind.COUNT).exists()
+    assert (
+        Result.objects.get(
+            organization=world.branch, rule__code="dues-six-months", rule__rule_set__code="standing"
+        ).status
+        == Status.MET
+    )
+    if today.year == 2018:
+        branch_assembly = Result.objects.get(organization=world.branch, rule__code="branch-assembly")
+        assert (branch_assembly.status, branch_assembly.value, branch_assembly.target) == ("overdue", 0, 4)
+    # The incremental refresh of a branch and a committee runs over every rule too.
+    for org in (world.branch, world.township, world.province):
+        assert engine.refresh(org.pk, 2017, today=today) == 0
