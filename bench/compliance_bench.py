@@ -164,8 +164,11 @@ def part_b(year: int, today: date) -> None:
     took = (time.perf_counter() - started) * 1000
     print(row("close a meeting, refresh run inline on commit (service + refresh)", f"{took:.0f}"))
 
-    # With the real worker: a consumer on the configured queue picks the refresh up.
+    # With the real worker: a consumer on the configured queue picks the refresh up. The queue
+    # is emptied first: part a's rule-set loads each queued a full recompute (a minute each at
+    # province scale), which the worker would otherwise run before the refresh.
     HUEY.immediate = False
+    HUEY.flush()
     command = [str(Path(sys.executable).with_name("dangjian")), "run_huey", "--workers", "1"]
     consumer = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
     try:

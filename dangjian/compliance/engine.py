@@ -7,12 +7,11 @@ INSERT … SELECT over all applicable organizations; then the rollups bottom-up,
 tree level; then coverage rules (they read the rollups) and their own rollups.
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -21,7 +20,7 @@ from dangjian.organizations.models import Organization
 
 from . import kinds, rollups
 from .clock import Clock
-from .models import Result, Rollup, Rule, RuleKind, RuleSet
+from .models import Result, Rollup, Rule, RuleKind, RuleSet, Snapshot, Tally
 from .sql import Sql, table
 
 RESULT_COLUMNS = "(organization_id, rule_id, year, value, target, status, due_on, computed_at)"
@@ -78,8 +77,9 @@ def recompute(year: int, within: Organization | None = None, today: date | None 
     where = subtree_q(within.path) if within else Q()
     with transaction.atomic():
         # Results of replaced versions would otherwise linger beside the active version's.
-        Result.objects.filter(year=year, rule__rule_set__active=False).delete()
-        Rollup.objects.filter(year=year, rule__rule_set__active=False).delete()
+        replaced = list(Rule.objects.filter(rule_set__active=False).values_list("pk", flat=True))
+        Result.objects.filter(year=year, rule_id__in=replaced).delete()
+        Rollup.objects.filter(year=year, rule_id__in=replaced).delete()
         for rule_set in active_rule_sets(year):
             rules = [r for r in rule_set.rules.all() if r.measured]
             plain = [r for r in rules if r.kind != RuleKind.COVERAGE]
@@ -96,14 +96,29 @@ def recompute(year: int, within: Organization | None = None, today: date | None 
         rollups.tally(year, within)
         if clock.today.year == year:
             rollups.snapshot(year, clock.today.month, within)
+        _analyze()
     return summary
+
+
+def _analyze() -> None:
+    """Fresh planner statistics for the tables just rewritten. Without them PostgreSQL
+    estimated 1,300 rows where 2 million had just been inserted, and read a township's results
+    by scanning every result of its rules (330 ms) instead of by organization (1 ms)."""
+    if connection.vendor != "postgresql":
+        return
+    tables = ", ".join(table(m) for m in (Result, Rollup, Tally, Snapshot))
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")
 
 
 def _in_subtree(within: Organization | None) -> Q:
     return subtree_q(within.path, "organization__path") if within else Q()
 
 
-def _replace(rules: Iterable[Rule], rule_set: RuleSet, clock: Clock, where: Q) -> int:
+def _replace(rules: list[Rule], rule_set: RuleSet, clock: Clock, where: Q) -> int:
+    # One INSERT … SELECT per rule. Rules counting kinds of meetings each read their own kind
+    # through the (kind, status, starts_at) index, so together they read each meeting once;
+    # grouping the meetings once into a temporary table for all of them was measured slower.
     written = 0
     for rule in rules:
         ctx = _context(rule, rule_set, clock, where)

@@ -7,11 +7,13 @@ A committee's matrix row for a child comes from the child's rollup when it has o
 below (its whole subtree) and from the child's own result when it is a leaf (one organization).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import ExtractMonth, ExtractQuarter
 from django.utils.dates import MONTHS
@@ -326,6 +328,23 @@ def _org_filter(prefix: str, sector: str | None, kind: str | None) -> Q:
 
 
 def matrix(org: Organization, year: int, *, sector: str | None = None, kind: str | None = None) -> Matrix:
+    with serial_plans():
+        return _matrix(org, year, sector=sector, kind=kind)
+
+
+@contextmanager
+def serial_plans() -> Iterator[None]:
+    """Read without parallel workers on PostgreSQL. The top lists are top-20 reads of stored
+    rows; for a province or a city the planner chose parallel plans whose workers cost more to
+    start than they saved on two cores (the province dashboard's queries: 222 → 138 ms)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        yield
+
+
+def _matrix(org: Organization, year: int, *, sector: str | None = None, kind: str | None = None) -> Matrix:
     """The committee's children × measured rules, its totals, top lists and trend (ten queries,
     whatever the number of children). `sector` and `kind` narrow the organizations listed."""
     rules = rules_within(org, year)

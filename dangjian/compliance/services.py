@@ -30,6 +30,19 @@ def load_rule_set(text: str, *, source_name: str = "", acting_user: Any) -> tupl
     if acting_user is not SYSTEM and (scope is None or not in_scope(acting_user, scope, "change")):
         raise ValidationError(_("You may only load rule sets for organizations you manage."))
     latest = RuleSet.objects.select_for_update().filter(code=parsed.code).order_by("-version").first()
+    if (
+        latest is not None
+        and acting_user is not SYSTEM
+        and (latest.scope is None or not in_scope(acting_user, latest.scope, "change"))
+    ):
+        # A new version replaces the active one: nobody may replace a set they could not load.
+        raise ValidationError(
+            _(
+                'The code "%(code)s" belongs to a rule set loaded for another part of the tree; '
+                "give this file a code of its own."
+            )
+            % {"code": parsed.code}
+        )
     if latest is not None and latest.source == text and latest.active:
         return latest, False
     RuleSet.objects.filter(code=parsed.code, active=True).update(active=False)

@@ -203,7 +203,9 @@ def test_query_budgets_do_not_grow_with_children(measured: World) -> None:
     matrix_before = _count(lambda: queries.matrix(measured.township, YEAR))
     checklist_before = _count(lambda: queries.checklist(measured.branch, YEAR))
     _add_branches(measured, 6)
-    assert _count(lambda: queries.matrix(measured.township, YEAR)) == matrix_before <= 9
+    assert (
+        _count(lambda: queries.matrix(measured.township, YEAR)) == matrix_before <= 12
+    )  # 9 reads; a savepoint pair and, on PostgreSQL, SET LOCAL
     assert _count(lambda: queries.checklist(measured.branch, YEAR)) == checklist_before <= 2
     assert len(queries.matrix(measured.township, YEAR).rows) == 8
 
@@ -298,7 +300,7 @@ def test_page_query_budgets(measured: World, django_assert_max_num_queries: Any)
     assert after == before
     # Beyond the session, user, grants and notification badge: 8 reads for the dashboard; 3 for
     # the checklist plus one per monthly or quarterly rule (its per-period detail).
-    assert before[0] <= 17 and before[1] <= 12, before
+    assert before[0] <= 20 and before[1] <= 12, before
 
 
 def test_matrix_excel_is_audited_and_reads_back(measured: World) -> None:

@@ -138,3 +138,20 @@ def test_cli_load_and_recompute(tmp_path: Path, world: World) -> None:
     with pytest.raises(CommandError, match="1 problem"):
         call_command("compliance", "load", str(path), stdout=out, stderr=err)
     assert "kind must be one of" in err.getvalue()
+
+
+def test_a_user_cannot_replace_a_rule_set_loaded_for_more_than_they_manage(world: World) -> None:
+    load(GOOD)  # from the console, for the whole installation
+    scoped = GOOD.replace("rules:", "scope: '430102'\nrules:", 1)
+    with pytest.raises(ValidationError, match="belongs to a rule set loaded for another part"):
+        load_rule_set(scoped, acting_user=world.county_staff)
+    assert list(
+        RuleSet.objects.filter(code="branch-life", active=True).values_list("version", flat=True)
+    ) == [1]
+    province_set, _created = load_rule_set(
+        scoped.replace("branch-life", "province-set").replace("430102", "430000"),
+        acting_user=world.province_staff,
+    )
+    with pytest.raises(ValidationError, match="belongs to a rule set loaded for another part"):
+        load_rule_set(scoped.replace("branch-life", "province-set"), acting_user=world.county_staff)
+    assert RuleSet.objects.get(code="province-set", active=True) == province_set
