@@ -312,9 +312,10 @@ def _cell(source: Any) -> Cell:
     return Cell(source.applicable, source.met, source.on_track, source.at_risk, source.overdue)
 
 
-def _of_result(result: Result) -> Cell:
+def _of_status(status: str) -> Cell:
+    """The cell of one organization's own result."""
     cell = Cell(applicable=1)
-    setattr(cell, result.status, 1)
+    setattr(cell, status, 1)
     return cell
 
 
@@ -358,8 +359,10 @@ def _matrix(org: Organization, year: int, *, sector: str | None = None, kind: st
     leaves = [c.pk for c in children if not c.numchild]
     rolled = Rollup.objects.filter(organization_id__in=inner, year=year, rule_id__in=ids)
     by_org: dict[tuple[int, int], Cell] = {(u.organization_id, u.rule_id): _cell(u) for u in rolled}
-    for r in Result.objects.filter(organization_id__in=leaves, year=year, rule_id__in=ids):
-        by_org[(r.organization_id, r.rule_id)] = _of_result(r)
+    # A township lists a couple of hundred branches × rules: read bare tuples, not model objects.
+    leaf_rows = Result.objects.filter(organization_id__in=leaves, year=year, rule_id__in=ids)
+    for org_id, rule_id, status in leaf_rows.values_list("organization_id", "rule_id", "status"):
+        by_org[(org_id, rule_id)] = _of_status(status)
     rows = []
     for child in children:
         cells = [by_org.get((child.pk, rule_id), Cell()) for rule_id in ids]
