@@ -13,6 +13,21 @@ from dangjian.core.idnumber import generate_id_number
 
 _rng = random.Random(4271)
 
+# The import template's columns, as a branch secretary's sheet has them.
+HEAD = [
+    "姓名",
+    "性别",
+    "民族",
+    "出生日期",
+    "公民身份号码",
+    "学历",
+    "人员类别",
+    "入党时间",
+    "转正时间",
+    "联系电话",
+    "工作岗位",
+]
+
 
 def new_id(birth: date = date(1985, 6, 1), gender: str = "male") -> str:
     return generate_id_number(_rng, birth, gender, region="430102")

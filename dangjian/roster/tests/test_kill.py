@@ -15,21 +15,9 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from dangjian.roster.tests.files import person, write_csv
+from dangjian.roster.tests.files import HEAD, person, write_csv
 
 ROWS = 40_000
-HEADERS = [
-    "姓名",
-    "性别",
-    "民族",
-    "出生日期",
-    "公民身份号码",
-    "学历",
-    "人员类别",
-    "入党时间",
-    "转正时间",
-    "联系电话",
-]
 SETUP = """
 from dangjian.core.scoping import SYSTEM
 from dangjian.organizations.services import create_organization
@@ -77,7 +65,7 @@ def roster(path: Path) -> Path:
         if row["公民身份号码"] not in seen:
             seen.add(row["公民身份号码"])
             rows.append(row)
-    return write_csv(path, HEADERS, rows)
+    return write_csv(path, HEAD, rows)
 
 
 @pytest.mark.django_db

@@ -13,21 +13,8 @@ from dangjian.roster.reading import open_table, sniff_format
 from dangjian.roster.services import import_roster
 from dangjian.testing.world import World
 
-from .files import excel_serial, messy_xlsx, new_id, person, to_fullwidth, write_csv, write_xlsx
+from .files import HEAD, excel_serial, messy_xlsx, new_id, person, to_fullwidth, write_csv, write_xlsx
 
-HEAD = [
-    "姓名",
-    "性别",
-    "民族",
-    "出生日期",
-    "公民身份号码",
-    "学历",
-    "人员类别",
-    "入党时间",
-    "转正时间",
-    "联系电话",
-    "工作岗位",
-]
 B1, B2 = "第一党支部", "430102001002"  # by name, by code (第二党支部)
 
 
