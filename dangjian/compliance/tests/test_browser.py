@@ -1,5 +1,6 @@
 """The supervision dashboard in Chromium: county staff sort the matrix, drill down to a branch's
-checklist, on a desk screen and on a phone (no sideways scroll). Screenshots go to
+checklist, on a desk screen and on a phone (no sideways scroll); an overdue digest in the inbox
+leads to the checklist, and the matrix downloads as Excel. Screenshots go to
 /tmp/compliance_*.png for a human look."""
 
 import re
@@ -59,4 +60,41 @@ def test_county_staff_sorts_and_drills_down(page: Page, live_server: object) -> 
     page.set_viewport_size({"width": 1280, "height": 900})
     page.screenshot(path=SHOTS / "compliance_checklist_1280.png", full_page=True)
     # Let every request of the page finish before the live server is torn down.
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.mark.usefixtures("dues_metric")
+def test_an_overdue_digest_leads_to_the_checklist_and_the_matrix_exports(
+    page: Page, live_server: object
+) -> None:
+    from datetime import date
+
+    from python_calamine import CalamineWorkbook
+
+    from dangjian.compliance.reminders import escalate_overdue
+    from dangjian.notifications.models import Notification
+
+    world = set_up(build_world())
+    # The second branch missed its first-quarter assembly: on 3 April the county hears of it.
+    assert escalate_overdue(date(2026, 4, 3)) >= 1
+    digest = Notification.objects.get(user=world.county_staff)
+    assert "第二党支部" in digest.body
+    base = str(live_server)
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, base, "county_staff", otp=True)
+    page.locator("#bell").click()
+    item = page.locator(f"#notification-{digest.pk}")
+    expect(item).to_contain_text("第二党支部")
+    item.locator("button.btn-link").click()  # opens the checklist it links to
+    expect(page).to_have_url(re.compile(r"/orgs/\d+/compliance/\?year=2026$"))
+    assert scroll_width(page) <= 390
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{base}/orgs/{world.township.pk}/supervision/?year=2026")
+    with page.expect_download() as download:
+        page.locator("#export-xlsx").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    book = CalamineWorkbook.from_path(str(download.value.path()))
+    cells = [str(c) for name in book.sheet_names for r in book.get_sheet_by_name(name).to_python() for c in r]
+    assert "第一党支部" in cells and "第二党支部" in cells
     page.wait_for_load_state("networkidle")
