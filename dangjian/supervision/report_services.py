@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core import audit, events
@@ -19,7 +18,7 @@ from dangjian.core.uploads import FileKind, check_upload, display_name
 from dangjian.organizations.models import Organization
 
 from .access import require_own, require_reviewer
-from .common import check_move, check_version, clean_year, store_upload, year_end
+from .common import check_move, check_version, clean_year, record_move, store_upload, year_end
 from .models import (
     COMMENT_MAX,
     REPORT_EDITABLE,
@@ -153,19 +152,7 @@ def submit_report(
     check_version(report, expected_version)
     if not report.text.strip():
         raise ValidationError({"text": _("Write the report before submitting it.")})
-    before = report.state
-    report.state = ReportState.SUBMITTED
-    report.submitted_by = account_of(acting_user)
-    report.submitted_at = timezone.now()
-    report.version += 1
-    report.save(update_fields=["state", "submitted_by", "submitted_at", "version", "updated_at"])
-    audit.record(
-        "secretary_report.submit",
-        actor=acting_user,
-        obj=report,
-        org_path=report.organization.path,
-        changes={"state": [before, report.state]},
-    )
+    record_move(report, ReportState.SUBMITTED, "submitted", acting_user, action="secretary_report.submit")
     _emit(report)
     return report
 
@@ -191,28 +178,14 @@ def _review(
         errors["grade"] = _("Choose good, fairly good, average or poor.")
     if errors:
         raise ValidationError(errors)
-    before = report.state
-    report.state, report.grade, report.review_comment = target, grade, comment
-    report.reviewed_by = account_of(acting_user)
-    report.reviewed_at = timezone.now()
-    report.version += 1
-    report.save(
-        update_fields=[
-            "state",
-            "grade",
-            "review_comment",
-            "reviewed_by",
-            "reviewed_at",
-            "version",
-            "updated_at",
-        ]
-    )
-    audit.record(
-        f"secretary_report.{target}",
-        actor=acting_user,
-        obj=report,
-        org_path=report.organization.path,
-        changes={"state": [before, target], **({"grade": [None, grade]} if grade else {})},
+    record_move(
+        report,
+        target,
+        "reviewed",
+        acting_user,
+        action=f"secretary_report.{target}",
+        fields={"grade": grade, "review_comment": comment},
+        changes={"grade": [None, grade]} if grade else None,
         detail=comment,
     )
     _emit(report)

@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core import audit, events
@@ -20,7 +19,7 @@ from dangjian.core.uploads import check_upload, display_name
 from dangjian.organizations.models import Organization
 
 from .access import require_own, require_reviewer
-from .common import check_move, check_version, clean_year, store_upload, year_end
+from .common import check_move, check_version, clean_year, record_move, store_upload, year_end
 from .models import (
     ASSESSMENT_EDITABLE,
     ASSESSMENT_FINAL,
@@ -148,18 +147,8 @@ def submit_assessment(
             errors[f"{code}_note"] = _("Say what is missing in “%(dimension)s”.") % {"dimension": label}
     if errors:
         raise ValidationError(errors)
-    before = assessment.state
-    assessment.state = AssessmentState.SUBMITTED
-    assessment.submitted_by = account_of(acting_user)
-    assessment.submitted_at = timezone.now()
-    assessment.version += 1
-    assessment.save(update_fields=["state", "submitted_by", "submitted_at", "version", "updated_at"])
-    audit.record(
-        "five_standards.submit",
-        actor=acting_user,
-        obj=assessment,
-        org_path=assessment.organization.path,
-        changes={"state": [before, assessment.state]},
+    record_move(
+        assessment, AssessmentState.SUBMITTED, "submitted", acting_user, action="five_standards.submit"
     )
     _emit(assessment)
     return assessment
@@ -182,21 +171,13 @@ def _review(
         )
     if target == AssessmentState.RETURNED and not comment:
         raise ValidationError({"comment": _("Say why the assessment is returned and what to revise.")})
-    before = assessment.state
-    assessment.state = target
-    assessment.reviewed_by = account_of(acting_user)
-    assessment.reviewed_at = timezone.now()
-    assessment.review_comment = comment
-    assessment.version += 1
-    assessment.save(
-        update_fields=["state", "reviewed_by", "reviewed_at", "review_comment", "version", "updated_at"]
-    )
-    audit.record(
-        f"five_standards.{target}",
-        actor=acting_user,
-        obj=assessment,
-        org_path=assessment.organization.path,
-        changes={"state": [before, target]},
+    record_move(
+        assessment,
+        target,
+        "reviewed",
+        acting_user,
+        action=f"five_standards.{target}",
+        fields={"review_comment": comment},
         detail=comment,
     )
     _emit(assessment)
