@@ -1,4 +1,10 @@
-"""Writing the audit log. Services call `record`; nothing else writes audit rows."""
+"""Writing the audit log. Services call `record`; nothing else writes audit rows.
+
+Every entry is placed in the organization tree, so the audit administrator of that subtree reads
+it: the path given by the caller, else the path of the object acted on, else the path of the
+actor's home organization. Only entries with neither (a login under an unknown username, a console
+action without a target) carry no path; the audit administrators of a top organization read those.
+"""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -35,6 +41,33 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
 
 
+def path_of(obj: models.Model | None) -> str:
+    """The organization path that places `obj` in the tree (its model's `scope_path_field`), as
+    stored; "" for an object outside the tree."""
+    field = getattr(obj, "scope_path_field", None)
+    if obj is None or not field:
+        return ""
+    if "__" not in field:
+        return str(getattr(obj, field, "") or "")
+    if obj.pk is not None:  # one query, whatever the depth of the relation
+        value = type(obj)._default_manager.filter(pk=obj.pk).values_list(field, flat=True).first()
+        return str(value or "")
+    target: Any = obj
+    for name in field.split("__"):  # an unsaved object: follow its (saved) relations
+        target = getattr(target, name, None)
+        if target is None:
+            return ""
+    return str(target)
+
+
+def _actor_path(actor: Any) -> str:
+    home_id = getattr(actor, "home_org_id", None)
+    if not home_id:
+        return ""
+    organization = actor._meta.get_field("home_org").related_model
+    return str(organization._default_manager.filter(pk=home_id).values_list("path", flat=True).first() or "")
+
+
 def record(
     action: str,
     *,
@@ -48,6 +81,8 @@ def record(
     object_repr: str = "",
 ) -> AuditEntry:
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    if not org_path:
+        org_path = path_of(obj) or (_actor_path(actor) if authenticated else "")
     return AuditEntry.objects.create(
         actor_id=actor.pk if authenticated else None,  # None for the system actor too
         actor_name=(actor.get_username() if authenticated else str(actor or ""))[:150],

@@ -2,11 +2,14 @@
 
 from typing import Any, NoReturn
 
-from django.db import models
+from django.db import models, router, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .scoping import ScopedQuerySet
+from . import chain
+from .scoping import SYSTEM, ScopedQuerySet
+from .tree import STEPLEN, subtrees_q
 
 
 class AppendOnlyError(Exception):
@@ -19,6 +22,27 @@ class AuditQuerySet(ScopedQuerySet["AuditEntry"]):
 
     def delete(self) -> NoReturn:  # type: ignore[override]
         raise AppendOnlyError("The audit log is append-only.")
+
+    def restrict(self, user: Any, action: str = "view") -> "AuditQuerySet":
+        """The subtrees of the user's grants; an audit administrator of a top organization (a
+        grant on a root node) also reads the entries that belong to no organization (logins of
+        unknown usernames, console actions without a target)."""
+        if user is SYSTEM or user is None or not getattr(user, "is_authenticated", False):
+            return super().restrict(user, action)  # type: ignore[return-value]
+        paths = user.scope_paths(action)
+        if not paths:
+            return self.none()
+        q = subtrees_q(paths, "org_path")
+        if any(len(path) == STEPLEN for path in paths):
+            q |= Q(org_path="")
+        return self.filter(q)
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list["AuditEntry"]:  # type: ignore[override]
+        """Many entries in one transaction, chained in the order given (one head lookup)."""
+        objs = list(objs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            chain.chain(chain.head(self.db), objs)
+            return super().bulk_create(objs, *args, **kwargs)
 
 
 class AuditEntry(models.Model):
@@ -36,6 +60,10 @@ class AuditEntry(models.Model):
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     success = models.BooleanField(_("succeeded"), default=True)
     detail = models.TextField(_("detail"), blank=True)
+    # The hash chain (core/chain.py): the previous entry's `hash`, and this entry's HMAC over its
+    # fields and `prev_hash`. `dangjian audit verify` walks it.
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = AuditQuerySet.as_manager()
     scope_path_field = "org_path"
@@ -52,7 +80,11 @@ class AuditEntry(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AppendOnlyError("The audit log is append-only.")
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        # Held until the surrounding transaction commits: the next writer waits for this link.
+        with transaction.atomic(using=using, savepoint=False):
+            chain.chain(chain.head(using), [self])
+            super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("The audit log is append-only.")

@@ -26,6 +26,16 @@ def _message(exc: Exception) -> str:
     return exc.__class__.__name__
 
 
+def _target(args: tuple[Any, ...], kwargs: dict[str, Any]) -> models.Model | None:
+    """The object a refused write was aimed at: the first saved model instance among the
+    arguments (services take their target first), other than the acting user."""
+    candidates = [*args, *(v for k, v in kwargs.items() if k != "acting_user")]
+    for value in candidates:
+        if isinstance(value, models.Model) and value.pk is not None:
+            return value
+    return None
+
+
 def write_service(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     def decorate(func: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(func)
@@ -34,7 +44,15 @@ def write_service(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
                 with transaction.atomic():
                     return func(*args, **kwargs)
             except (ValidationError, OutOfScope) as exc:
-                audit.record(action, actor=kwargs.get("acting_user"), success=False, detail=_message(exc))
+                # The entry is placed at the target's organization (so that subtree's auditor
+                # sees the refused attempt), or at the actor's when there is no target.
+                audit.record(
+                    action,
+                    actor=kwargs.get("acting_user"),
+                    obj=_target(args, kwargs),
+                    success=False,
+                    detail=_message(exc),
+                )
                 raise
 
         return wrapper

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from .env import email_config, env_bool, env_int, env_list, env_str
+from .env import database_url, email_config, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("DANGJIAN_VAR_DIR", str(BASE_DIR / "var")))
@@ -50,6 +50,8 @@ FIELD_ENCRYPTION_KEYS = env_str("FIELD_ENCRYPTION_KEYS") or _local_secret(
 )
 # HMAC key of the blind indexes used for exact lookup and de-duplication of encrypted values.
 BLIND_INDEX_KEY = env_str("BLIND_INDEX_KEY") or _local_secret("blind_index_key", _new_key)
+# HMAC key of the audit log's hash chain (core/chain.py), kept out of the database like the others.
+AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY") or _local_secret("audit_chain_key", _new_key)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -126,7 +128,7 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'dangjian.sqlite3'}"), conn_max_age=60
+        database_url(f"sqlite:///{VAR_DIR / 'dangjian.sqlite3'}"), conn_max_age=60
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

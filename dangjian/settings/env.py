@@ -1,6 +1,7 @@
 """Small helpers to read typed settings from the environment."""
 
 import os
+import sys
 from typing import NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -26,6 +27,21 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if not value:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+# Commands that change the schema or the grants connect as the tables' owner; everything else (the
+# web and worker processes too) as the application's role, which cannot alter the audit log.
+OWNER_COMMANDS = frozenset({"migrate", "dbroles"})
+
+
+def database_url(default: str, argv: list[str] | None = None) -> str:
+    """`MIGRATE_DATABASE_URL` for `dangjian migrate` and `dangjian dbroles` when it is set,
+    otherwise `DATABASE_URL` (see docs/operations.md, "Database roles")."""
+    argv = sys.argv if argv is None else argv
+    owner_url = os.environ.get("MIGRATE_DATABASE_URL")
+    if owner_url and len(argv) > 1 and argv[1] in OWNER_COMMANDS:
+        return owner_url
+    return os.environ.get("DATABASE_URL") or default
 
 
 class EmailConfig(NamedTuple):
