@@ -22,7 +22,7 @@ import json
 from base64 import b64decode
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -77,6 +77,7 @@ def _at(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+@lru_cache(maxsize=4096)
 def _ip(value: str | None) -> str | None:
     return str(ipaddress.ip_address(value)) if value else None
 
@@ -101,8 +102,13 @@ def canonical(values: dict[str, Any]) -> bytes:
     return json.dumps(items, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def link(prev_hash: str, values: dict[str, Any]) -> str:
-    mac = hmac.new(_key(settings.AUDIT_CHAIN_KEY), prev_hash.encode() + b"\n", hashlib.sha256)
+def key() -> bytes:
+    return _key(settings.AUDIT_CHAIN_KEY)
+
+
+def link(prev_hash: str, values: dict[str, Any], secret: bytes | None = None) -> str:
+    """This entry's hash; `secret` saves the settings lookup in a loop over many entries."""
+    mac = hmac.new(secret or key(), prev_hash.encode() + b"\n", hashlib.sha256)
     mac.update(canonical(values))
     return mac.hexdigest()
 

@@ -45,10 +45,11 @@ def verify(batch: int = BATCH, until: int | None = None) -> Report:
     report = Report()
     limit = until if until is not None else AuditEntry.objects.aggregate(m=Max("id"))["m"] or 0
     prev_id: int | None = None
+    secret = chain.key()
     for entry_id, prev_hash, stored, values in _rows(0, batch):
         if entry_id > limit:
             break
-        expected = chain.link(prev_hash, values)
+        expected = chain.link(prev_hash, values, secret)
         if stored != expected:
             report.broken_id = entry_id
             report.problem = (

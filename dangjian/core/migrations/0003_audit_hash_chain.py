@@ -37,13 +37,13 @@ def _chain_existing(apps, schema_editor):  # noqa: ANN001, ANN201
         schema_editor.execute("DROP TRIGGER IF EXISTS core_auditentry_no_update")
     elif vendor == "postgresql":
         schema_editor.execute("ALTER TABLE core_auditentry DISABLE TRIGGER core_auditentry_no_change")
-    prev, last_id = chain.GENESIS, 0
+    prev, last_id, secret = chain.GENESIS, 0, chain.key()
     rows = entry_model.objects.using(alias).order_by("id").values("id", *chain.CHAINED_FIELDS)
     with schema_editor.connection.cursor() as cursor:
         while batch := list(rows.filter(id__gt=last_id)[:BATCH]):
             updates = []
             for row in batch:
-                digest = chain.link(prev, row)
+                digest = chain.link(prev, row, secret)
                 updates.append((prev, digest, row["id"]))
                 prev, last_id = digest, row["id"]
             cursor.executemany("UPDATE core_auditentry SET prev_hash = %s, hash = %s WHERE id = %s", updates)
