@@ -30,8 +30,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 
 GENESIS = "0" * 64
-# The fields an entry's hash covers, in this order. `id` is not among them (it is assigned by
-# the INSERT, after the hash is computed); the order of entries is fixed by the links instead.
+# The fields an entry's hash covers, in this order. Changing them or `canonical` makes every
+# existing link unverifiable (migration 0003 chains old rows with them too): add a version
+# first. `id` is not among them (it is assigned by the INSERT, after the hash is computed); the
+# links fix the order instead.
 CHAINED_FIELDS = (
     "at",
     "actor_id",
