@@ -232,6 +232,10 @@ def test_a_zip_bomb_is_refused_before_anything_is_decompressed(
     response = upload(signed_in(world.secretary), world.branch.pk, "名册.xlsx", data)
     assert response.status_code == 200
     assert "it is refused without being read" in response.content.decode()
+    chinese = signed_in(world.secretary)
+    chinese.cookies["django_language"] = "zh-hans"
+    response = upload(chinese, world.branch.pk, "名册.xlsx", data)
+    assert "该工作簿解压后超过800 MB" in response.content.decode()  # in the user's language
     assert not ImportJob.objects.exists()
     assert not (tmp_path / "media" / "imports").exists()
 
