@@ -1,6 +1,7 @@
 """The roster's files at rest: sealed, private, previewed once, deleted after retention; zip
 bombs refused before anything is decompressed; keys check/rotate cover the files."""
 
+import os
 import struct
 import time
 import zipfile
@@ -302,3 +303,30 @@ def test_keys_rotate_and_check_cover_the_sealed_files(
     flip_last_byte(on_disk(job.file.name or "", tmp_path))
     failed = keys.check()
     assert failed.failed == 1 and str(failed.failures[0]).startswith(f"roster.ImportJob pk={job.pk} file:")
+
+
+def test_a_file_stored_before_sealing_is_sealed_by_rotate(world: World, tmp_path: Path) -> None:
+    job = uploaded(world, tmp_path, [person("甲")])
+    plain = write_csv(tmp_path / "old.csv", HEAD, [person("乙")]).read_bytes()
+    on_disk(job.file.name or "", tmp_path).write_bytes(plain)  # as files were stored until now
+    report = keys.check()
+    assert report.failed == 1 and "not a sealed file" in str(report.failures[0])
+    keys.rotate()
+    assert keys.check().failed == 0
+    assert b"\xe4\xb9\x99" not in on_disk(job.file.name or "", tmp_path).read_bytes()  # 乙 sealed
+    page = signed_in(world.secretary).get(f"/imports/{job.pk}/").content.decode()
+    assert "乙" in page and "start-import" in page
+
+
+def test_stray_files_older_than_the_retention_are_purged(world: World, tmp_path: Path) -> None:
+    job = uploaded(world, tmp_path, [person("甲")])
+    stray = tmp_path / "media" / "imports" / "2026" / "01" / "left-by-a-crash.xlsx"
+    stray.parent.mkdir(parents=True)
+    stray.write_bytes(b"PK\x03\x04 plaintext from before")
+    week_ago = time.time() - 8 * 86400
+    os.utime(stray, (week_ago, week_ago))
+    os.utime(on_disk(job.file.name or "", tmp_path), (week_ago, week_ago))  # old, but its job is not
+    call_command("import", "purge")
+    assert not stray.exists() and on_disk(job.file.name or "", tmp_path).exists()
+    entry = AuditEntry.objects.get(action="roster.purge")
+    assert entry.changes == {"stray_files": 1, "retention_days": 7}
