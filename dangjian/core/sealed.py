@@ -20,7 +20,7 @@ import shutil
 import struct
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -157,11 +157,11 @@ def _private_dirs(path: Path, root: Path) -> None:
     current = root
     for part in parts:
         current = current / part
-        try:
+        with suppress(FileExistsError):
             current.mkdir(mode=PRIVATE_DIR)
-        except FileExistsError:
-            continue
-        current.chmod(PRIVATE_DIR)  # mkdir's mode is filtered by the umask
+        # mkdir's mode is filtered by the umask, and folders made before files were sealed were 0755.
+        if current.stat().st_mode & 0o777 != PRIVATE_DIR:
+            current.chmod(PRIVATE_DIR)
 
 
 def store(name: str, source: IO[bytes], *, context: str) -> str:

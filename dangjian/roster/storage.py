@@ -86,7 +86,7 @@ def purge(*, now: datetime | None = None, days: int | None = None) -> int:
         .select_related("organization")
         .order_by("pk")
     )
-    for job in expired.iterator(chunk_size=500):
+    for job in list(expired):  # read first: the loop writes to the same table
         names = [n for n in (job.file.name, job.report.name) if n]
         for name in names:
             default_storage.delete(name)
