@@ -16,6 +16,8 @@ from functools import lru_cache
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 NONCE_BYTES = 12
 
@@ -28,12 +30,16 @@ class FieldCipher:
             if "$" in kid:
                 raise ImproperlyConfigured("A key id must not contain '$'.")
         self._aead = {kid: AESGCM(key) for kid, key in keys.items()}
+        self.keys = dict(keys)  # sealed files derive a key per file from these (core.sealed)
         self.active = active
 
     def encrypt(self, plaintext: str, context: str) -> str:
         nonce = secrets.token_bytes(NONCE_BYTES)
         sealed = self._aead[self.active].encrypt(nonce, plaintext.encode(), context.encode())
         return f"{self.active}${urlsafe_b64encode(nonce + sealed).decode()}"
+
+    def key_id(self, token: str) -> str:
+        return token.partition("$")[0]
 
     def decrypt(self, token: str, context: str) -> str:
         kid, _, body = token.partition("$")
@@ -56,6 +62,13 @@ def parse_keys(spec: str) -> tuple[dict[str, bytes], str]:
         raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS holds no key.")
     keys = {kid.strip(): b64decode(value.strip()) for kid, value in pairs}
     return keys, pairs[0][0].strip()
+
+
+@receiver(setting_changed)
+def _keys_changed(*, setting: str, **kwargs: object) -> None:
+    # Tests that configure a second key see it at once.
+    if setting == "FIELD_ENCRYPTION_KEYS":
+        get_cipher.cache_clear()
 
 
 @lru_cache(maxsize=1)

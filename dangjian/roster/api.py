@@ -4,14 +4,13 @@ GET its report. The import runs as a background job, as from the page."""
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status
+from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -20,10 +19,19 @@ from rest_framework.response import Response
 from dangjian.api.base import ScopedViewSetMixin, StrictSerializerMixin
 from dangjian.core import audit, uploads
 from dangjian.core.scoping import in_scope
+from dangjian.core.sealed import SealedFileError
 from dangjian.organizations.api import OrganizationCodeField
 
-from . import services
+from . import services, storage
 from .models import ImportJob
+
+
+class DamagedFile(exceptions.APIException):
+    """A stored file that fails to open (altered, cut short, or under a key no longer
+    configured): the request was fine, the server's copy is not."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "damaged"
 
 
 class ImportRequestSerializer(StrictSerializerMixin):
@@ -110,7 +118,9 @@ class ImportJobViewSet(
         job.refresh_from_db()
         return Response(self.get_serializer(job).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(responses={(200, uploads.KINDS["xlsx"].content_type): OpenApiTypes.BINARY})
+    @extend_schema(
+        responses={(200, uploads.KINDS["xlsx"].content_type): OpenApiTypes.BINARY, 409: OpenApiTypes.OBJECT}
+    )
     @action(detail=True, methods=["get"])
     def report(self, request: Request, pk: str | None = None) -> FileResponse:
         """The report: counts and every refused row with its cells and reasons (.xlsx)."""
@@ -119,6 +129,18 @@ class ImportJobViewSet(
             job.user_id == request.user.pk or in_scope(request.user, job.organization, "reveal_pii")
         ):
             raise Http404
+        try:
+            stream = storage.report_stream(job)
+        except SealedFileError as exc:
+            audit.record(
+                "roster.report",
+                actor=request.user,
+                obj=job,
+                org_path=job.organization.path,
+                success=False,
+                detail=f"{job.original_name}: {exc}",
+            )
+            raise DamagedFile(storage.damaged_message()) from exc
         audit.record(
             "roster.report",
             actor=request.user,
@@ -127,7 +149,7 @@ class ImportJobViewSet(
             detail=job.original_name,
         )
         return uploads.download_response(
-            default_storage.open(job.report.name or "", "rb"),
+            stream,
             f"import-report-{job.pk}.xlsx",
             uploads.KINDS["xlsx"].content_type,
         )

@@ -205,10 +205,16 @@ class Validation:
 
 
 def validate_file(
-    path: Path, org: Organization, report_path: Path, *, progress: Progress = no_progress
+    path: Path,
+    org: Organization,
+    report_path: Path,
+    *,
+    progress: Progress = no_progress,
+    checked: bool = False,
 ) -> tuple[Result, Spool]:
-    """Pass 1. Raises ValidationError for a file that is not a roster (nothing is written)."""
-    table = open_table(path)
+    """Pass 1. Raises ValidationError for a file that is not a roster (nothing is written).
+    `checked`: the file passed `limits.check_file` at upload (it is sealed since)."""
+    table = open_table(path, checked=checked)
     check_columns(table, org)
     report = Report(report_path, [c.header for c in table.columns])
     validation = Validation(table, org, report, table.total_rows or path.stat().st_size // 120)

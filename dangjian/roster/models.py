@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.fields import EncryptedTextField, SealedFileField
 from dangjian.core.scoping import ScopedQuerySet
 from dangjian.organizations.models import Organization
 
@@ -48,7 +49,8 @@ class ImportJob(models.Model):
         related_name="+",
         verbose_name=_("uploaded by"),
     )
-    file = models.FileField(_("file"), max_length=200)
+    # Sealed at rest (full ID numbers): see core.sealed and docs/roster.md, "Files".
+    file = SealedFileField(_("file"), max_length=200, context="roster.upload")
     original_name = models.CharField(_("file name"), max_length=200)
     file_format = models.CharField(_("format"), max_length=8)
     size = models.PositiveBigIntegerField(default=0)
@@ -71,7 +73,12 @@ class ImportJob(models.Model):
     new_rows = models.PositiveIntegerField(default=0)
     unchanged_rows = models.PositiveIntegerField(default=0)
     refused_rows = models.PositiveIntegerField(default=0)
-    report = models.FileField(_("report"), max_length=200, blank=True)
+    report = SealedFileField(_("report"), max_length=200, blank=True, context="roster.report")
+    # The preview (columns, first rows with ID numbers and phones masked), computed once: reading
+    # a workbook costs seconds, and the job page is viewed many times.
+    preview = EncryptedTextField(context="roster.preview")
+    # When the retention sweep deleted the file, the report and the preview.
+    files_deleted_at = models.DateTimeField(null=True, blank=True)
     message = models.TextField(_("message"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 
+from . import limits
 from .columns import canonical, field_for
 
 HEAD_ROWS = 30
@@ -147,11 +148,15 @@ def _no_header() -> ValidationError:
     )
 
 
-def open_table(path: Path, fmt: str | None = None) -> Table:
-    """The roster in the file; ValidationError (code no_header, format…) if it holds none."""
-    if fmt is None:
-        with path.open("rb") as stream:
+def open_table(path: Path, fmt: str | None = None, *, checked: bool = False) -> Table:
+    """The roster in the file; ValidationError (code no_header, format, too_large…) if it holds
+    none or reading it would cost more than `limits` allow. `checked`: the file passed
+    `limits.check_file` in full already (at upload); its central directory is read again."""
+    with path.open("rb") as stream:
+        if fmt is None:
             fmt = sniff_format(stream)
+        if fmt is not None:
+            limits.check_file(stream, fmt, path.stat().st_size, inflate=not checked)
     if fmt == "csv":
         return _csv_table(path)
     if fmt in ("xlsx", "xls"):

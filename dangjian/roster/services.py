@@ -5,32 +5,31 @@ again when the job runs (a grant may have been withdrawn meanwhile) and after th
 audit log gets one entry per upload and one per import run with its counts, never one per row.
 """
 
+import json
 import logging
-import shutil
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit, uploads
+from dangjian.core import audit, sealed, uploads
 from dangjian.core.exceptions import OutOfScope
+from dangjian.core.masking import mask_id_number, mask_phone
 from dangjian.core.services import account_of, require_scope, write_service
 from dangjian.organizations.models import Organization
 
+from . import limits, storage
 from .importer import Progress, Result, insert, no_progress, validate_file
 from .models import ImportJob, ImportOutcome, ImportState
 from .progress import JobProgress
-from .reading import Table, open_table, sniff_format
+from .reading import Column, open_table, sniff_format
 from .spool import Spool
 
 logger = logging.getLogger(__name__)
@@ -65,6 +64,7 @@ def check_roster_upload(upload: UploadedFile) -> str:
             _("This is not a roster file: upload an Excel workbook (.xlsx, .xls) or a CSV file."),
             code="format",
         )
+    limits.check_file(upload, fmt, size)  # type: ignore[arg-type]
     return fmt
 
 
@@ -80,7 +80,7 @@ def upload_roster(
 ) -> ImportJob:
     require_scope(acting_user, organization, "change")
     fmt = check_roster_upload(upload)
-    name = default_storage.save(uploads.random_name("imports", uploads.KINDS[fmt]), upload)
+    name = storage.store_upload(upload)  # type: ignore[arg-type]
     try:
         job = ImportJob.objects.create(
             organization=organization,
@@ -102,37 +102,65 @@ def upload_roster(
     return job
 
 
-@contextmanager
-def local_file(name: str) -> Iterator[Path]:
-    """A stored file as a local path (the readers need one): the file itself on the file system
-    storage, a temporary copy from any other."""
-    try:
-        yield Path(default_storage.path(name))
-        return
-    except NotImplementedError:
-        pass
-    with (
-        tempfile.NamedTemporaryFile(suffix=PurePath(name).suffix) as copy,
-        default_storage.open(name) as stored,
-    ):
-        shutil.copyfileobj(stored, copy)
-        copy.flush()
-        yield Path(copy.name)
+@dataclass
+class PreviewTable:
+    """What the job page shows of the file's layout (a `reading.Table` without its rows)."""
+
+    format: str = ""
+    columns: list[Column] = field(default_factory=list)
+    header_row: int = 0
+    sheet: str = ""
+    encoding: str = ""
 
 
 @dataclass
 class Preview:
-    table: Table | None = None
-    rows: list[list[str]] = field(default_factory=list)
+    table: PreviewTable | None = None
+    rows: list[list[str]] = field(default_factory=list)  # ID numbers and phones masked
     error: str = ""
+
+    def dump(self) -> str:
+        return json.dumps(
+            {"table": asdict(self.table) if self.table else None, "rows": self.rows, "error": self.error},
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def load(cls, text: str) -> "Preview":
+        data = json.loads(text)
+        table = data["table"]
+        if table is not None:
+            table = PreviewTable(**{**table, "columns": [Column(**c) for c in table["columns"]]})
+        return cls(table=table, rows=data["rows"], error=data["error"])
 
 
 def preview_job(job: ImportJob) -> Preview:
-    """The detected columns and the first rows, as the import will read them. Reading only; the
-    job is marked previewed (an unreadable file is shown as such, and cannot be started)."""
+    """The detected columns and the first rows, as the import will read them, ID numbers and
+    phones masked. Read from the file once and kept on the job (sealed, like the file): the
+    page is polled and revisited, and a workbook is parsed whole to give its first rows. A file
+    that cannot be read is kept as such (its message), and cannot be started."""
+    if job.preview:
+        return Preview.load(job.preview)
+    if not job.file:
+        gone = _("The file was deleted after the retention period; upload it again.")
+        return Preview(error=job.message or gone)
     try:
-        with local_file(job.file.name or "") as path:
-            table = open_table(path, job.file_format)
+        preview = _read_preview(job)
+    except sealed.SealedFileError:
+        return Preview(error=storage.damaged_message())  # not kept: the file is what is wrong
+    job.preview = preview.dump()
+    fields = ["preview"]
+    if job.state == ImportState.UPLOADED and not preview.error:
+        job.move_to(ImportState.PREVIEWED)
+        fields.append("state")
+    job.save(update_fields=fields)
+    return preview
+
+
+def _read_preview(job: ImportJob) -> Preview:
+    try:
+        with storage.opened_upload(job) as path:
+            table = open_table(path, job.file_format, checked=True)
             rows = []
             for _number, cells in table.rows:
                 rows.append([_show(c) for c in cells])
@@ -141,10 +169,18 @@ def preview_job(job: ImportJob) -> Preview:
             table.close()
     except ValidationError as exc:
         return Preview(error=" ".join(exc.messages))
-    if job.state == ImportState.UPLOADED:
-        job.move_to(ImportState.PREVIEWED)
-        job.save(update_fields=["state"])
-    return Preview(table=table, rows=rows)
+    layout = PreviewTable(table.format, table.columns, table.header_row, table.sheet, table.encoding)
+    return Preview(table=layout, rows=_masked(table.fields, rows))
+
+
+def _masked(fields: dict[str, int], rows: list[list[str]]) -> list[list[str]]:
+    """The preview is for checking columns: it never needs a full ID number or phone."""
+    masks = [(fields[f], m) for f, m in (("id_number", mask_id_number), ("phone", mask_phone)) if f in fields]
+    for row in rows:
+        for index, mask in masks:
+            if index < len(row):
+                row[index] = mask(row[index])
+    return rows
 
 
 def _show(value: Any) -> str:
@@ -159,6 +195,9 @@ def _show(value: Any) -> str:
 def start_import(job: ImportJob, *, acting_user: Any) -> ImportJob:
     job = ImportJob.objects.select_for_update().select_related("organization").get(pk=job.pk)
     require_scope(acting_user, job.organization, "change")
+    if not job.file:
+        gone = _("The file was deleted after the retention period; upload it again.")
+        raise ValidationError(gone, code="deleted")
     job.move_to(ImportState.RUNNING)
     job.phase = QUEUED
     job.progress = 0
@@ -180,12 +219,15 @@ def import_roster(
     partial: bool = False,
     dry_run: bool = False,
     progress: Progress = no_progress,
+    checked: bool = False,
 ) -> Result:
     """Validate the whole file (report written to `report_path`), then insert it in one
     transaction unless rows were refused (and `partial` is off) or it is a dry run."""
     try:
         require_scope(acting_user, organization, "change")
-        result, spool = validate_file(path, organization, report_path, progress=progress)
+        result, spool = validate_file(
+            path, organization, report_path, progress=progress, checked=checked
+        )
     except (ValidationError, OutOfScope) as exc:
         detail = " ".join(exc.messages) if isinstance(exc, ValidationError) else "OutOfScope"
         audit.record("roster.import", actor=acting_user, success=False, detail=f"{path.name}: {detail}")
@@ -258,7 +300,7 @@ def run_job(job_pk: int) -> ImportJob | None:
         try:
             if job.user is None or not job.user.is_active:
                 raise OutOfScope("uploader gone")
-            with local_file(job.file.name or "") as path:
+            with storage.opened_upload(job) as path:
                 result = import_roster(
                     path,
                     job.organization,
@@ -267,7 +309,11 @@ def run_job(job_pk: int) -> ImportJob | None:
                     partial=job.partial,
                     dry_run=job.dry_run,
                     progress=progress,
+                    checked=True,
                 )
+        except sealed.SealedFileError:
+            logger.error("import job %s: the stored file does not open", job.pk)
+            return _finish(job, None, storage.damaged_message(), report_path)
         except (ValidationError, OutOfScope) as exc:
             return _finish(job, None, _message(exc), report_path)
         except Exception:
@@ -296,9 +342,6 @@ def _finish(job: ImportJob, result: Result | None, message: str, report_path: Pa
         job.total_rows, job.new_rows = result.total, result.new
         job.unchanged_rows, job.refused_rows = result.unchanged, result.refused
         if report_path.exists():
-            with report_path.open("rb") as report:
-                job.report = default_storage.save(
-                    uploads.random_name("imports/reports", uploads.KINDS["xlsx"]), File(report)
-                )
+            job.report = storage.store_report(report_path)
     job.save()
     return job

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -11,12 +10,12 @@ from django.views.decorators.http import require_POST
 
 from dangjian.core import audit, uploads
 from dangjian.core.exceptions import OutOfScope
-from dangjian.core.masking import mask_id_number, mask_phone
 from dangjian.core.scoping import in_scope
+from dangjian.core.sealed import SealedFileError
 from dangjian.core.views import apply_errors, get_for_user
 from dangjian.organizations.models import Organization
 
-from . import services
+from . import services, storage
 from .forms import ImportForm
 from .models import ImportJob, ImportState
 from .spool import CHUNK_BYTES
@@ -49,29 +48,13 @@ def _job(request: HttpRequest, pk: int) -> ImportJob:
     return get_for_user(request, ImportJob, pk, "change", select_related=["organization", "user"])
 
 
-def _masked_preview(preview: services.Preview) -> list[list[str]]:
-    """The first rows with ID numbers and phones masked: the preview is for checking columns."""
-    if preview.table is None:
-        return []
-    fields = preview.table.fields
-    masks = [(fields[f], m) for f, m in (("id_number", mask_id_number), ("phone", mask_phone)) if f in fields]
-    rows = []
-    for row in preview.rows:
-        row = list(row)
-        for index, mask in masks:
-            if index < len(row):
-                row[index] = mask(row[index])
-        rows.append(row)
-    return rows
-
-
 @login_required
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     context: dict[str, object] = {"job": job, "org": job.organization}
     if job.state in (ImportState.UPLOADED, ImportState.PREVIEWED):
         preview = services.preview_job(job)
-        context.update(preview=preview, preview_rows=_masked_preview(preview))
+        context.update(preview=preview, preview_rows=preview.rows)
     return render(request, "roster/job.html", context)
 
 
@@ -95,20 +78,31 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def import_report(request: HttpRequest, pk: int) -> FileResponse:
+def import_report(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     """The refused rows hold the file's own cells, full ID numbers included: for the uploader and
-    for those who may see full values there."""
+    for those who may see full values there. Unsealed whole before the first byte is sent."""
     job = _job(request, pk)
     if not job.report or not (
         job.user_id == request.user.pk or in_scope(request.user, job.organization, "reveal_pii")
     ):
         raise Http404
+    try:
+        stream = storage.report_stream(job)
+    except SealedFileError as exc:
+        audit.record(
+            "roster.report",
+            actor=request.user,
+            obj=job,
+            org_path=job.organization.path,
+            success=False,
+            detail=f"{job.original_name}: {exc}",
+        )
+        messages.error(request, storage.damaged_message())
+        return redirect("import_detail", pk=job.pk)
     audit.record(
         "roster.report", actor=request.user, obj=job, org_path=job.organization.path, detail=job.original_name
     )
     name = f"import-report-{job.pk}.xlsx"
-    response = uploads.download_response(
-        default_storage.open(job.report.name or "", "rb"), name, uploads.KINDS["xlsx"].content_type
-    )
+    response = uploads.download_response(stream, name, uploads.KINDS["xlsx"].content_type)
     response.block_size = CHUNK_BYTES
     return response

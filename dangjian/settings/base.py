@@ -277,3 +277,12 @@ WHITENOISE_USE_FINDERS = True
 from django.utils.translation import gettext_lazy  # noqa: E402
 
 FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("All")
+
+# --- Roster files ------------------------------------------------------------------------------
+# Uploaded rosters and import reports (sealed at rest) are deleted after this many days.
+DANGJIAN_IMPORT_RETENTION_DAYS = env_int("DANGJIAN_IMPORT_RETENTION_DAYS", 7)
+# What reading a workbook may cost, checked before anything is decompressed (roster/limits.py).
+ROSTER_MAX_UNZIPPED_MB = env_int("DANGJIAN_IMPORT_MAX_UNZIPPED_MB", 800)
+ROSTER_MAX_ZIP_RATIO = env_int("DANGJIAN_IMPORT_MAX_ZIP_RATIO", 100)
+ROSTER_MAX_ZIP_ENTRIES = env_int("DANGJIAN_IMPORT_MAX_ZIP_ENTRIES", 1000)
+ROSTER_MAX_XLS_MB = env_int("DANGJIAN_IMPORT_MAX_XLS_MB", 64)

@@ -82,16 +82,35 @@ def test_api_wrong_file_and_outsider(world: World, api: Callable[[str], Any], tm
     assert not ImportJob.objects.exists()
 
 
-def test_cli_imports_and_writes_the_report(
+def test_cli_imports_and_writes_the_report_only_where_asked(
     world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = write_csv(tmp_path / "名册.csv", HEAD, [person("甲"), person("乙")])
     call_command("import", "members", str(path), "--org", world.branch.code, "--lang", "en")
     out = capsys.readouterr().out
-    assert "2 rows: 2 new, 0 unchanged, 0 refused." in out
-    assert (tmp_path / "名册.report.xlsx").exists()
-    call_command("import", "members", str(path), "--org", world.branch.code, "--lang", "en")
+    assert "2 rows: 2 new, 0 unchanged, 0 refused." in out and "use --report PATH" in out
+    assert [p.name for p in tmp_path.iterdir() if p.is_file()] == ["名册.csv"]  # nothing beside the file
+    report = tmp_path / "private" / "r.xlsx"
+    report.parent.mkdir()
+    call_command(
+        "import", "members", str(path), "--org", world.branch.code, "--report", str(report), "--lang", "en"
+    )
     assert "0 new, 2 unchanged" in capsys.readouterr().out
+    assert report.read_bytes().startswith(b"PK") and report.stat().st_mode & 0o777 == 0o600
+
+
+def test_cli_report_is_not_overwritten_without_force(world: World, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "a.csv", HEAD, [person("甲")])
+    report = tmp_path / "r.xlsx"
+    report.write_bytes(b"keep me")
+    report.chmod(0o644)
+    with pytest.raises(CommandError, match="--force"):
+        call_command("import", "members", str(path), "--org", world.branch.code, "--report", str(report))
+    assert report.read_bytes() == b"keep me" and not Member.objects.filter(name="甲").exists()
+    call_command(
+        "import", "members", str(path), "--org", world.branch.code, "--report", str(report), "--force"
+    )
+    assert report.read_bytes().startswith(b"PK") and report.stat().st_mode & 0o777 == 0o600
 
 
 def test_cli_refusal_exits_non_zero(world: World, tmp_path: Path) -> None:

@@ -24,7 +24,12 @@ def report_rows(path: Path) -> list[list[object]]:
 
 def messy_rows() -> list[list[object]]:
     b = date(1985, 6, 11)
-    ids = [new_id(b, "male") for _ in range(8)]
+    # Distinct: one birth date and gender leave 500 numbers, and 8 draws collide ~5 % of the time
+    # (the second would be refused as a duplicate), depending on what the tests before drew.
+    ids: list[str] = []
+    while len(ids) < 8:
+        if (drawn := new_id(b, "male")) not in ids:
+            ids.append(drawn)
     # The last goes into a number cell: one ending in X could not be typed there (and float()
     # would fail on it, making this test depend on which tests drew numbers before it).
     while (numeric := new_id(b, "female")).endswith("X"):
