@@ -133,6 +133,8 @@ def build_world() -> World:
         "county_staff": make_user("county_staff", Role.COMMITTEE_STAFF, county),
         "secretary": make_user("secretary", Role.SECRETARY, branch),
         "member_user": make_user("member_user", Role.MEMBER, branch, member=member),
+        "organizer": make_user("organizer", Role.ORGANIZER, branch),
+        "supervisor": make_user("supervisor", Role.SUPERVISOR, county),
         "outsider": make_user("outsider", Role.COMMITTEE_STAFF, county_b),
         "sysadmin": make_user("sysadmin", Role.SYSTEM_ADMIN, province),
         "auditor": make_user("auditor", Role.AUDIT_ADMIN, province),
