@@ -1,5 +1,9 @@
 """Import pages: upload, preview and start, a progress bar polled by HTMX, the report."""
 
+import re
+from datetime import date
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -49,12 +53,25 @@ def _job(request: HttpRequest, pk: int) -> ImportJob:
     return get_for_user(request, ImportJob, pk, "change", select_related=["organization", "user"])
 
 
+def _birth_year_only(value: Any) -> str:
+    """A birth-date cell of the preview as its year: the cell beside a masked ID number would
+    otherwise rebuild it (the preview is for checking columns, which the year shows)."""
+    if isinstance(value, date):
+        return f"{value.year:04d}"
+    found = re.search(r"(?<!\d)(1[89]|20)\d{2}(?!\d)", str(value or ""))
+    return found.group(0) if found else "*" * len(str(value or ""))
+
+
 def _masked_preview(preview: services.Preview) -> list[list[str]]:
-    """The first rows with ID numbers and phones masked: the preview is for checking columns."""
+    """The first rows with ID numbers and phones masked and birth dates cut to the year."""
     if preview.table is None:
         return []
     fields = preview.table.fields
-    masks = [(fields[f], m) for f, m in (("id_number", mask_id_number), ("phone", mask_phone)) if f in fields]
+    masks = [
+        (fields[f], m)
+        for f, m in (("id_number", mask_id_number), ("phone", mask_phone), ("birth_date", _birth_year_only))
+        if f in fields
+    ]
     rows = []
     for row in preview.rows:
         row = list(row)
