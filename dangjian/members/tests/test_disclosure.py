@@ -31,11 +31,11 @@ from dangjian.members.models import Member
 from dangjian.members.services import update_member
 from dangjian.roster.columns import TEMPLATE_FIELDS
 from dangjian.testing.api import english_client
-from dangjian.testing.world import World, make_member
+from dangjian.testing.world import World, add_every_role, make_member
 from dangjian.transfers import services as transfers
 
 BAR = 10_000
-# Every role of accounts/roles.py has a persona in the test world.
+# Every role of accounts/roles.py has a persona (the test world with `add_every_role`).
 PERSONAS = [
     "member_user",
     "organizer",
@@ -275,6 +275,11 @@ def what_persona_learns(
     if transfer_pk is not None:
         _letter(client, transfer_pk, known)
     return known
+
+
+@pytest.fixture
+def world(world: World) -> World:
+    return add_every_role(world)
 
 
 @pytest.fixture

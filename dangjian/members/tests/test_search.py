@@ -13,10 +13,15 @@ from dangjian.members import views
 from dangjian.members.api import MemberViewSet
 from dangjian.members.models import Member
 from dangjian.testing.api import english_client
-from dangjian.testing.world import World
+from dangjian.testing.world import World, add_every_role
 
 MEMBERS = "/api/v1/members/"
 SEARCH = "/api/v1/members/search/"
+
+
+@pytest.fixture
+def world(world: World) -> World:
+    return add_every_role(world)
 
 
 def _client(user: Any) -> Client:
