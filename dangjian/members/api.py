@@ -1,10 +1,15 @@
-"""REST API for members. ID number and phone go out masked; only `reveal` returns a full value,
-through the audited service. Writes go only through `services`."""
+"""REST API for members. ID number and phone go out masked and the birth date as a year or
+year-month (the disclosure policy); only `reveal` returns a full value, through the audited
+service. The exact search by ID number or phone is a POST with a JSON body (`search`): a query
+string would put the value into access logs, so a list request carrying one is refused.
+Writes go only through `services`."""
 
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
@@ -13,11 +18,13 @@ from rest_framework.response import Response
 
 from dangjian.api.base import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, StrictSerializerMixin
 from dangjian.api.pagination import TreeOrderCursorPagination
+from dangjian.core.exceptions import OutOfScope
 from dangjian.organizations.api import OrganizationCodeField
 from dangjian.organizations.models import Organization, PartyGroup
 
 from . import services
-from .filters import MemberFilterSet, in_tree_order
+from .disclosure import Disclosure
+from .filters import PERSONAL_PARAMS, MemberFilterSet, in_tree_order, personal_query_params
 from .models import CommitteePost, Education, Gender, Member, MemberCategory, MemberStatus
 from .queries import subtree_member_count
 
@@ -40,7 +47,16 @@ class MemberSerializer(StrictSerializerMixin):
         choices=Gender.choices, required=False, help_text="Taken from the ID number when omitted."
     )
     ethnicity = serializers.CharField(max_length=20, required=False)
-    birth_date = serializers.DateField(required=False, help_text="Taken from the ID number when omitted.")
+    birth_date = serializers.DateField(
+        required=False,
+        write_only=True,
+        help_text="Input only; taken from the ID number when omitted. On update only together with "
+        "`id_number`. Read back as `birth`; the full date only through `reveal`.",
+    )
+    birth = serializers.SerializerMethodField(
+        help_text="Year of birth (`1980`), or year and month (`1980-05`) for users who may reveal "
+        "personal data of the member."
+    )
     id_number = MaskedCharField(
         masked_attr="id_number_masked", max_length=32, help_text="Full on input; always masked on output."
     )
@@ -67,6 +83,12 @@ class MemberSerializer(StrictSerializerMixin):
         help_text="On update: the version the edit is based on; refused if the record changed since.",
     )
 
+    def get_birth(self, instance: Member) -> str:
+        disclosure = self.context.get("disclosure")
+        if disclosure is None:  # a serializer made outside a view: the most restricted form
+            disclosure = Disclosure(None)
+        return disclosure.birth(instance)
+
 
 class MemberCreateSerializer(MemberSerializer):
     version = None  # type: ignore[assignment]  # a new member starts at version 1
@@ -74,6 +96,17 @@ class MemberCreateSerializer(MemberSerializer):
 
 class RevealRequestSerializer(StrictSerializerMixin):
     field = serializers.ChoiceField(choices=services.PII_FIELDS)
+
+
+class MemberSearchSerializer(StrictSerializerMixin):
+    id_number = serializers.CharField(max_length=24, required=False, help_text="Exact, full ID number.")
+    phone = serializers.CharField(max_length=20, required=False, help_text="Exact, full phone number.")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        filled = [name for name in ("id_number", "phone") if (attrs.get(name) or "").strip()]
+        if len(filled) != 1:
+            raise serializers.ValidationError(_("Enter either an ID number or a phone number."))
+        return attrs
 
 
 class RevealSerializer(serializers.Serializer):
@@ -85,6 +118,8 @@ class CountSerializer(serializers.Serializer):
     count = serializers.IntegerField()
 
 
+# Personal data in request bodies stays out of error reports.
+@method_decorator(sensitive_post_parameters(), name="dispatch")
 class MemberViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """Members of the organizations within the user's reach; ID number and phone masked."""
 
@@ -99,6 +134,36 @@ class MemberViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
 
     def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return in_tree_order(queryset.select_related("organization"))
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        # One look-up of the user's reveal reach for a whole page of members.
+        return {**super().get_serializer_context(), "disclosure": Disclosure(self.request.user)}
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        refused = personal_query_params(request.query_params)
+        if refused:
+            message = _("Search by ID number or phone with POST /api/v1/members/search/, never in the URL.")
+            raise exceptions.ValidationError({name: [message] for name in refused})
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=MemberSearchSerializer, responses=MemberSerializer(many=True))
+    @action(detail=False, methods=["post"], pagination_class=None, filter_backends=[])
+    def search(self, request: Request) -> Response:
+        """Members with exactly this ID number or phone, within the user's reveal reach.
+
+        A hit confirms a full value, so this is a reveal: it needs the reveal right and is
+        audited. The response is never stored by caches."""
+        serializer = MemberSearchSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        field = next(name for name in PERSONAL_PARAMS if (serializer.validated_data.get(name) or "").strip())
+        try:
+            found = services.search_members(field, serializer.validated_data[field], acting_user=request.user)
+        except OutOfScope as exc:
+            raise exceptions.PermissionDenied(
+                _("Searching by ID number or phone needs the right to see personal data.")
+            ) from exc
+        data = self.get_serializer(found, many=True).data
+        return Response(data, headers={"Cache-Control": "no-store"})
 
     @extend_schema(request=MemberCreateSerializer, responses={201: MemberSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -124,7 +189,8 @@ class MemberViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
     @extend_schema(request=RevealRequestSerializer, responses=RevealSerializer)
     @action(detail=True, methods=["post"])
     def reveal(self, request: Request, pk: str | None = None) -> Response:
-        """The full ID number or phone; needs the reveal right on the member, and is audited."""
+        """The full ID number, phone or birth date; needs the reveal right on the member, and is
+        audited."""
         member = self.get_object()
         serializer = RevealRequestSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)

@@ -2,6 +2,9 @@
 
 Filters narrow an already-restricted queryset; they never decide access. Every filter is an
 index-friendly range or equality (no `LIKE` on the tree path, no `__year` on a function).
+Nothing here takes an ID number or phone: a query string ends up in access logs, so the exact
+search by those is a POST (`services.search_members`), and `personal_query_params` names the
+parameters a GET must not carry.
 """
 
 from datetime import date
@@ -12,14 +15,13 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.dates import add_years
-from dangjian.core.idnumber import normalize_id_number
-from dangjian.core.phone import normalize_phone
 from dangjian.core.tree import subtree_q
 from dangjian.organizations.models import Organization, Sector
 
 from .models import Gender, Member, MemberCategory, MemberStatus
-from .validation import id_bidx, phone_bidx
+
+# Parameters that would put a full ID number or phone into a URL: refused, never ignored.
+PERSONAL_PARAMS = ("id_number", "phone")
 
 # Age bands of the statistical reports: (label, lowest age, highest age or None).
 AGE_BANDS: dict[str, tuple[int, int | None]] = {
@@ -32,15 +34,17 @@ AGE_BANDS: dict[str, tuple[int, int | None]] = {
 
 
 def age_band_q(band: str, today: date) -> Q:
-    """Birth dates giving an age within the band on `today` (whole years, as `age_on` counts).
+    """Members whose age reached in `today`'s year (this year minus the birth year, as Party
+    statistics count it at the year's end) lies within the band.
 
-    age >= low  <=>  born on or before today minus `low` years;
-    age <= high <=>  born after today minus `high + 1` years.
+    Whole calendar years on purpose: an age counted to the day would split a birth year (or, to
+    those who see it, a birth month) at today's date, and asking again on other days would pin
+    the birth date down — and with it the ID number that the masks hide.
     """
     low, high = AGE_BANDS[band]
-    q = Q(birth_date__lte=add_years(today, -low))
+    q = Q(birth_date__lt=date(today.year - low + 1, 1, 1))
     if high is not None:
-        q &= Q(birth_date__gt=add_years(today, -(high + 1)))
+        q &= Q(birth_date__gte=date(today.year - high, 1, 1))
     return q
 
 
@@ -57,8 +61,6 @@ class MemberFilterSet(django_filters.FilterSet):
     )
     join_year = django_filters.NumberFilter(method="filter_join_year", label=_("Year joined"))
     q = django_filters.CharFilter(method="filter_q", label=_("Name contains"))
-    id_number = django_filters.CharFilter(method="filter_id_number", label=_("ID number (exact)"))
-    phone = django_filters.CharFilter(method="filter_phone", label=_("Phone (exact)"))
 
     class Meta:
         model = Member
@@ -81,16 +83,15 @@ class MemberFilterSet(django_filters.FilterSet):
             return queryset.none()
         return queryset.filter(join_date__gte=date(year, 1, 1), join_date__lt=date(year + 1, 1, 1))
 
-    # Encrypted columns are found through their blind indexes: exact matches only, by design.
-    def filter_id_number(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        return queryset.filter(id_number_bidx=id_bidx(normalize_id_number(value)))
-
-    def filter_phone(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        return queryset.filter(phone_bidx=phone_bidx(normalize_phone(value)))
-
     def filter_q(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         value = value.strip()
         return queryset.filter(name__icontains=value) if value else queryset
+
+
+def personal_query_params(params: Any) -> list[str]:
+    """The personal-data parameters a query string carries a value for (an empty one carries
+    nothing personal: a form left blank)."""
+    return [name for name in PERSONAL_PARAMS if params.get(name)]
 
 
 def in_tree_order(queryset: QuerySet[Any]) -> QuerySet[Any]:

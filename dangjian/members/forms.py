@@ -77,15 +77,53 @@ class MemberForm(forms.Form):
     def __init__(self, *args: Any, organization: Organization, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["party_group"].queryset = PartyGroup.objects.filter(organization=organization)  # type: ignore[attr-defined]
+        self.editing = editing
         if editing:
             # The full values are never sent to the browser: empty means "keep as is".
             for name in ("id_number", "phone"):
                 self.fields[name].required = False
                 self.fields[name].help_text = _("Leave empty to keep the current value.")
+            # The birth date follows from the ID number: shown in full here it would rebuild the
+            # masked ID, and checked alone against the stored one it would be an oracle.
+            del self.fields["birth_date"]
 
     def service_data(self) -> dict[str, Any]:
         data = {k: v for k, v in self.cleaned_data.items() if k != "version"}
         for name in ("id_number", "phone"):
             if not self.fields[name].required and not data.get(name):
                 data.pop(name, None)
+        if self.editing and data.get("id_number"):
+            data["birth_date"] = None  # a new ID number brings its own birth date
         return data
+
+
+class MemberSearchForm(forms.Form):
+    """The exact search by ID number or phone: posted, so the value stays out of URLs and logs."""
+
+    id_number = forms.CharField(
+        label=_("ID number (exact)"),
+        max_length=24,
+        required=False,
+        widget=forms.TextInput(attrs={**TEXT, "autocomplete": "off"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone (exact)"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={**TEXT, "autocomplete": "off", "inputmode": "tel"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        filled = [name for name in ("id_number", "phone") if (data.get(name) or "").strip()]
+        if len(filled) != 1:
+            raise forms.ValidationError(_("Enter either an ID number or a phone number."))
+        return data
+
+    def search(self) -> tuple[str, str]:
+        """(field, value) of the one field filled in."""
+        for name in ("id_number", "phone"):
+            value = (self.cleaned_data.get(name) or "").strip()
+            if value:
+                return name, value
+        raise AssertionError("search() after a failed clean()")

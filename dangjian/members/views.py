@@ -1,13 +1,20 @@
-"""Member pages: the filtered list (full page or HTMX fragment), detail with audited reveal, forms."""
+"""Member pages: the filtered list (full page or HTMX fragment), the exact search by ID number or
+phone (POST only), detail with audited reveal, forms.
+
+Views that take personal data in a POST are `sensitive_post_parameters` (error reports leave the
+values out); responses that carry a revealed value are `never_cache` (no-store).
+"""
 
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from dangjian.core.exceptions import OutOfScope
@@ -16,8 +23,9 @@ from dangjian.core.views import apply_errors, bootstrap_form, get_for_user, htmx
 from dangjian.organizations.models import Organization
 
 from . import services
-from .filters import after_cursor, cursor_of, filtered_members
-from .forms import MemberForm
+from .disclosure import Disclosure
+from .filters import MemberFilterSet, after_cursor, cursor_of, filtered_members, personal_query_params
+from .forms import MemberForm, MemberSearchForm
 from .models import Member
 from .queries import subtree_member_count
 from .validation import MEMBER_FIELDS
@@ -25,25 +33,73 @@ from .validation import MEMBER_FIELDS
 PAGE = 50
 
 
+def _shown(request: HttpRequest, members: list[Member]) -> list[Member]:
+    """Members with their birth date in the form this user may see (`birth_shown`)."""
+    disclosure = Disclosure(request.user)
+    for m in members:
+        m.birth_shown = disclosure.birth(m)  # type: ignore[attr-defined]
+    return members
+
+
+def _list_page(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    context.setdefault("filter", bootstrap_form_of(MemberFilterSet(None)))
+    context.setdefault("search_form", MemberSearchForm())
+    return render(request, "members/list.html", context, status=status)
+
+
+def bootstrap_form_of(filterset: MemberFilterSet) -> MemberFilterSet:
+    bootstrap_form(filterset.form)
+    return filterset
+
+
 @login_required
 def member_list(request: HttpRequest) -> HttpResponse:
+    if personal_query_params(request.GET):
+        # Refused rather than ignored: the user should know the search did not happen, and how
+        # to search instead; the value is not echoed back.
+        message = _(
+            "ID numbers and phone numbers are not searched through the address bar; use the search form."
+        )
+        messages.error(request, message)
+        return _list_page(request, {"members": []}, status=400)
     filterset, qs = filtered_members(request.user, request.GET, request)
     qs = qs.defer("id_number")  # not shown in the list: spare 50 decryptions a page
     after = request.GET.get("after", "")
     if after:
         qs = after_cursor(qs, after)
     page = list(qs[: PAGE + 1])
-    bootstrap_form(filterset.form)
     context = {
-        "filter": filterset,
-        "members": page[:PAGE],
+        "filter": bootstrap_form_of(filterset),
+        "members": _shown(request, page[:PAGE]),
         "more": len(page) > PAGE,
         "next_after": cursor_of(page[PAGE - 1]) if len(page) > PAGE else None,
     }
     if htmx_partial(request):
         template = "members/_rows.html" if after else "members/_table.html"
         return render(request, template, context)
-    return render(request, "members/list.html", context)
+    return _list_page(request, context)
+
+
+@never_cache
+@sensitive_post_parameters("id_number", "phone")
+@login_required
+@require_POST
+def member_search(request: HttpRequest) -> HttpResponse:
+    """Members found by their exact ID number or phone: a reveal (audited, `reveal_pii` only)."""
+    form = MemberSearchForm(request.POST)
+    if not form.is_valid():
+        return _list_page(request, {"members": [], "search_form": form}, status=400)
+    field, value = form.search()
+    try:
+        found = services.search_members(field, value, acting_user=request.user)
+    except OutOfScope as exc:
+        raise PermissionDenied(
+            _("Searching by ID number or phone needs the right to see personal data.")
+        ) from exc
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return _list_page(request, {"members": [], "search_form": form}, status=400)
+    return _list_page(request, {"members": _shown(request, found), "search_form": MemberSearchForm()})
 
 
 @login_required
@@ -61,6 +117,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "members/detail.html",
         {
             "member": member,
+            "birth": Disclosure(request.user).birth(member),
             "can_reveal": in_scope(request.user, member, "reveal_pii"),
             "can_change": in_scope(request.user, member, "change"),
             "can_create_account": in_scope(request.user, member.organization, "manage_users")
@@ -69,6 +126,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@never_cache
 @login_required
 @require_POST
 def member_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
@@ -87,6 +145,7 @@ def _organization_for_new(request: HttpRequest) -> Organization:
     return get_for_user(request, Organization, int(org_id), "change")  # type: ignore[arg-type]
 
 
+@sensitive_post_parameters("id_number", "phone", "birth_date")
 @login_required
 def member_create(request: HttpRequest) -> HttpResponse:
     org = _organization_for_new(request)
@@ -104,6 +163,7 @@ def member_create(request: HttpRequest) -> HttpResponse:
     return render(request, "members/form.html", {"form": form, "org": org, "member": None})
 
 
+@sensitive_post_parameters("id_number", "phone", "birth_date")
 @login_required
 def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_for_user(request, Member, pk, "change", select_related=["organization"])

@@ -5,12 +5,19 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core import audit
-from dangjian.members.filters import MemberFilterSet, in_tree_order
+from dangjian.members.filters import MemberFilterSet, in_tree_order, personal_query_params
 from dangjian.members.models import Member
 from dangjian.organizations.models import Organization
 
@@ -21,6 +28,8 @@ def _export_query(request: HttpRequest) -> tuple[QuerySet[Any], list[str], str]:
     """The list as the member page filters it, restricted to the user's export reach; the
     paths where full values may be shown (empty unless asked for); the audit's tree path."""
     user: Any = request.user
+    if personal_query_params(request.GET):
+        raise _Refused
     export_paths = user.scope_paths("export")
     if not export_paths:
         raise Http404
@@ -34,6 +43,17 @@ def _export_query(request: HttpRequest) -> tuple[QuerySet[Any], list[str], str]:
     code = (request.GET.get("org") or "").strip()
     org_path = Organization.objects.filter(code=code).values_list("path", flat=True).first() if code else None
     return members, reveal, org_path or export_paths[0]
+
+
+class _Refused(Exception):
+    """A query string carrying an ID number or phone (see members.filters.PERSONAL_PARAMS)."""
+
+
+def _refusal() -> HttpResponse:
+    return HttpResponseBadRequest(
+        _("ID numbers and phone numbers are not searched through the address bar; use the search form."),
+        content_type="text/plain; charset=utf-8",
+    )
 
 
 def _audit(request: HttpRequest, kind: str, rows: int, reveal: list[str], org_path: str) -> None:
@@ -53,22 +73,33 @@ def _filename(kind: str) -> str:
 
 
 @login_required
-def export_csv(request: HttpRequest) -> StreamingHttpResponse:
-    members, reveal, org_path = _export_query(request)
+def export_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    try:
+        members, reveal, org_path = _export_query(request)
+    except _Refused:
+        return _refusal()
     count = members.count()
     _audit(request, "csv", count, reveal, org_path)
-    rows = member_rows(members.iterator(chunk_size=CHUNK), reveal)
+    rows = member_rows(members.iterator(chunk_size=CHUNK), reveal, _may_reveal(request))
     response = StreamingHttpResponse(csv_chunks(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f"attachment; filename={_filename('csv')}"
     response["Cache-Control"] = "private, no-store"
     return response
 
 
+def _may_reveal(request: HttpRequest) -> list[str]:
+    return request.user.scope_paths("reveal_pii")  # type: ignore[union-attr]
+
+
 @login_required
-def export_xlsx(request: HttpRequest) -> FileResponse:
-    members, reveal, org_path = _export_query(request)
+def export_xlsx(request: HttpRequest) -> HttpResponse | FileResponse:
+    try:
+        members, reveal, org_path = _export_query(request)
+    except _Refused:
+        return _refusal()
     title = _("Members exported on %(day)s") % {"day": timezone.localdate().isoformat()}
-    path, count = xlsx_file(member_rows(members.iterator(chunk_size=CHUNK), reveal), title)
+    rows = member_rows(members.iterator(chunk_size=CHUNK), reveal, _may_reveal(request))
+    path, count = xlsx_file(rows, title)
     _audit(request, "xlsx", count, reveal, org_path)
     stream = path.open("rb")
     os.unlink(path)  # the open handle keeps the data until the response is sent

@@ -3,12 +3,14 @@ and the import template.
 
 Rows are read a chunk at a time and written as they come: a CSV streams to the client, a
 workbook is written to a temporary file in XlsxWriter's constant-memory mode and then streamed.
-ID number and phone are masked unless the user asked for full values (`full=1`) and holds
-`reveal_pii` on the row's organization; every export is audited with its filter and row count.
-The columns are the import's own, so an export reads back in (masked values excepted).
+Personal fields follow the disclosure policy (docs/architecture.md): ID number region-only, phone
+masked, birth date as a year-month where the user holds `reveal_pii` over the row (a year
+elsewhere). Full values only when the user asked for them (`full=1`) and holds `reveal_pii` on
+the row's organization; every export is audited with its filter, row count and whether full
+values went out. The columns are the import's own, so a full export reads back in. CSV cells go
+through `core.csvcells` (no formula injection).
 """
 
-import csv
 import tempfile
 from collections.abc import Iterable, Iterator
 from io import BytesIO
@@ -18,8 +20,9 @@ from typing import Any
 import xlsxwriter
 from django.utils.translation import gettext as _
 
+from dangjian.core import csvcells
 from dangjian.core.excel import TEXT_ONLY
-from dangjian.core.masking import mask_id_number, mask_phone
+from dangjian.core.masking import birth_year, birth_year_month, mask_id_number, mask_phone
 from dangjian.members.models import Member
 
 from .columns import STATUS_HEADER, TEMPLATE_FIELDS, canonical
@@ -34,15 +37,27 @@ def _day(value: Any) -> str:
     return value.isoformat() if value else ""
 
 
-def member_rows(members: Iterable[Member], reveal_paths: list[str]) -> Iterator[list[str]]:
-    """One list of cells per member, in HEADERS order."""
+def _birth(member: Member, full: bool, may_reveal: bool) -> str:
+    if full:
+        return _day(member.birth_date)
+    return birth_year_month(member.birth_date) if may_reveal else birth_year(member.birth_date)
+
+
+def member_rows(
+    members: Iterable[Member], reveal_paths: list[str], may_reveal_paths: list[str] | None = None
+) -> Iterator[list[str]]:
+    """One list of cells per member, in HEADERS order. `reveal_paths`: where full values go out
+    (asked for and allowed); `may_reveal_paths`: where the user holds `reveal_pii` at all."""
+    full_under = tuple(reveal_paths)
+    reveal_under = tuple(may_reveal_paths or ())
     for m in members:
-        full = bool(reveal_paths) and m.organization.path.startswith(tuple(reveal_paths))
+        full = bool(full_under) and m.organization.path.startswith(full_under)
+        may_reveal = bool(reveal_under) and m.organization.path.startswith(reveal_under)
         yield [
             m.name,
             m.get_gender_display(),
             m.ethnicity,
-            _day(m.birth_date),
+            _birth(m, full, may_reveal),
             m.id_number if full else mask_id_number(m.id_number),
             m.get_education_display() if m.education else "",
             m.get_category_display(),
@@ -57,14 +72,14 @@ def member_rows(members: Iterable[Member], reveal_paths: list[str]) -> Iterator[
 
 
 class _Line:
-    """csv.writer's file: hands back each line instead of storing it."""
+    """The CSV writer's file: hands back each line instead of storing it."""
 
     def write(self, line: str) -> str:
         return line
 
 
 def csv_chunks(rows: Iterable[list[str]]) -> Iterator[bytes]:
-    writer = csv.writer(_Line())
+    writer = csvcells.writer(_Line())
     yield "\ufeff".encode()  # the BOM: Excel then reads the file as UTF-8, not the ANSI code page
     block: list[str] = [writer.writerow(HEADERS)]
     for row in rows:

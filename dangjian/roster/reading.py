@@ -25,6 +25,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 
+from dangjian.core import csvcells
+
 from . import limits
 from .columns import canonical, field_for
 
@@ -262,7 +264,8 @@ def _csv_table(path: Path) -> Table:
     text.seek(0)
     lines = sample.splitlines()[:HEAD_ROWS] or [""]
     delimiter = max(",\t;", key=lambda d: sum(line.count(d) for line in lines))
-    reader = csv.reader(_decoded(text, raw), delimiter=delimiter)
+    # Cells our CSV exports neutralized ('=…) read back as they were stored.
+    reader = csvcells.restored(csv.reader(_decoded(text, raw), delimiter=delimiter))
     try:
         index, columns, rest = _split(reader, 1)
     except ValidationError:

@@ -7,6 +7,7 @@ audit log gets one entry per upload and one per import run with its counts, neve
 
 import json
 import logging
+import re
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePath
@@ -173,9 +174,21 @@ def _read_preview(job: ImportJob) -> Preview:
     return Preview(table=layout, rows=_masked(table.fields, rows))
 
 
+def _birth_year_only(value: str) -> str:
+    """A birth-date cell of the preview as its year: the cell beside a masked ID number would
+    otherwise rebuild it (the preview is for checking columns, which the year shows)."""
+    found = re.search(r"(?<!\d)(1[89]|20)\d{2}(?!\d)", value or "")
+    return found.group(0) if found else "*" * len(value or "")
+
+
 def _masked(fields: dict[str, int], rows: list[list[str]]) -> list[list[str]]:
-    """The preview is for checking columns: it never needs a full ID number or phone."""
-    masks = [(fields[f], m) for f, m in (("id_number", mask_id_number), ("phone", mask_phone)) if f in fields]
+    """The preview is for checking columns: it never needs a full ID number or phone, and shows
+    birth dates as their year (the disclosure policy in docs/architecture.md)."""
+    masks = [
+        (fields[f], m)
+        for f, m in (("id_number", mask_id_number), ("phone", mask_phone), ("birth_date", _birth_year_only))
+        if f in fields
+    ]
     for row in rows:
         for index, mask in masks:
             if index < len(row):

@@ -139,3 +139,12 @@ def build_world() -> World:
         "secadmin": make_user("secadmin", Role.SECURITY_ADMIN, province),
     }
     return world
+
+
+def add_every_role(world: World) -> World:
+    """Personas for the roles the default world leaves out (organizer of the branch, supervisor
+    of county A), for tests that go through every role: added on request only, as more record
+    keepers would change what other tests count (reminders, notifications)."""
+    world.users["organizer"] = make_user("organizer", Role.ORGANIZER, world.branch)
+    world.users["supervisor"] = make_user("supervisor", Role.SUPERVISOR, world.county)
+    return world

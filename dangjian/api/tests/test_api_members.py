@@ -1,12 +1,11 @@
 import random
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from dangjian.core.dates import add_years
 from dangjian.core.idnumber import generate_id_number
 from dangjian.core.models import AuditEntry
 from dangjian.members.models import Member
@@ -82,7 +81,10 @@ def test_create(api: Api, world: World) -> None:
     assert response.status_code == 201, response.data
     member = Member.objects.get(pk=response.data["id"])
     assert member.id_number == data["id_number"] and member.organization == world.branch2
-    assert response.data["gender"] == "female" and response.data["birth_date"] == "1985-06-01"  # from the ID
+    assert member.gender == "female" and member.birth_date == date(1985, 6, 1)  # from the ID
+    # Out, the birth date is a year-month to those who may reveal it (the full date by reveal).
+    assert response.data["gender"] == "female" and response.data["birth"] == "1985-06"
+    assert "birth_date" not in response.data
     assert response.data["id_number"] == member.id_number_masked
     assert data["id_number"] not in response.content.decode()
     entry = AuditEntry.objects.get(action="member.create", object_id=str(member.pk))
@@ -173,17 +175,23 @@ def test_filters(api: Api, world: World) -> None:
 
 
 def test_age_band_edges(api: Api, world: World) -> None:
-    today = timezone.localdate()
-    day = timedelta(days=1)
+    """Bands count the age reached this year (whole calendar years): a birthday later this
+    year already counts, and nothing depends on the day of the year (see filters.age_band_q)."""
+    year = timezone.localdate().year
     births = {
-        "三十六岁生日": add_years(today, -36),
-        "明天三十六": add_years(today, -36) + day,
-        "明天四十六": add_years(today, -46) + day,
-        "四十六岁生日": add_years(today, -46),
+        "今年三十六（年初）": date(year - 36, 1, 1),
+        "今年三十六（年末）": date(year - 36, 12, 31),
+        "今年三十五（年末）": date(year - 35, 12, 31),
+        "今年四十六（年初）": date(year - 46, 1, 1),
+        "今年四十五（年末）": date(year - 45, 12, 31),
     }
     for name, birth in births.items():
         make_member(
-            world.branch2, name, birth=birth, join_date=add_years(today, -10), full_date=add_years(today, -9)
+            world.branch2,
+            name,
+            birth=birth,
+            join_date=date(year - 10, 7, 1),
+            full_date=date(year - 9, 7, 1),
         )
     client = api("county_staff")
     by_band = {
@@ -191,9 +199,9 @@ def test_age_band_edges(api: Api, world: World) -> None:
         for band in ("18-35", "36-45", "46-60")
     }
     assert by_band == {
-        "18-35": {"明天三十六"},
-        "36-45": {"三十六岁生日", "明天四十六"},
-        "46-60": {"四十六岁生日"},
+        "18-35": {"今年三十五（年末）"},
+        "36-45": {"今年三十六（年初）", "今年三十六（年末）", "今年四十五（年末）"},
+        "46-60": {"今年四十六（年初）"},
     }
 
 
