@@ -93,7 +93,7 @@ def _save_new_user(user: User) -> None:
         with transaction.atomic():
             user.save()
     except IntegrityError as exc:
-        if User.objects.filter(username=user.username).exists():
+        if User.objects.filter(username=user.username).count():
             raise ValidationError({"username": _("This username is taken.")}) from exc
         raise ValidationError({"member": _("This member already has an account.")}) from exc
 
