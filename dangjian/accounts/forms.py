@@ -89,3 +89,41 @@ class PolicyForm(forms.Form):
         max_value=120,
         widget=forms.NumberInput(attrs=TEXT),
     )
+
+
+class PasswordChangeForm(forms.Form):
+    current_password = forms.CharField(
+        label=_("Current password"),
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={**TEXT, "autocomplete": "current-password"}),
+    )
+    new_password = forms.CharField(
+        label=_("New password"),
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={**TEXT, "autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"),
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={**TEXT, "autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("new_password") and data.get("new_password2") != data.get("new_password"):
+            self.add_error("new_password2", _("The two new passwords differ."))
+        return data
+
+
+class PasswordSetForm(forms.Form):
+    """An administrator gives an account a new initial password (its holder changes it)."""
+
+    password = forms.CharField(
+        label=_("New initial password"),
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={**TEXT, "autocomplete": "new-password"}),
+    )

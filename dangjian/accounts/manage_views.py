@@ -1,4 +1,8 @@
-"""Account administration (system administrator) and login security (security administrator)."""
+"""Account administration (system administrator: accounts; security administrator: grants and
+login security), and the requests two administrators carry out together (三员分立)."""
+
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,33 +11,61 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from dangjian.core.exceptions import OutOfScope
+from dangjian.core.scoping import in_scope
 from dangjian.core.views import apply_errors, get_for_user
 from dangjian.members.models import Member
 from dangjian.organizations.models import Organization
 
-from . import services
-from .forms import GrantForm, PolicyForm, UserCreateForm
-from .models import LoginPolicy, RoleGrant, User
+from . import admin_requests, services
+from .forms import GrantForm, PasswordSetForm, PolicyForm, UserCreateForm
+from .models import AdminRequest, LoginPolicy, RoleGrant, User
+from .roles import ADMIN_REVIEW
+
+Kind = AdminRequest.Kind
 
 
 def _org_in_scope(request: HttpRequest, code: str, action: str) -> Organization | None:
     return Organization.objects.restrict(request.user, action).filter(code=code.strip()).first()
 
 
+def _act_or_request(
+    request: HttpRequest,
+    kind: str,
+    target: User,
+    act: Callable[[], Any],
+    done: str,
+    params: dict[str, Any] | None = None,
+) -> None:
+    """Act at once, or — on an administrator or one's own account — file a request that an
+    administrator of another role confirms. Refusals become messages; nothing changes."""
+    role = (params or {}).get("role") or getattr((params or {}).get("grant"), "role", None)
+    try:
+        if services.needs_second_admin(request.user, target, role):
+            admin_requests.file_request(kind, target, acting_user=request.user, params=params)
+            messages.info(request, _("Request filed: an administrator of another role must confirm it."))
+        else:
+            act()
+            messages.success(request, done)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+
+
 @login_required
 def user_list(request: HttpRequest) -> HttpResponse:
-    users = User.objects.restrict(request.user, "manage_users").select_related("home_org", "member")
+    if not request.user.can("view_accounts"):  # type: ignore[union-attr]
+        raise Http404
+    users = User.objects.restrict(request.user, "view_accounts").select_related("home_org", "member")
     q = request.GET.get("q", "").strip()
     if q:
         users = users.filter(username__icontains=q)
-    if not request.user.can("manage_users"):  # type: ignore[union-attr]
-        raise Http404
     return render(request, "accounts/user_list.html", {"users": users.order_by("username")[:200], "q": q})
 
 
+@sensitive_post_parameters("password")
 @login_required
 def user_create(request: HttpRequest) -> HttpResponse:
     if not request.user.can("manage_users"):  # type: ignore[union-attr]
@@ -71,32 +103,54 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    account = get_for_user(request, User, pk, "manage_users", select_related=["home_org", "member"])
+    account = get_for_user(request, User, pk, "view_accounts", select_related=["home_org", "member"])
     grants = (
         RoleGrant.objects.filter(user=account).select_related("organization").order_by("organization__path")
     )
+    can_grant = in_scope(request.user, account, "manage_grants")
     form = GrantForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        org = _org_in_scope(request, form.cleaned_data["organization"], "manage_users")
-        if org is None:
-            form.add_error("organization", _("No such organization within your reach."))
-        else:
-            try:
-                services.grant_role(account, org, form.cleaned_data["role"], acting_user=request.user)
-            except ValidationError as exc:
-                apply_errors(form, exc)
+    if request.method == "POST":
+        if not can_grant:
+            raise Http404
+        if form.is_valid():
+            org = _org_in_scope(request, form.cleaned_data["organization"], "manage_grants")
+            role = form.cleaned_data["role"]
+            if org is None:
+                form.add_error("organization", _("No such organization within your reach."))
             else:
-                messages.success(request, _("Role granted."))
+                _act_or_request(
+                    request,
+                    Kind.GRANT,
+                    account,
+                    lambda: services.grant_role(account, org, role, acting_user=request.user),
+                    _("Role granted."),
+                    {"organization": org, "role": role},
+                )
                 return redirect("user_detail", pk=account.pk)
-    return render(request, "accounts/user_detail.html", {"account": account, "grants": grants, "form": form})
+    context = {
+        "account": account,
+        "grants": grants,
+        "form": form,
+        "can_grant": can_grant,
+        "can_manage": in_scope(request.user, account, "manage_users"),
+        "password_form": PasswordSetForm(),
+        "pending": AdminRequest.objects.filter(target=account, state=AdminRequest.State.PENDING),
+    }
+    return render(request, "accounts/user_detail.html", context)
 
 
 @login_required
 @require_POST
 def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    grant = get_for_user(request, RoleGrant, pk, "manage_users")
-    services.revoke_grant(grant, acting_user=request.user)
-    messages.success(request, _("Role revoked."))
+    grant = get_for_user(request, RoleGrant, pk, "manage_grants", select_related=["user"])
+    _act_or_request(
+        request,
+        Kind.REVOKE,
+        grant.user,
+        lambda: services.revoke_grant(grant, acting_user=request.user),
+        _("Role revoked."),
+        {"grant": grant},
+    )
     return redirect("user_detail", pk=grant.user_id)
 
 
@@ -129,12 +183,31 @@ def user_link_member(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_for_user(request, User, pk, "manage_users")
-    try:
-        services.update_user(
-            account, {"is_active": request.POST.get("active") == "1"}, acting_user=request.user
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    active = request.POST.get("active") == "1"
+    _act_or_request(
+        request,
+        Kind.ACTIVATE if active else Kind.DEACTIVATE,
+        account,
+        lambda: services.update_user(account, {"is_active": active}, acting_user=request.user),
+        _("Changes saved."),
+    )
+    return redirect("user_detail", pk=account.pk)
+
+
+@sensitive_post_parameters("password")
+@login_required
+@require_POST
+def user_set_password(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_for_user(request, User, pk, "manage_users")
+    password = request.POST.get("password", "")
+    _act_or_request(
+        request,
+        Kind.SET_PASSWORD,
+        account,
+        lambda: services.set_password(account, password, acting_user=request.user),
+        _("Password set; its holder must change it at next login."),
+        {"password": password},
+    )
     return redirect("user_detail", pk=account.pk)
 
 
@@ -166,8 +239,13 @@ def security(request: HttpRequest) -> HttpResponse:
 @require_POST
 def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_for_user(request, User, pk, "manage_security")
-    services.unlock_user(account, acting_user=request.user)
-    messages.success(request, _("Account %(name)s unlocked.") % {"name": account.username})
+    _act_or_request(
+        request,
+        Kind.UNLOCK,
+        account,
+        lambda: services.unlock_user(account, acting_user=request.user),
+        _("Account %(name)s unlocked.") % {"name": account.username},
+    )
     return redirect("security")
 
 
@@ -175,6 +253,55 @@ def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def user_reset_totp(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_for_user(request, User, pk, "manage_security")
-    services.reset_totp(account, acting_user=request.user)
-    messages.success(request, _("Second factor of %(name)s reset.") % {"name": account.username})
+    _act_or_request(
+        request,
+        Kind.RESET_TOTP,
+        account,
+        lambda: services.reset_totp(account, acting_user=request.user),
+        _("Second factor of %(name)s reset.") % {"name": account.username},
+    )
     return redirect("security")
+
+
+# --- requests between administrators ---------------------------------------------------------
+
+
+@login_required
+def request_list(request: HttpRequest) -> HttpResponse:
+    if not request.user.can(ADMIN_REVIEW):  # type: ignore[union-attr]
+        raise Http404
+    rows = AdminRequest.objects.restrict(request.user, ADMIN_REVIEW).select_related(
+        "target", "requested_by", "decided_by"
+    )
+    return render(request, "accounts/admin_requests.html", {"requests": rows[:100]})
+
+
+def _decide(request: HttpRequest, pk: int, decide: Callable[..., Any], done: str) -> HttpResponse:
+    req = get_for_user(request, AdminRequest, pk, ADMIN_REVIEW, select_related=["target"])
+    try:
+        decide(req, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except OutOfScope:
+        messages.error(request, _("Only the administrator who filed a request can withdraw it."))
+    else:
+        messages.success(request, done)
+    return redirect("admin_requests")
+
+
+@login_required
+@require_POST
+def request_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, pk, admin_requests.confirm_request, _("Request confirmed and carried out."))
+
+
+@login_required
+@require_POST
+def request_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, pk, admin_requests.reject_request, _("Request rejected."))
+
+
+@login_required
+@require_POST
+def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, pk, admin_requests.withdraw_request, _("Request withdrawn."))

@@ -13,7 +13,7 @@ from dangjian.core.tree import minimal_prefixes
 from dangjian.members.models import Member
 from dangjian.organizations.models import Organization
 
-from .roles import ROLE_ACTIONS, TWO_FACTOR_ROLES, Role
+from .roles import ADMIN_ROLES, ROLE_ACTIONS, TWO_FACTOR_ROLES, Role
 
 
 class UserQuerySet(ScopedQuerySet["User"]):
@@ -47,6 +47,9 @@ class User(AbstractUser):
     totp_last_step = models.BigIntegerField(default=0)  # refuses replay of a used code
     failed_logins = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+    # Set when someone else chose the password (an initial or reset one): until the user sets
+    # their own, LoginSecurityMiddleware lets them reach only the change page and logout.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     objects: ClassVar[ScopedUserManager] = ScopedUserManager()  # type: ignore[assignment]
     scope_path_field = "home_org__path"
@@ -78,6 +81,11 @@ class User(AbstractUser):
     @property
     def needs_second_factor(self) -> bool:
         return bool(self.roles() & TWO_FACTOR_ROLES)
+
+    @property
+    def is_admin(self) -> bool:
+        """Holds one of the three administrator roles (三员), anywhere."""
+        return bool(self.roles() & ADMIN_ROLES)
 
     def is_locked(self) -> bool:
         return self.locked_until is not None and self.locked_until > timezone.now()
@@ -154,3 +162,49 @@ class LoginPolicy(models.Model):
             "lock_minutes": self.lock_minutes,
             "idle_minutes": self.idle_minutes,
         }
+
+
+class AdminRequest(models.Model):
+    """An action on one of the three administrators (or on oneself), filed by one administrator
+    and carried out only when another administrator of a different role confirms it (三员分立)."""
+
+    class Kind(models.TextChoices):
+        ACTIVATE = "activate", _("Activate the account")
+        DEACTIVATE = "deactivate", _("Deactivate the account")
+        SET_PASSWORD = "set_password", _("Set a new password")
+        GRANT = "grant", _("Grant a role")
+        REVOKE = "revoke", _("Revoke a role")
+        UNLOCK = "unlock", _("Unlock the account")
+        RESET_TOTP = "reset_totp", _("Reset the second factor")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for confirmation")
+        DONE = "done", _("Confirmed and carried out")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Withdrawn")
+
+    kind = models.CharField(_("action"), max_length=20, choices=Kind.choices)
+    target = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("account"))
+    # What the action needs: a role and organization, a grant id, or a password *hash*, never
+    # the password itself.
+    params = models.JSONField(default=dict, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    requested_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_role = models.CharField(max_length=20, choices=Role.choices)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path_field = "target__home_org__path"
+
+    class Meta:
+        verbose_name = _("administrator request")
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.target}"

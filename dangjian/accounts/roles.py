@@ -15,20 +15,29 @@ class Role(models.TextChoices):
     AUDIT_ADMIN = "audit_admin", _("Audit administrator")
 
 
-# Actions: view (read records), change (write records), reveal_pii (see full ID number / phone),
-# export, manage_users (accounts and grants), manage_security (login policy, locks),
-# view_audit (read the audit log).
+# Actions (docs/architecture.md, "三员分立", has the whole matrix):
+#   view, change, reveal_pii, export  business data: read, write, full ID/phone, exports
+#   manage_tree       create, edit and move organizations (the tree is configuration)
+#   view_accounts     read accounts and their grants (both account administrators need it)
+#   manage_users      create accounts with an initial password, (de)activate, link a member
+#   manage_grants     grant and revoke roles
+#   manage_security   login policy, unlocks, second-factor resets and activation codes
+#   view_audit        read the audit log
+#   review_admin      see and confirm the requests one administrator files against another
+ADMIN_REVIEW = "review_admin"
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.MEMBER: frozenset({"view"}),
-    Role.ORGANIZER: frozenset({"view", "change"}),
-    Role.SECRETARY: frozenset({"view", "change", "reveal_pii", "export"}),
-    Role.COMMITTEE_STAFF: frozenset({"view", "change", "reveal_pii", "export"}),
+    # Business roles keep the tree rights they always had (a secretary edits the branch record).
+    Role.ORGANIZER: frozenset({"view", "change", "manage_tree"}),
+    Role.SECRETARY: frozenset({"view", "change", "manage_tree", "reveal_pii", "export"}),
+    Role.COMMITTEE_STAFF: frozenset({"view", "change", "manage_tree", "reveal_pii", "export"}),
     Role.SUPERVISOR: frozenset({"view"}),
-    # The three administrators are kept apart (三员分立): the system administrator runs the tree
-    # and accounts but cannot read the audit log or see full personal data.
-    Role.SYSTEM_ADMIN: frozenset({"view", "change", "manage_users"}),
-    Role.SECURITY_ADMIN: frozenset({"manage_security"}),
-    Role.AUDIT_ADMIN: frozenset({"view_audit"}),
+    # 三员分立 (GB/T 22239-2019 level 3): accounts and configuration, but no `change` on business
+    # data and no grants; `view` lets them find the member an account belongs to.
+    Role.SYSTEM_ADMIN: frozenset({"view", "manage_tree", "view_accounts", "manage_users", ADMIN_REVIEW}),
+    # Grants and policy, but creates no accounts and never grants to itself (services.grant_role).
+    Role.SECURITY_ADMIN: frozenset({"view_accounts", "manage_grants", "manage_security", ADMIN_REVIEW}),
+    Role.AUDIT_ADMIN: frozenset({"view_audit", ADMIN_REVIEW}),
 }
 
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})

@@ -6,8 +6,10 @@ from datetime import timedelta
 from typing import Any
 
 import pyotp
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +35,69 @@ def _user_path(user: User) -> str:
     return user.home_org.path if user.home_org_id else ""  # type: ignore[union-attr]
 
 
+# --- 三员分立 ---------------------------------------------------------------------------------
+
+SECOND_ADMIN = "second_admin"  # ValidationError code: file an AdminRequest instead
+
+
+def holds_admin_role(user: User) -> bool:
+    """Read fresh, not from the request's cache: a grant may have changed meanwhile."""
+    return RoleGrant.objects.filter(user=user, role__in=ADMIN_ROLES).exists()
+
+
+def admin_role_of(user: Any) -> str | None:
+    held = set(RoleGrant.objects.filter(user=user, role__in=ADMIN_ROLES).values_list("role", flat=True))
+    return next(iter(held), None)  # never more than one: grant_role keeps them apart
+
+
+def needs_second_admin(acting_user: Any, target: User, role: str | None = None) -> bool:
+    """True when `acting_user` may not act on `target` alone (GB/T 22239 level 3): the target is
+    one of the three administrators, becomes one through `role`, or is the acting user."""
+    if acting_user is SYSTEM:  # the console, audited as `system`
+        return False
+    return target.pk == acting_user.pk or role in ADMIN_ROLES or holds_admin_role(target)
+
+
+def _check_second(acting_user: Any, target: User, confirmed_by: User | None, role: str | None = None) -> str:
+    """Refuse an action on an administrator taken alone; return the audit note of a confirmed one.
+
+    `confirmed_by` is passed only by `admin_requests.confirm_request`; it is checked again here,
+    so no other caller can claim a confirmation it does not have.
+    """
+    if not needs_second_admin(acting_user, target, role):
+        return ""
+    if confirmed_by is None:
+        raise ValidationError(
+            _(
+                "An action on an administrator or on your own account needs a second administrator: "
+                "file a request that an administrator of another role confirms."
+            ),
+            code=SECOND_ADMIN,
+        )
+    first, second = admin_role_of(acting_user), admin_role_of(confirmed_by)
+    if first is None or second is None or first == second or confirmed_by.pk in (acting_user.pk, target.pk):
+        raise ValidationError(
+            _("Only an administrator of another role, other than the account's holder, can confirm this."),
+            code="confirmer",
+        )
+    return f"confirmed by {confirmed_by.username}"
+
+
+# --- accounts (system administrator) ---------------------------------------------------------
+
+
+def _save_new_user(user: User) -> None:
+    """Insert; two concurrent creations of one username (or one member's account) pass the
+    checks together, and the database's unique index refuses the second with IntegrityError."""
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:
+        if User.objects.filter(username=user.username).count():
+            raise ValidationError({"username": _("This username is taken.")}) from exc
+        raise ValidationError({"member": _("This member already has an account.")}) from exc
+
+
 @write_service("user.create")
 def create_user(
     username: str,
@@ -42,7 +107,10 @@ def create_user(
     acting_user: Any,
     member: Member | None = None,
     email: str = "",
+    must_change_password: bool = True,
 ) -> User:
+    """A new account with an initial password, which its holder must change at first login
+    (only the console may create a final one: the demo and test personas)."""
     require_scope(acting_user, home_org, "manage_users")
     username = username.strip().lower()
     if not username or not set(username) <= USERNAME_CHARS or len(username) > 150:
@@ -57,7 +125,8 @@ def create_user(
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from exc
     user.set_password(password)
-    user.save()
+    user.must_change_password = must_change_password or acting_user is not SYSTEM
+    _save_new_user(user)
     audit.record(
         "user.create",
         actor=acting_user,
@@ -76,17 +145,21 @@ def _check_member_link(member: Member, acting_user: Any) -> None:
 
 
 @write_service("user.update")
-def update_user(user: User, data: dict[str, Any], *, acting_user: Any) -> User:
+def update_user(
+    user: User, data: dict[str, Any], *, acting_user: Any, confirmed_by: User | None = None
+) -> User:
     user = User.objects.select_for_update(of=("self",)).select_related("home_org").get(pk=user.pk)
     require_scope(acting_user, user, "manage_users")
     before = {"is_active": user.is_active, "email": user.email, "member": str(user.member or "")}
+    note = ""
     if "member" in data and data["member"] != user.member:
         if data["member"] is not None:
             _check_member_link(data["member"], acting_user)
         user.member = data["member"]
-    if "is_active" in data:
+    if "is_active" in data and bool(data["is_active"]) != user.is_active:
         if user.pk == getattr(acting_user, "pk", None) and not data["is_active"]:
             raise ValidationError({"is_active": _("You cannot deactivate your own account.")})
+        note = _check_second(acting_user, user, confirmed_by)
         user.is_active = bool(data["is_active"])
     if "email" in data:
         user.email = (data["email"] or "").strip()
@@ -98,29 +171,80 @@ def update_user(user: User, data: dict[str, Any], *, acting_user: Any) -> User:
         obj=user,
         org_path=_user_path(user),
         changes=audit.diff(before, after),
+        detail=note,
     )
     return user
 
 
-@write_service("user.set_password")
-def set_password(user: User, password: str, *, acting_user: Any) -> None:
-    if user.pk != getattr(acting_user, "pk", None):
-        require_scope(acting_user, user, "manage_users")
+def _validated_hash(user: User, password: str) -> str:
     try:
         validate_password(password, user)
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from exc
-    user.set_password(password)
-    user.save(update_fields=["password"])
-    audit.record("user.set_password", actor=acting_user, obj=user, org_path=_user_path(user))
+    return make_password(password)
+
+
+@write_service("user.set_password")
+def set_password(
+    user: User, password: str, *, acting_user: Any, confirmed_by: User | None = None, hashed: bool = False
+) -> None:
+    """An administrator sets a new password for someone else: the holder must change it at next
+    login, and every session of the account ends (the session hash covers the password)."""
+    user = User.objects.select_for_update(of=("self",)).select_related("home_org").get(pk=user.pk)
+    require_scope(acting_user, user, "manage_users")
+    if user.pk == getattr(acting_user, "pk", None):
+        raise ValidationError({"password": _("Change your own password on the change password page.")})
+    note = _check_second(acting_user, user, confirmed_by)
+    # A confirmed request carries the hash made (and validated) when it was filed.
+    user.password = password if hashed else _validated_hash(user, password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    ApiToken.objects.filter(user=user).delete()
+    audit.record("user.set_password", actor=acting_user, obj=user, org_path=_user_path(user), detail=note)
+
+
+@write_service("user.change_password")
+def change_own_password(
+    user: User, current: str, new: str, *, acting_user: Any, keep_token: ApiToken | None = None
+) -> None:
+    """The holder replaces their password; the current one proves it is them at the keyboard.
+
+    Other sessions end by themselves (their session hash no longer matches); API tokens end
+    here, except the one the change came with (`keep_token`)."""
+    if acting_user is not user and getattr(acting_user, "pk", None) != user.pk:
+        raise OutOfScope("password")
+    if not user.check_password(current):
+        raise ValidationError({"current_password": _("The current password is not correct.")})
+    if new == current:
+        raise ValidationError({"new_password": _("Choose a password different from the current one.")})
+    try:
+        validate_password(new, user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password": exc.messages}) from exc
+    user.set_password(new)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    tokens = ApiToken.objects.filter(user=user)
+    (tokens.exclude(pk=keep_token.pk) if keep_token else tokens).delete()
+    audit.record("user.change_password", actor=acting_user, obj=user, org_path=_user_path(user))
+
+
+# --- grants (security administrator) ---------------------------------------------------------
 
 
 @write_service("grant.create")
-def grant_role(user: User, organization: Organization, role: str, *, acting_user: Any) -> RoleGrant:
+def grant_role(
+    user: User,
+    organization: Organization,
+    role: str,
+    *,
+    acting_user: Any,
+    confirmed_by: User | None = None,
+) -> RoleGrant:
     """Give `user` `role` on `organization` and everything below it."""
-    require_scope(acting_user, organization, "manage_users")
+    require_scope(acting_user, organization, "manage_grants")
     if acting_user is not SYSTEM:
-        require_scope(acting_user, user, "manage_users")
+        require_scope(acting_user, user, "manage_grants")
         if user.pk == acting_user.pk:
             raise ValidationError({"user": _("You cannot grant roles to yourself.")})
     if role not in Role.values:
@@ -135,14 +259,20 @@ def grant_role(user: User, organization: Organization, role: str, *, acting_user
                 )
             }
         )
+    duplicate = ValidationError({"role": _("This user already has this role on this organization.")})
     if RoleGrant.objects.filter(user=user, organization=organization, role=role).exists():
-        raise ValidationError({"role": _("This user already has this role on this organization.")})
-    grant = RoleGrant.objects.create(
-        user=user,
-        organization=organization,
-        role=role,
-        granted_by=acting_user if isinstance(acting_user, User) else None,
-    )
+        raise duplicate
+    note = _check_second(acting_user, user, confirmed_by, role)
+    try:
+        with transaction.atomic():  # a concurrent identical grant passed the check too
+            grant = RoleGrant.objects.create(
+                user=user,
+                organization=organization,
+                role=role,
+                granted_by=acting_user if isinstance(acting_user, User) else None,
+            )
+    except IntegrityError as exc:
+        raise duplicate from exc
     user.forget_grants()
     audit.record(
         "grant.create",
@@ -154,14 +284,16 @@ def grant_role(user: User, organization: Organization, role: str, *, acting_user
             "role": [None, role],
             "organization": [None, str(organization)],
         },
+        detail=note,
     )
     return grant
 
 
 @write_service("grant.delete")
-def revoke_grant(grant: RoleGrant, *, acting_user: Any) -> None:
+def revoke_grant(grant: RoleGrant, *, acting_user: Any, confirmed_by: User | None = None) -> None:
     grant = RoleGrant.objects.select_related("organization", "user").get(pk=grant.pk)
-    require_scope(acting_user, grant.organization, "manage_users")
+    require_scope(acting_user, grant.organization, "manage_grants")
+    note = _check_second(acting_user, grant.user, confirmed_by, grant.role)
     path, label = grant.organization.path, str(grant)
     changes = {"user": [grant.user.username, None], "role": [grant.role, None]}
     grant_id = grant.pk
@@ -173,7 +305,7 @@ def revoke_grant(grant: RoleGrant, *, acting_user: Any) -> None:
         changes=changes,
         object_type="accounts.rolegrant",
         object_repr=label,
-        detail=f"grant {grant_id}",
+        detail=f"grant {grant_id}" + (f", {note}" if note else ""),
     )
 
 
@@ -188,19 +320,19 @@ def authenticate_login(username: str, password: str, otp: str = "") -> User:
     """
     policy = LoginPolicy.current()
     user = User.objects.filter(username=username.strip().lower()).first()
+    # One message and one password hash for every refusal: neither the text nor the time tells
+    # an unknown, inactive or locked account from a wrong password (as ModelBackend does).
     generic = _("Wrong username, password or verification code.")
     if user is None or not user.is_active:
+        make_password(password)
         audit.record("auth.login", actor=username[:150], success=False, detail="unknown or inactive user")
         raise LoginRefused(generic)
     if user.is_locked():
+        check_password(password, user.password)  # the time of a real check, without a rehash
         audit.record(
             "auth.login", actor=user, obj=user, org_path=_user_path(user), success=False, detail="locked"
         )
-        local = timezone.localtime(user.locked_until)
-        raise LoginRefused(
-            _("This account is locked after too many failed attempts until %(time)s.")
-            % {"time": f"{local:%H:%M}"}
-        )
+        raise LoginRefused(generic)
     ok = user.check_password(password)
     if ok and user.totp_confirmed:
         ok = _verify_totp(user, otp)
@@ -290,18 +422,20 @@ def enroll_totp_directly(user: User, secret: str) -> None:
 
 
 @write_service("user.unlock")
-def unlock_user(user: User, *, acting_user: Any) -> None:
+def unlock_user(user: User, *, acting_user: Any, confirmed_by: User | None = None) -> None:
     require_scope(acting_user, user, "manage_security")
+    note = _check_second(acting_user, user, confirmed_by)
     User.objects.filter(pk=user.pk).update(locked_until=None, failed_logins=0)
-    audit.record("user.unlock", actor=acting_user, obj=user, org_path=_user_path(user))
+    audit.record("user.unlock", actor=acting_user, obj=user, org_path=_user_path(user), detail=note)
 
 
 @write_service("user.reset_totp")
-def reset_totp(user: User, *, acting_user: Any) -> None:
+def reset_totp(user: User, *, acting_user: Any, confirmed_by: User | None = None) -> None:
     """For a user who lost their phone: they enroll again at next login."""
     require_scope(acting_user, user, "manage_security")
+    note = _check_second(acting_user, user, confirmed_by)
     User.objects.filter(pk=user.pk).update(totp_secret="", totp_confirmed=False, totp_last_step=0)
-    audit.record("user.reset_totp", actor=acting_user, obj=user, org_path=_user_path(user))
+    audit.record("user.reset_totp", actor=acting_user, obj=user, org_path=_user_path(user), detail=note)
 
 
 @write_service("policy.update")

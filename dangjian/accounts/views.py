@@ -1,25 +1,34 @@
-"""Login, logout, second-factor enrollment."""
+"""Login, logout, password change, second-factor enrollment."""
 
 from io import BytesIO
 
 import pyotp
 import qrcode
 import qrcode.image.svg
-from django.contrib.auth import login, logout
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from dangjian.core import audit
 from dangjian.core.views import apply_errors
 
-from .forms import LoginForm, OtpForm
+from .forms import LoginForm, OtpForm, PasswordChangeForm
 from .models import User
-from .services import LoginRefused, authenticate_login, confirm_totp_enrollment, start_totp_enrollment
+from .services import (
+    LoginRefused,
+    authenticate_login,
+    change_own_password,
+    confirm_totp_enrollment,
+    start_totp_enrollment,
+)
 
 
 def login_view(request: HttpRequest) -> HttpResponse:
@@ -36,6 +45,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             cache.delete("login_policy_idle")
+            if user.must_change_password:
+                return redirect("password_change")
             target = request.GET.get("next", "")
             if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
                 target = ""
@@ -84,3 +95,23 @@ def totp_enroll(request: HttpRequest) -> HttpResponse:
             "required": user.needs_second_factor,
         },
     )
+
+
+@sensitive_post_parameters("current_password", "new_password", "new_password2")
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            change_own_password(user, data["current_password"], data["new_password"], acting_user=user)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            # This session stays signed in; every other one fails the password's session hash.
+            update_session_auth_hash(request, user)
+            messages.success(request, _("Your password has been changed."))
+            return redirect("home")
+    context = {"form": form, "forced": user.must_change_password}
+    return render(request, "accounts/password_change.html", context)

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import SimpleRouter
 
-from dangjian.accounts.api.views import GrantViewSet, TokenView, UserViewSet
+from dangjian.accounts.api.views import GrantViewSet, PasswordChangeView, TokenView, UserViewSet
 from dangjian.dues.api import DuesPaymentViewSet, DuesProfileViewSet, DuesReductionViewSet
 from dangjian.dues.api_reads import DuesMineView, DuesMonthView, DuesQuoteView, DuesRatesView
 from dangjian.leaders.api import LeaderViewSet
@@ -56,6 +56,7 @@ urlpatterns = [
         name="api-docs",
     ),
     path("v1/auth/token", TokenView.as_view(), name="api-token"),
+    path("v1/account/password/", PasswordChangeView.as_view(), name="api-password-change"),
     path("v1/meetings/<int:pk>/check-in/", MeetingCheckInView.as_view(), name="api-meeting-check-in"),
     path("v1/meetings/<int:pk>/leave/", MeetingLeaveView.as_view(), name="api-meeting-leave"),
     re_path(r"^v1/dues/quote/?$", DuesQuoteView.as_view(), name="api-dues-quote"),

@@ -124,6 +124,8 @@ def create_demo_accounts() -> list[RoleGrant]:
             home_org=persona.organization,
             member=persona.member,
             acting_user=SYSTEM,
+            # The printed demo password is the persona's own: no forced change (demo data only).
+            must_change_password=False,
         )
         grant_role(user, persona.organization, persona.role, acting_user=SYSTEM)
         if persona.role in TWO_FACTOR_ROLES:

@@ -102,12 +102,12 @@ class OrganizationSerializer(StrictSerializerMixin):
 
 class OrganizationCreateSerializer(OrganizationSerializer):
     # (DRF pops declared fields off the class, so `parent` does not clash with Field.parent.)
-    parent = OrganizationCodeOrIdField(write_only=True)  # type: ignore[assignment]
+    parent = OrganizationCodeOrIdField(write_only=True, scope="manage_tree")  # type: ignore[assignment]
     version = None  # type: ignore[assignment]  # a new organization starts at version 1
 
 
 class MoveSerializer(StrictSerializerMixin):
-    parent = OrganizationCodeOrIdField()  # type: ignore[assignment]  # see above
+    parent = OrganizationCodeOrIdField(scope="manage_tree")  # type: ignore[assignment]  # see above
 
 
 class PartyGroupSerializer(StrictSerializerMixin):
@@ -140,6 +140,8 @@ class OrganizationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retr
     serializer_class = OrganizationSerializer
     pagination_class = PathCursorPagination
     filterset_class = OrganizationFilterSet
+    # The tree is configuration (三员分立): the system administrator edits it without `change`.
+    write_scope = "manage_tree"
 
     def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return with_parent_code(queryset)

@@ -59,7 +59,9 @@ def create_organization(
     if parent is None and acting_user is not SYSTEM:
         raise OutOfScope("root")
     if parent is not None:
-        require_scope(acting_user, parent, "change")
+        # The tree is configuration (三员分立): `manage_tree`, which the system administrator holds
+        # without `change` on business data.
+        require_scope(acting_user, parent, "manage_tree")
     data = {k: v for k, v in data.items() if k in ORG_FIELDS}
     data.setdefault("sector", Sector.OTHER)
     _clean_org(data, None, parent)
@@ -83,7 +85,7 @@ def update_organization(
     org: Organization, data: dict[str, Any], *, acting_user: Any, expected_version: int | None = None
 ) -> Organization:
     org = Organization.objects.select_for_update().get(pk=org.pk)
-    require_scope(acting_user, org, "change")
+    require_scope(acting_user, org, "manage_tree")
     if expected_version is not None and expected_version != org.version:
         raise ValidationError(
             _("Someone else changed this organization meanwhile; reload and edit again."), code="stale"
@@ -111,8 +113,8 @@ def move_organization(org: Organization, new_parent: Organization, *, acting_use
     """Re-hang `org` (with its subtree, members and grants) under `new_parent`."""
     org = Organization.objects.select_for_update().get(pk=org.pk)
     new_parent = Organization.objects.get(pk=new_parent.pk)
-    require_scope(acting_user, org, "change")
-    require_scope(acting_user, new_parent, "change")
+    require_scope(acting_user, org, "manage_tree")
+    require_scope(acting_user, new_parent, "manage_tree")
     if new_parent.path.startswith(org.path):
         raise ValidationError(
             {"parent": _("An organization cannot be moved below itself or its own subtree.")}
@@ -126,7 +128,7 @@ def move_organization(org: Organization, new_parent: Organization, *, acting_use
     old_parent = Organization.objects.get_parent(org)
     Organization.objects.move(org, new_parent, "last-child")
     org.refresh_from_db()
-    require_scope(acting_user, org, "change")
+    require_scope(acting_user, org, "manage_tree")
     audit.record(
         "organization.move",
         actor=acting_user,

@@ -79,6 +79,7 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "groups": PartyGroup.objects.filter(organization=org),
             "children": children[:CHILDREN_LIMIT],
             "can_change": in_scope(request.user, org, "change"),
+            "can_manage_tree": in_scope(request.user, org, "manage_tree"),
             **from_members,
         },
     )
@@ -95,7 +96,7 @@ def _form_data(form: OrganizationForm) -> dict[str, Any]:
 
 @login_required
 def org_create(request: HttpRequest, pk: int) -> HttpResponse:
-    parent = get_for_user(request, Organization, pk, "change")
+    parent = get_for_user(request, Organization, pk, "manage_tree")
     form = OrganizationForm(request.POST or None, initial={"sector": parent.sector})
     if request.method == "POST" and form.is_valid():
         try:
@@ -110,7 +111,7 @@ def org_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    org = get_for_user(request, Organization, pk, "change")
+    org = get_for_user(request, Organization, pk, "manage_tree")
     initial = {f: getattr(org, f) for f in services.ORG_FIELDS} | {"version": org.version}
     form = OrganizationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -131,11 +132,11 @@ def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def org_move(request: HttpRequest, pk: int) -> HttpResponse:
-    org = get_for_user(request, Organization, pk, "change")
+    org = get_for_user(request, Organization, pk, "manage_tree")
     form = MoveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         target = (
-            Organization.objects.restrict(request.user, "change")
+            Organization.objects.restrict(request.user, "manage_tree")
             .filter(code=form.cleaned_data["parent"].strip())
             .first()
         )

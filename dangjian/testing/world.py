@@ -65,7 +65,9 @@ def make_member(
 
 
 def make_user(username: str, role: str | None, org: Organization, member: Member | None = None) -> User:
-    user = create_user(username, PASSWORD, home_org=org, member=member, acting_user=SYSTEM)
+    user = create_user(
+        username, PASSWORD, home_org=org, member=member, acting_user=SYSTEM, must_change_password=False
+    )
     if role:
         grant_role(user, org, role, acting_user=SYSTEM)
         if role in TWO_FACTOR_ROLES:

@@ -25,6 +25,15 @@ class TokenRequestSerializer(StrictSerializerMixin):
     )
 
 
+class PasswordChangeSerializer(StrictSerializerMixin):
+    current_password = serializers.CharField(
+        max_length=128, write_only=True, trim_whitespace=False, style={"input_type": "password"}
+    )
+    new_password = serializers.CharField(
+        max_length=128, write_only=True, trim_whitespace=False, style={"input_type": "password"}
+    )
+
+
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text="Shown once; send as `Authorization: Bearer <token>`.")
     expires_at = serializers.DateTimeField()
@@ -58,7 +67,7 @@ class UserSerializer(StrictSerializerMixin):
         if grants is None:
             viewer = self.context["request"].user
             grants = (
-                RoleGrant.objects.restrict(viewer, "manage_users")
+                RoleGrant.objects.restrict(viewer, "view_accounts")
                 .filter(user=user)
                 .select_related("organization")
                 .order_by("id")
@@ -78,9 +87,9 @@ class UserCreateSerializer(StrictSerializerMixin):
 
 class GrantSerializer(StrictSerializerMixin):
     id = serializers.IntegerField(read_only=True)
-    user = ScopedPrimaryKeyRelatedField(model=User, scope="manage_users")
+    user = ScopedPrimaryKeyRelatedField(model=User, scope="manage_grants")
     username = serializers.CharField(source="user.username", read_only=True)
-    organization = OrganizationCodeField(scope="manage_users")
+    organization = OrganizationCodeField(scope="manage_grants")
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     role = serializers.ChoiceField(choices=Role.choices)
     granted_by = serializers.CharField(source="granted_by.username", read_only=True, allow_null=True)

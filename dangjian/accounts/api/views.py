@@ -3,6 +3,7 @@
 from typing import Any
 
 import django_filters
+from django.contrib.auth import update_session_auth_hash
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -19,6 +20,7 @@ from ..models import ApiToken, RoleGrant, User
 from ..roles import Role
 from .serializers import (
     GrantSerializer,
+    PasswordChangeSerializer,
     TokenRequestSerializer,
     TokenSerializer,
     UserCreateSerializer,
@@ -66,6 +68,30 @@ class TokenView(APIView):
         return Response(body, headers=NO_STORE)
 
 
+class PasswordChangeView(APIView):
+    """Change your own password (the current one proves it is you). Your other API tokens and
+    sessions end; the token of this request keeps working."""
+
+    open_before_password_change = True  # the one call a password set by someone else allows
+
+    @extend_schema(
+        request=PasswordChangeSerializer,
+        responses={204: None, 400: OpenApiResponse(description="wrong current password or weak new one")},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = PasswordChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user: User = request.user  # type: ignore[assignment]  # IsAuthenticated
+        keep = request.auth if isinstance(request.auth, ApiToken) else None
+        services.change_own_password(
+            user, data["current_password"], data["new_password"], acting_user=user, keep_token=keep
+        )
+        if keep is None:  # signed in by session: this one stays, the others end
+            update_session_auth_hash(request._request, user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 class UserFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="username", lookup_expr="icontains")
     is_active = django_filters.BooleanFilter()
@@ -76,16 +102,17 @@ class UserFilterSet(django_filters.FilterSet):
 
 
 class UserViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin):
-    """Accounts homed in the user's reach for managing users."""
+    """Accounts homed in the user's reach: read by both account administrators, created and
+    (de)activated by the system administrator."""
 
     queryset = User.objects.all()
     serializer_class = UserSerializer
     filterset_class = UserFilterSet
-    read_scope = write_scope = "manage_users"
+    read_scope, write_scope = "view_accounts", "manage_users"
 
     def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         grants = (
-            RoleGrant.objects.restrict(self.request.user, "manage_users")
+            RoleGrant.objects.restrict(self.request.user, "view_accounts")
             .select_related("organization")
             .order_by("id")
         )
@@ -131,12 +158,13 @@ class GrantFilterSet(django_filters.FilterSet):
 class GrantViewSet(
     ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin
 ):
-    """Role grants on organizations in the user's reach for managing users."""
+    """Role grants on organizations in the user's reach, granted and revoked by the security
+    administrator (on an administrator: only through a confirmed request, on the pages)."""
 
     queryset = RoleGrant.objects.all()
     serializer_class = GrantSerializer
     filterset_class = GrantFilterSet
-    read_scope = write_scope = "manage_users"
+    read_scope, write_scope = "view_accounts", "manage_grants"
 
     def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.select_related("user", "organization", "granted_by")

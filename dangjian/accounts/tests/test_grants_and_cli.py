@@ -21,7 +21,7 @@ def test_a_grant_covers_the_node_and_everything_below_only(world: World) -> None
 
 
 def test_nested_grants_do_not_duplicate_rows(world: World) -> None:
-    grant_role(world.member_user, world.township, "supervisor", acting_user=world.sysadmin)
+    grant_role(world.member_user, world.township, "supervisor", acting_user=world.secadmin)
     world.member_user.forget_grants()
     # member on the branch + supervisor on the township above it: one range, no duplicates.
     assert world.member_user.scope_paths("view") == [world.township.path]
@@ -29,7 +29,7 @@ def test_nested_grants_do_not_duplicate_rows(world: World) -> None:
 
 
 def test_grant_outside_the_granters_scope_is_refused(world: World) -> None:
-    county_admin = make_user("county_admin", "system_admin", world.county)
+    county_admin = make_user("county_admin", "security_admin", world.county)
     target = make_user("target", None, world.county)
     with pytest.raises(OutOfScope):
         grant_role(target, world.branch_b, "secretary", acting_user=county_admin)

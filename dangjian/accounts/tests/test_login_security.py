@@ -19,9 +19,12 @@ SECRET = TOTP_SECRET
 @pytest.mark.parametrize(
     ("password", "ok"),
     [
-        ("Abcdefg1", True),
-        ("abcdefg1!", True),
-        ("ABCDEFG1!", True),
+        ("Hzq7-mwkp", True),
+        ("kestrel4!river", True),
+        ("KESTREL4!RIVER", True),
+        ("Aa1aaaaa", False),  # three classes, three different characters
+        ("Dangjian2026", False),  # the platform's name and a year
+        ("Password123!", False),  # a common password dressed up
         ("Ab1!", False),
         ("abcdefgh", False),
         ("abcdefg1", False),
@@ -45,7 +48,7 @@ def test_five_failures_lock_for_fifteen_minutes(world: World) -> None:
     user = User.objects.get(username="member_user")
     assert user.is_locked()
     assert timedelta(minutes=14) < user.locked_until - timezone.now() <= timedelta(minutes=15)
-    with pytest.raises(LoginRefused, match="locked"):
+    with pytest.raises(LoginRefused, match="Wrong username, password"):
         authenticate_login("member_user", PASSWORD)  # even the right password is refused now
     assert AuditEntry.objects.filter(action="auth.lockout", object_id=str(user.pk)).count() == 1
     assert AuditEntry.objects.filter(action="auth.login", success=False, object_id=str(user.pk)).count() == 6

@@ -293,11 +293,11 @@ def _move_account(transfer: Transfer, member: Member, old: Organization, new: Or
 
 
 def _tell_account_admins(transfer: Transfer, user: User, old: Organization, kept: list[RoleGrant]) -> None:
-    """Ask the accounts administrators whose reach covers the old branch to review the roles the
+    """Ask the security administrators whose reach covers the old branch to review the roles the
     transferred member's account still holds there."""
     admins = RoleGrant.objects.filter(
         organization__path__in=[*ancestor_paths(old.path), old.path],
-        role=Role.SYSTEM_ADMIN,
+        role=Role.SECURITY_ADMIN,  # who grants and revokes roles (三员分立)
         user__is_active=True,
     ).values_list("user_id", flat=True)
     roles = "、".join(sorted({str(g.get_role_display()) for g in kept}))  # type: ignore[attr-defined]

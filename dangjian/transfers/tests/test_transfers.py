@@ -241,8 +241,8 @@ def test_floating_member_transferred_closes_the_floating_record(world: World) ->
 def test_the_account_follows_the_member_and_other_roles_are_flagged(world: World) -> None:
     # 张伟's account also holds the organizer role on the sending branch.
     grant_role(world.member_user, world.branch, Role.ORGANIZER, acting_user=SYSTEM)
-    admin = make_user("county_admin", Role.SYSTEM_ADMIN, world.county)
-    outside_admin = make_user("county_b_admin", Role.SYSTEM_ADMIN, world.county_b)  # the new side's
+    admin = make_user("county_admin", Role.SECURITY_ADMIN, world.county)
+    outside_admin = make_user("county_b_admin", Role.SECURITY_ADMIN, world.county_b)  # the new side's
     t = services.start_transfer(
         world.member, to_org=world.branch_b, reason="调动", acting_user=world.secretary
     )
@@ -252,18 +252,18 @@ def test_the_account_follows_the_member_and_other_roles_are_flagged(world: World
     entry = AuditEntry.objects.get(action="user.home_org")
     assert entry.changes["home_org"] == [str(world.branch), str(world.branch_b)]
     assert entry.detail == f"transfer {t.pk}"
-    # The organizer role on the old branch is kept, not silently removed; the accounts
-    # administrators whose reach covers the old branch are asked to review it.
+    # The organizer role on the old branch is kept, not silently removed; the security
+    # administrators (who grant and revoke roles) whose reach covers the old branch review it.
     assert RoleGrant.objects.filter(user=account, organization=world.branch, role=Role.ORGANIZER).exists()
     notes = Notification.objects.filter(key=f"transfer-roles:{t.pk}")
-    assert {n.user_id for n in notes} == {admin.pk, world.sysadmin.pk}
+    assert {n.user_id for n in notes} == {admin.pk, world.secadmin.pk}
     note = notes[0]
     assert "Organizer" in note.body and "第一党支部" in note.body and note.url == f"/transfers/{t.pk}/"
     assert not Notification.objects.filter(user=outside_admin).exists()
 
 
 def test_an_account_with_only_the_member_role_needs_no_review(world: World) -> None:
-    make_user("county_admin", Role.SYSTEM_ADMIN, world.county)
+    make_user("county_admin", Role.SECURITY_ADMIN, world.county)
     t = services.start_transfer(
         world.member, to_org=world.branch2, reason="调动", acting_user=world.secretary
     )

@@ -111,11 +111,11 @@ def test_user_admin_creates_account_and_grants_within_scope_only(world: World) -
     )
     assert response.status_code == 302
     user = User.objects.get(username="wang.fang")
-    assert user.member == world.member_b
-    assert (
-        client.post(f"/users/{user.pk}/", {"role": "secretary", "organization": "430103001001"}).status_code
-        == 302
-    )
+    assert user.member == world.member_b and user.must_change_password
+    # Granting is the security administrator's (三员分立): the system administrator may not.
+    grant = {"role": "secretary", "organization": "430103001001"}
+    assert client.post(f"/users/{user.pk}/", grant).status_code == 404
+    assert client_for(world.secadmin).post(f"/users/{user.pk}/", grant).status_code == 302
     assert RoleGrant.objects.filter(user=user, role="secretary").exists()
     # A county's administrator cannot grant on another county.
     county_admin = make_user("county_admin", "system_admin", world.county)

@@ -19,7 +19,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from dangjian.accounts.models import RoleGrant, User
+from dangjian.accounts.models import AdminRequest, RoleGrant, User
 from dangjian.accounts.roles import Role
 from dangjian.core.models import AuditEntry
 from dangjian.dues.models import DuesPayment, DuesProfile, DuesReduction
@@ -54,6 +54,7 @@ MODEL_BY_PREFIX: list[tuple[str, type[models.Model]]] = [
     ("members/", Member),
     ("users/", User),
     ("grants/", RoleGrant),
+    ("admin-requests/", AdminRequest),
     ("meetings/", Meeting),
     ("meeting-attachments/", MeetingAttachment),
     ("api/v1/organizations/", Organization),
@@ -168,6 +169,10 @@ def big_world(world: World, settings: Any, tmp_path: Path) -> World:
     world.users["jx_staff"] = User.objects.get(username="jx_staff")
     # A notification is its user's own: another user's is out of every persona's reach.
     notify([world.users["jx_staff"]], kind="test", key="test:1", title="提醒", url="/")
+    # A request between administrators about an account of the other province.
+    AdminRequest.objects.create(
+        kind="deactivate", target=world.users["jx_staff"], requested_by=world.users["jx_staff"]
+    )
     from dangjian.core.scoping import SYSTEM
     from dangjian.organizations.services import create_party_group
 
@@ -234,6 +239,10 @@ def outside_object(world: World, persona: str, model: type[models.Model]) -> mod
             not model._default_manager.restrict(user, "view").filter(pk=candidate.pk).exists()
             and not model._default_manager.restrict(user, "manage_users").filter(pk=candidate.pk).exists()
             and not model._default_manager.restrict(user, "manage_security").filter(pk=candidate.pk).exists()
+            and not any(
+                model._default_manager.restrict(user, action).filter(pk=candidate.pk).exists()
+                for action in ("view_accounts", "manage_grants", "review_admin")
+            )
         ):
             return candidate
     raise AssertionError(f"no {model.__name__} outside {persona}'s reach")
@@ -246,6 +255,7 @@ def table_state() -> list:
         list(PartyGroup.objects.values_list("pk", "name")),
         list(User.objects.values_list("pk", "is_active", "locked_until", "totp_confirmed")),
         list(RoleGrant.objects.values_list("pk", "user_id", "organization_id", "role")),
+        list(AdminRequest.objects.values_list("pk", "state")),
         list(Meeting.objects.values_list("pk", "status", "version", "topic")),
         list(Attendance.objects.values_list("pk", "status", "reason", "guest_name")),
         list(DuesPayment.objects.values_list("pk", "voided_at")),
