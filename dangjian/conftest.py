@@ -47,3 +47,14 @@ def api(world: World) -> Callable[[str], APIClient]:
         return client
 
     return client_for
+
+
+@pytest.fixture(autouse=True)
+def _fresh_login_policy_cache() -> None:
+    # The idle limit is cached until the policy changes; a test's database starts from the
+    # defaults again, so its cache must too.
+    from django.core.cache import cache
+
+    from dangjian.accounts.models import IDLE_CACHE_KEY
+
+    cache.delete(IDLE_CACHE_KEY)

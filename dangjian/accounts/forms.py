@@ -89,3 +89,16 @@ class PolicyForm(forms.Form):
         max_value=120,
         widget=forms.NumberInput(attrs=TEXT),
     )
+
+
+class ActivationForm(forms.Form):
+    code = forms.CharField(
+        label=_("Activation code"),
+        max_length=32,
+        help_text=_("The one-time code your security administrator gave you, e.g. ABCD-EFGH-JKMN."),
+        widget=forms.TextInput(attrs={**TEXT, "autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+
+class AccountLookupForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150, widget=forms.TextInput(attrs=TEXT))

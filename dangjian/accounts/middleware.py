@@ -1,10 +1,16 @@
-"""Per-request login security: idle expiry from the policy, and forced second-factor enrollment."""
+"""Per-request login security: idle expiry from the policy, and forced second-factor enrollment.
+
+Sessions made before a change of the account's credentials (roles, second factor, password,
+active flag) end through the session auth hash (`User._get_session_auth_hash`); bearer tokens are
+checked in `api.authentication`. Neither adds a query: the user row is loaded anyway, and the grants
+`needs_second_factor` reads are cached on it for the scoping that follows.
+"""
 
 from collections.abc import Callable
 
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from .models import LoginPolicy
 
@@ -13,11 +19,7 @@ ENROLL_ALLOWED = ("/account/2fa/", "/logout/", "/static/", "/i18n/", "/login/")
 
 
 def idle_seconds() -> int:
-    seconds = cache.get("login_policy_idle")
-    if seconds is None:
-        seconds = LoginPolicy.current().idle_minutes * 60
-        cache.set("login_policy_idle", seconds, 60)
-    return int(seconds)
+    return LoginPolicy.idle_seconds()
 
 
 class LoginSecurityMiddleware:
@@ -30,11 +32,13 @@ class LoginSecurityMiddleware:
             # Every request renews the session (SESSION_SAVE_EVERY_REQUEST); an idle one expires.
             request.session.set_expiry(idle_seconds())
             if (
-                user.needs_second_factor
-                and not user.totp_confirmed
+                user.needs_second_factor  # type: ignore[union-attr]
+                and not user.totp_confirmed  # type: ignore[union-attr]
                 and not request.path.startswith(ENROLL_ALLOWED)
-            ):  # type: ignore[union-attr]
+            ):
                 if request.path.startswith("/api/"):
-                    return JsonResponse({"detail": "Second factor enrollment required."}, status=403)
+                    return JsonResponse(
+                        {"detail": _("Your role requires a second factor: enroll one first.")}, status=403
+                    )
                 return redirect("totp_enroll")
         return self.get_response(request)

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import manage_views, views
+from . import credential_views, manage_views, views
 
 urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("account/2fa/", views.totp_enroll, name="totp_enroll"),
+    path("account/tokens/", credential_views.own_tokens, name="own_tokens"),
+    path("account/tokens/<int:pk>/revoke/", credential_views.own_token_revoke, name="own_token_revoke"),
     path("users/", manage_views.user_list, name="user_list"),
     path("users/add/", manage_views.user_create, name="user_create"),
     path("users/<int:pk>/", manage_views.user_detail, name="user_detail"),
@@ -15,4 +17,15 @@ urlpatterns = [
     path("users/<int:pk>/reset-2fa/", manage_views.user_reset_totp, name="user_reset_totp"),
     path("grants/<int:pk>/revoke/", manage_views.grant_revoke, name="grant_revoke"),
     path("security/", manage_views.security, name="security"),
+    path("security/account/", credential_views.security_account, name="security_account"),
+    path(
+        "security/account/<int:pk>/activation-code/",
+        credential_views.security_activation_code,
+        name="security_activation_code",
+    ),
+    path(
+        "security/account/<int:pk>/revoke-tokens/",
+        credential_views.security_revoke_tokens,
+        name="security_revoke_tokens",
+    ),
 ]

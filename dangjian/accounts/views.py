@@ -5,9 +5,8 @@ from io import BytesIO
 import pyotp
 import qrcode
 import qrcode.image.svg
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +16,8 @@ from django.views.decorators.http import require_POST
 from dangjian.core import audit
 from dangjian.core.views import apply_errors
 
-from .forms import LoginForm, OtpForm
+from .credential_services import redeem_activation_code
+from .forms import ActivationForm, LoginForm, OtpForm
 from .models import User
 from .services import LoginRefused, authenticate_login, confirm_totp_enrollment, start_totp_enrollment
 
@@ -35,7 +35,6 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            cache.delete("login_policy_idle")
             target = request.GET.get("next", "")
             if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
                 target = ""
@@ -58,23 +57,37 @@ def _qr_svg(uri: str) -> str:
     return buffer.getvalue().decode()
 
 
+# Session key holding the activation code redeemed for this enrollment (its id).
+ACTIVATION_SESSION_KEY = "totp_activation"
+
+
 @login_required
 def totp_enroll(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if user.totp_confirmed:
         return render(request, "accounts/totp_done.html")
+    activation_id = request.session.get(ACTIVATION_SESSION_KEY)
+    if activation_id is None:
+        return _ask_activation_code(request, user)
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            confirm_totp_enrollment(user, form.cleaned_data["otp"], acting_user=user)
+            confirm_totp_enrollment(
+                user, form.cleaned_data["otp"], activation_id=activation_id, acting_user=user
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
+            # Enrolling ended every session of the account; this one has just proved both
+            # factors, so it goes on under the new credentials.
+            user.refresh_from_db()
+            update_session_auth_hash(request, user)
+            request.session.pop(ACTIVATION_SESSION_KEY, None)
             return redirect("home")
     if not user.totp_secret or request.method == "GET":
         start_totp_enrollment(user)
     uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name="dangjian")
-    return render(
+    response = render(
         request,
         "accounts/totp_enroll.html",
         {
@@ -83,4 +96,24 @@ def totp_enroll(request: HttpRequest) -> HttpResponse:
             "qr_svg": _qr_svg(uri),
             "required": user.needs_second_factor,
         },
+    )
+    response["Cache-Control"] = "no-store"  # the page carries the secret
+    return response
+
+
+def _ask_activation_code(request: HttpRequest, user: User) -> HttpResponse:
+    """Step one of enrollment: the one-time code from the security administrator."""
+    form = ActivationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            code = redeem_activation_code(user, form.cleaned_data["code"], acting_user=user)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            request.session[ACTIVATION_SESSION_KEY] = code.pk
+            return redirect("totp_enroll")
+    return render(
+        request,
+        "accounts/totp_activate.html",
+        {"form": form, "required": user.needs_second_factor},
     )
