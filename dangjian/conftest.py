@@ -47,3 +47,16 @@ def api(world: World) -> Callable[[str], APIClient]:
         return client
 
     return client_for
+
+
+@pytest.fixture(autouse=True)
+def _fresh_login_policy_cache() -> None:
+    # The idle limit is cached until the policy changes; a test's database starts without a
+    # policy row (the settings' defaults), so its cache starts from them too — warm, so a test's
+    # first request costs what every later one does.
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from dangjian.accounts.models import IDLE_CACHE_KEY
+
+    cache.set(IDLE_CACHE_KEY, settings.SESSION_IDLE_MINUTES * 60, None)

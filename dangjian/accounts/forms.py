@@ -127,3 +127,15 @@ class PasswordSetForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={**TEXT, "autocomplete": "new-password"}),
     )
+
+class ActivationForm(forms.Form):
+    code = forms.CharField(
+        label=_("Activation code"),
+        max_length=32,
+        help_text=_("The one-time code your security administrator gave you, e.g. ABCD-EFGH-JKMN."),
+        widget=forms.TextInput(attrs={**TEXT, "autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+
+class AccountLookupForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150, widget=forms.TextInput(attrs=TEXT))

@@ -1,9 +1,14 @@
 """Per-request login security: idle expiry from the policy, forced password change, and forced
-second-factor enrollment."""
+second-factor enrollment.
+
+Sessions made before a change of the account's credentials (roles, second factor, password,
+active flag) end through the session auth hash (`User._get_session_auth_hash`); bearer tokens are
+checked in `api.authentication`. Neither adds a query: the user row is loaded anyway, and the grants
+`needs_second_factor` reads are cached on it for the scoping that follows.
+"""
 
 from collections.abc import Callable
 
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
@@ -21,11 +26,7 @@ PASSWORD_CHANGE_FIRST = _(
 
 
 def idle_seconds() -> int:
-    seconds = cache.get("login_policy_idle")
-    if seconds is None:
-        seconds = LoginPolicy.current().idle_minutes * 60
-        cache.set("login_policy_idle", seconds, 60)
-    return int(seconds)
+    return LoginPolicy.idle_seconds()
 
 
 class LoginSecurityMiddleware:
@@ -42,11 +43,12 @@ class LoginSecurityMiddleware:
                     return JsonResponse({"detail": str(PASSWORD_CHANGE_FIRST)}, status=403)
                 return redirect("password_change")
             if (
-                user.needs_second_factor
-                and not user.totp_confirmed
+                user.needs_second_factor  # type: ignore[union-attr]
+                and not user.totp_confirmed  # type: ignore[union-attr]
                 and not request.path.startswith(ENROLL_ALLOWED)
-            ):  # type: ignore[union-attr]
+            ):
                 if request.path.startswith("/api/"):
-                    return JsonResponse({"detail": "Second factor enrollment required."}, status=403)
+                    detail = str(_("Your role requires a second factor: enroll one first."))
+                    return JsonResponse({"detail": detail}, status=403)
                 return redirect("totp_enroll")
         return self.get_response(request)

@@ -3,8 +3,10 @@
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.db import models
+from django.core.cache import cache
+from django.db import models, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.fields import EncryptedTextField
@@ -51,6 +53,10 @@ class User(AbstractUser):
     # their own, LoginSecurityMiddleware lets them reach only the change page and logout.
     must_change_password = models.BooleanField(_("must change password"), default=False)
 
+    # Raised whenever roles, the second factor, the password or the active flag change: it is part
+    # of the session's auth hash, so every session made before the change ends at its next request.
+    credentials_epoch = models.PositiveIntegerField(default=0)
+
     objects: ClassVar[ScopedUserManager] = ScopedUserManager()  # type: ignore[assignment]
     scope_path_field = "home_org__path"
 
@@ -93,6 +99,17 @@ class User(AbstractUser):
     def forget_grants(self) -> None:
         self.__dict__.pop("_grant_cache", None)
 
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django compares this with the hash stored at login on every request and flushes the
+        # session when they differ: a cheap check (the user row is loaded anyway) that ends
+        # sessions on a change of password *or* of credentials_epoch.
+        return salted_hmac(
+            "dangjian.accounts.User.session_auth_hash",
+            f"{self.password}:{self.credentials_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
 
 class RoleGrant(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grants", verbose_name=_("user"))
@@ -118,16 +135,44 @@ class RoleGrant(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token; only its SHA-256 is stored, the token itself is shown once."""
+    """A bearer token; only its SHA-256 is stored, the token itself is shown once.
+
+    It expires at `expires_at` (absolute) or after `API_TOKEN_IDLE_HOURS` without use, and is
+    deleted when revoked or when the account's credentials change (`end_credentials`).
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Issued after a login that checked the second factor: a token without it never serves an
+    # account whose roles need one.
+    second_factor = models.BooleanField(default=False)
+    # The account's credentials_epoch at issue: a token from before a change is refused even if
+    # its deletion were missed.
+    credentials_epoch = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"token {self.pk} of {self.user}"
+
+
+class ActivationCode(models.Model):
+    """A one-time code a security administrator hands out so that an account may enroll (or
+    re-enroll) its second factor; only its SHA-256 is stored, the code is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="activation_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"activation code {self.pk} of {self.user}"
+
+
+IDLE_CACHE_KEY = "login_policy_idle"
 
 
 class LoginPolicy(models.Model):
@@ -155,6 +200,25 @@ class LoginPolicy(models.Model):
             lock_minutes=settings.LOGIN_LOCK_MINUTES,
             idle_minutes=settings.SESSION_IDLE_MINUTES,
         )
+
+    @classmethod
+    def idle_seconds(cls) -> int:
+        """The idle session limit, read once and cached until the policy changes.
+
+        No timer: an expiry between two requests would make one of them cost a query more
+        (query budgets must hold every time). `update_login_policy` calls `forget_cached`.
+        """
+        seconds = cache.get(IDLE_CACHE_KEY)
+        if seconds is None:
+            seconds = cls.current().idle_minutes * 60
+            cache.set(IDLE_CACHE_KEY, seconds, None)
+        return int(seconds)
+
+    @staticmethod
+    def forget_cached() -> None:
+        # Now, and again after commit: a request reading the old row meanwhile must not keep it.
+        cache.delete(IDLE_CACHE_KEY)
+        transaction.on_commit(lambda: cache.delete(IDLE_CACHE_KEY))
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -1,11 +1,11 @@
 """All writes to accounts: users, grants, second factor, locks, login policy, API tokens."""
 
-import hashlib
 import secrets
 from datetime import timedelta
 from typing import Any
 
 import pyotp
+from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -20,11 +20,12 @@ from dangjian.core.services import require_scope, write_service
 from dangjian.members.models import Member
 from dangjian.organizations.models import Organization
 
-from .models import ApiToken, LoginPolicy, RoleGrant, User
+from .credential_services import end_credentials
+from .credential_services import hash_token as hash_token  # re-exported for the calendar feeds
+from .models import ActivationCode, ApiToken, LoginPolicy, RoleGrant, User
 from .roles import ADMIN_ROLES, Role
 
 USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_.-@")
-TOKEN_DAYS = 30
 
 
 class LoginRefused(Exception):
@@ -164,6 +165,8 @@ def update_user(
     if "email" in data:
         user.email = (data["email"] or "").strip()
     user.save()
+    if before["is_active"] != user.is_active:
+        end_credentials(user, "active flag changed", acting_user=acting_user)
     after = {"is_active": user.is_active, "email": user.email, "member": str(user.member or "")}
     audit.record(
         "user.update",
@@ -199,8 +202,8 @@ def set_password(
     user.password = password if hashed else _validated_hash(user, password)
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
-    ApiToken.objects.filter(user=user).delete()
     audit.record("user.set_password", actor=acting_user, obj=user, org_path=_user_path(user), detail=note)
+    end_credentials(user, "password set", acting_user=acting_user)
 
 
 @write_service("user.change_password")
@@ -224,9 +227,8 @@ def change_own_password(
     user.set_password(new)
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
-    tokens = ApiToken.objects.filter(user=user)
-    (tokens.exclude(pk=keep_token.pk) if keep_token else tokens).delete()
     audit.record("user.change_password", actor=acting_user, obj=user, org_path=_user_path(user))
+    end_credentials(user, "password changed", acting_user=acting_user, keep=keep_token)
 
 
 # --- grants (security administrator) ---------------------------------------------------------
@@ -274,6 +276,7 @@ def grant_role(
     except IntegrityError as exc:
         raise duplicate from exc
     user.forget_grants()
+    end_credentials(user, "role granted", acting_user=acting_user)
     audit.record(
         "grant.create",
         actor=acting_user,
@@ -298,6 +301,7 @@ def revoke_grant(grant: RoleGrant, *, acting_user: Any, confirmed_by: User | Non
     changes = {"user": [grant.user.username, None], "role": [grant.role, None]}
     grant_id = grant.pk
     grant.delete()
+    end_credentials(grant.user, "role revoked", acting_user=acting_user)
     audit.record(
         "grant.delete",
         actor=acting_user,
@@ -397,8 +401,14 @@ def start_totp_enrollment(user: User) -> str:
 
 
 @write_service("auth.totp_enroll")
-def confirm_totp_enrollment(user: User, code: str, *, acting_user: Any) -> None:
+def confirm_totp_enrollment(user: User, code: str, *, activation_id: int, acting_user: Any) -> None:
+    """Enroll the pending secret; `activation_id` is the activation code the user redeemed for it
+    (a password alone never enrolls a second factor)."""
     user = User.objects.select_for_update().get(pk=user.pk)
+    # Redeemed, by this user, recently: an enrollment follows its code within the code's lifetime.
+    since = timezone.now() - timedelta(hours=settings.ACTIVATION_CODE_HOURS)
+    if not ActivationCode.objects.filter(pk=activation_id, user=user, used_at__gte=since).exists():
+        raise ValidationError(_("Enter the activation code from your security administrator first."))
     if not user.totp_secret or not _verify_totp(user, code):
         raise ValidationError(
             {"otp": _("The verification code is not correct; check the time on your phone.")}
@@ -406,6 +416,7 @@ def confirm_totp_enrollment(user: User, code: str, *, acting_user: Any) -> None:
     user.totp_confirmed = True
     user.save(update_fields=["totp_confirmed", "totp_last_step"])
     audit.record("auth.totp_enroll", actor=acting_user, obj=user, org_path=_user_path(user))
+    end_credentials(user, "second factor enrolled", acting_user=acting_user)
 
 
 def enroll_totp_directly(user: User, secret: str) -> None:
@@ -416,6 +427,7 @@ def enroll_totp_directly(user: User, secret: str) -> None:
     user.totp_confirmed = True
     user.save(update_fields=["totp_secret", "totp_confirmed"])
     audit.record("auth.totp_enroll", actor=SYSTEM, obj=user, org_path=_user_path(user))
+    end_credentials(user, "second factor enrolled")
 
 
 # --- security administration -----------------------------------------------------------------
@@ -436,6 +448,7 @@ def reset_totp(user: User, *, acting_user: Any, confirmed_by: User | None = None
     note = _check_second(acting_user, user, confirmed_by)
     User.objects.filter(pk=user.pk).update(totp_secret="", totp_confirmed=False, totp_last_step=0)
     audit.record("user.reset_totp", actor=acting_user, obj=user, org_path=_user_path(user), detail=note)
+    end_credentials(user, "second factor reset", acting_user=acting_user)
 
 
 @write_service("policy.update")
@@ -459,21 +472,6 @@ def update_login_policy(data: dict[str, int], *, acting_user: Any) -> LoginPolic
     for field in bounds:
         setattr(policy, field, data[field])
     policy.save()
+    LoginPolicy.forget_cached()
     audit.record("policy.update", actor=acting_user, obj=policy, changes=audit.diff(before, policy.as_dict()))
     return policy
-
-
-# --- API tokens ------------------------------------------------------------------------------
-
-
-def hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def issue_api_token(user: User) -> str:
-    raw = secrets.token_urlsafe(32)
-    ApiToken.objects.create(
-        user=user, key_hash=hash_token(raw), expires_at=timezone.now() + timedelta(days=TOKEN_DAYS)
-    )
-    audit.record("auth.token", actor=user, obj=user, org_path=_user_path(user))
-    return raw

@@ -1,12 +1,15 @@
 from django.urls import path
 
-from . import manage_views, views
+from . import credential_views, manage_views, views
 
 urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("account/2fa/", views.totp_enroll, name="totp_enroll"),
     path("account/password/", views.password_change, name="password_change"),
+
+    path("account/tokens/", credential_views.own_tokens, name="own_tokens"),
+    path("account/tokens/<int:pk>/revoke/", credential_views.own_token_revoke, name="own_token_revoke"),
     path("users/", manage_views.user_list, name="user_list"),
     path("users/add/", manage_views.user_create, name="user_create"),
     path("users/<int:pk>/", manage_views.user_detail, name="user_detail"),
@@ -21,4 +24,16 @@ urlpatterns = [
     path("admin-requests/<int:pk>/confirm/", manage_views.request_confirm, name="admin_request_confirm"),
     path("admin-requests/<int:pk>/reject/", manage_views.request_reject, name="admin_request_reject"),
     path("admin-requests/<int:pk>/withdraw/", manage_views.request_withdraw, name="admin_request_withdraw"),
+
+    path("security/account/", credential_views.security_account, name="security_account"),
+    path(
+        "security/account/<int:pk>/activation-code/",
+        credential_views.security_activation_code,
+        name="security_activation_code",
+    ),
+    path(
+        "security/account/<int:pk>/revoke-tokens/",
+        credential_views.security_revoke_tokens,
+        name="security_revoke_tokens",
+    ),
 ]

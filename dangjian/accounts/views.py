@@ -8,7 +8,6 @@ import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,7 +19,8 @@ from django.views.decorators.http import require_POST
 from dangjian.core import audit
 from dangjian.core.views import apply_errors
 
-from .forms import LoginForm, OtpForm, PasswordChangeForm
+from .credential_services import redeem_activation_code
+from .forms import ActivationForm, LoginForm, OtpForm, PasswordChangeForm
 from .models import User
 from .services import (
     LoginRefused,
@@ -44,7 +44,6 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            cache.delete("login_policy_idle")
             if user.must_change_password:
                 return redirect("password_change")
             target = request.GET.get("next", "")
@@ -69,23 +68,37 @@ def _qr_svg(uri: str) -> str:
     return buffer.getvalue().decode()
 
 
+# Session key holding the activation code redeemed for this enrollment (its id).
+ACTIVATION_SESSION_KEY = "totp_activation"
+
+
 @login_required
 def totp_enroll(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if user.totp_confirmed:
         return render(request, "accounts/totp_done.html")
+    activation_id = request.session.get(ACTIVATION_SESSION_KEY)
+    if activation_id is None:
+        return _ask_activation_code(request, user)
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            confirm_totp_enrollment(user, form.cleaned_data["otp"], acting_user=user)
+            confirm_totp_enrollment(
+                user, form.cleaned_data["otp"], activation_id=activation_id, acting_user=user
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
+            # Enrolling ended every session of the account; this one has just proved both
+            # factors, so it goes on under the new credentials.
+            user.refresh_from_db()
+            update_session_auth_hash(request, user)
+            request.session.pop(ACTIVATION_SESSION_KEY, None)
             return redirect("home")
     if not user.totp_secret or request.method == "GET":
         start_totp_enrollment(user)
     uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name="dangjian")
-    return render(
+    response = render(
         request,
         "accounts/totp_enroll.html",
         {
@@ -94,6 +107,26 @@ def totp_enroll(request: HttpRequest) -> HttpResponse:
             "qr_svg": _qr_svg(uri),
             "required": user.needs_second_factor,
         },
+    )
+    response["Cache-Control"] = "no-store"  # the page carries the secret
+    return response
+
+
+def _ask_activation_code(request: HttpRequest, user: User) -> HttpResponse:
+    """Step one of enrollment: the one-time code from the security administrator."""
+    form = ActivationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            code = redeem_activation_code(user, form.cleaned_data["code"], acting_user=user)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            request.session[ACTIVATION_SESSION_KEY] = code.pk
+            return redirect("totp_enroll")
+    return render(
+        request,
+        "accounts/totp_activate.html",
+        {"form": form, "required": user.needs_second_factor},
     )
 
 
@@ -109,7 +142,9 @@ def password_change(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            # This session stays signed in; every other one fails the password's session hash.
+            # This session stays signed in; every other one fails the session hash, which covers
+            # the password and the credentials epoch the change raised.
+            user.refresh_from_db()
             update_session_auth_hash(request, user)
             messages.success(request, _("Your password has been changed."))
             return redirect("home")

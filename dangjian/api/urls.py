@@ -5,6 +5,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import SimpleRouter
 
+from dangjian.accounts.api.token_views import (
+    AccountTokensRevokeView,
+    ActivationCodeView,
+    LogoutView,
+    OwnTokenViewSet,
+)
 from dangjian.accounts.api.views import GrantViewSet, PasswordChangeView, TokenView, UserViewSet
 from dangjian.dues.api import DuesPaymentViewSet, DuesProfileViewSet, DuesReductionViewSet
 from dangjian.dues.api_reads import DuesMineView, DuesMonthView, DuesQuoteView, DuesRatesView
@@ -36,6 +42,7 @@ router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("users", UserViewSet, basename="user")
 router.register("grants", GrantViewSet, basename="grant")
+router.register("account/tokens", OwnTokenViewSet, basename="own-token")
 router.register("study-plans", StudyPlanViewSet, basename="study-plan")
 router.register("lecturers", LecturerViewSet, basename="lecturer")
 router.register("dispatches", LectureDispatchViewSet, basename="dispatch")
@@ -57,6 +64,18 @@ urlpatterns = [
     ),
     path("v1/auth/token", TokenView.as_view(), name="api-token"),
     path("v1/account/password/", PasswordChangeView.as_view(), name="api-password-change"),
+
+    re_path(r"^v1/auth/logout/?$", LogoutView.as_view(), name="api-logout"),
+    re_path(
+        r"^v1/security/accounts/(?P<pk>[0-9]+)/revoke-tokens/?$",
+        AccountTokensRevokeView.as_view(),
+        name="api-account-revoke-tokens",
+    ),
+    re_path(
+        r"^v1/security/accounts/(?P<pk>[0-9]+)/activation-code/?$",
+        ActivationCodeView.as_view(),
+        name="api-account-activation-code",
+    ),
     path("v1/meetings/<int:pk>/check-in/", MeetingCheckInView.as_view(), name="api-meeting-check-in"),
     path("v1/meetings/<int:pk>/leave/", MeetingLeaveView.as_view(), name="api-meeting-leave"),
     re_path(r"^v1/dues/quote/?$", DuesQuoteView.as_view(), name="api-dues-quote"),

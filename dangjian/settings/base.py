@@ -166,6 +166,11 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15)
+# API bearer tokens: refused after this many hours without use, and this many days after issue.
+API_TOKEN_IDLE_HOURS = env_int("API_TOKEN_IDLE_HOURS", 12)
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 7)
+# One-time codes for enrolling a second factor, handed out by a security administrator.
+ACTIVATION_CODE_HOURS = env_int("ACTIVATION_CODE_HOURS", 72)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

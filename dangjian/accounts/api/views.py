@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from dangjian.api.base import ScopedViewSetMixin
 
 from .. import services
+from ..credential_services import issue_api_token
 from ..models import ApiToken, RoleGrant, User
 from ..roles import Role
 from .serializers import (
@@ -62,8 +63,8 @@ class TokenView(APIView):
                 },
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        raw = services.issue_api_token(user)
-        token = ApiToken.objects.get(key_hash=services.hash_token(raw))
+        # authenticate_login checked the TOTP code exactly when one is enrolled.
+        raw, token = issue_api_token(user, second_factor=user.totp_confirmed)
         body = TokenSerializer({"token": raw, "expires_at": token.expires_at}).data
         return Response(body, headers=NO_STORE)
 

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
+from dangjian.accounts.credential_services import issue_activation_code
 from dangjian.accounts.models import LoginPolicy, RoleGrant, User
 from dangjian.accounts.passwords import PasswordPolicyValidator
 from dangjian.accounts.services import LoginRefused, authenticate_login, grant_role, update_login_policy
@@ -98,6 +99,8 @@ def test_roles_requiring_2fa_must_enroll_before_anything_else(world: World) -> N
     client.force_login(user)
     response = client.get("/orgs/")
     assert response.status_code == 302 and response["Location"] == "/account/2fa/"
+    code, _row = issue_activation_code(user, acting_user=world.secadmin)
+    assert client.post("/account/2fa/", {"code": code}).status_code == 302
     page = client.get("/account/2fa/")
     assert page.status_code == 200
     secret = User.objects.get(pk=user.pk).totp_secret

@@ -53,6 +53,12 @@ MODEL_BY_PREFIX: list[tuple[str, type[models.Model]]] = [
     ("groups/", PartyGroup),
     ("members/", Member),
     ("users/", User),
+    ("security/account/", User),
+    ("api/v1/security/accounts/", User),
+    # An account's own tokens: the personas hold none here, so any id is someone else's (a real
+    # token of another account is tried in accounts/tests/test_tokens.py).
+    ("account/tokens/", User),
+    ("api/v1/account/tokens/", User),
     ("grants/", RoleGrant),
     ("admin-requests/", AdminRequest),
     ("meetings/", Meeting),
