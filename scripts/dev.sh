@@ -31,6 +31,10 @@ NPM_STAMP=node_modules/.dangjian-npm-stamp
 VENDOR_FILES=(
     "bootstrap/dist/css/bootstrap.min.css:bootstrap/bootstrap.min.css"
     "bootstrap/dist/js/bootstrap.bundle.min.js:bootstrap/bootstrap.bundle.min.js"
+    # The minified files end with a sourceMappingURL comment; the production manifest storage
+    # rewrites it to the hashed name and refuses to collect a file whose map is missing.
+    "bootstrap/dist/css/bootstrap.min.css.map:bootstrap/bootstrap.min.css.map"
+    "bootstrap/dist/js/bootstrap.bundle.min.js.map:bootstrap/bootstrap.bundle.min.js.map"
     "bootstrap-icons/font/bootstrap-icons.min.css:bootstrap-icons/bootstrap-icons.min.css"
     "htmx.org/dist/htmx.min.js:htmx/htmx.min.js"
     "echarts/dist/echarts.min.js:echarts/echarts.min.js"
