@@ -13,7 +13,7 @@ TLS proxy sets (X-Forwarded-Proto: https) so the HTTPS-only settings stay as the
 
 Environment: SMOKE_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/dangjian_smoke; the
 database is DROPPED), SMOKE_TIMEOUT (seconds for the whole run, default 1800), SMOKE_MAX_PAGES
-(pages per persona, default 40), SMOKE_SCALE (demo scale, default county). Exit status 0 = passed.
+(pages per persona, default 60), SMOKE_SCALE (demo scale, default county). Exit status 0 = passed.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ import pyotp
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE_URL = os.environ.get("SMOKE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dangjian_smoke")
 DEADLINE = time.monotonic() + int(os.environ.get("SMOKE_TIMEOUT", "1800"))
-MAX_PAGES = int(os.environ.get("SMOKE_MAX_PAGES", "40"))
+MAX_PAGES = int(os.environ.get("SMOKE_MAX_PAGES", "60"))
 SCALE = os.environ.get("SMOKE_SCALE", "county")
 HTTP_TIMEOUT = 120
 # Not pages: form targets, downloads (PDF, Excel, iCalendar, attachments) and the API, checked apart.

@@ -2,10 +2,12 @@
 
 from io import StringIO
 
+import pyotp
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
+from dangjian.accounts.models import User
 from dangjian.core.models import AuditEntry
 from dangjian.organizations.models import Organization
 
@@ -90,3 +92,13 @@ def test_first_run_from_an_empty_database_to_the_three_administrators() -> None:
         response = client.post("/login/", {"username": username, "password": "Xq7!long-initial-pass"})
         assert response.status_code == 302
         assert client.get("/").url == "/account/2fa/"  # type: ignore[attr-defined]
+        assert client.get("/account/2fa/").status_code == 200  # shows the key to scan
+        secret = User.objects.get(username=username).totp_secret
+        assert client.post("/account/2fa/", {"otp": pyotp.TOTP(secret).now()}).status_code == 302
+        assert client.get("/").status_code == 200
+    actions = list(AuditEntry.objects.order_by("id").values_list("action", "actor_name"))
+    assert actions.count(("user.create", "system")) == 3
+    assert actions.count(("grant.create", "system")) == 3
+    assert {a for a in actions if a[0] == "auth.totp_enroll"} == {
+        ("auth.totp_enroll", name) for name in ("sysadmin", "secadmin", "auditadmin")
+    }
