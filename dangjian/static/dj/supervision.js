@@ -34,7 +34,9 @@
   });
   series.push({ name: data.share.name, type: "line", yAxisIndex: 1, data: data.share.data, itemStyle: { color: "#333" } });
   chart.setOption({
-    tooltip: { trigger: "axis" },
+    // Drawn into the canvas: the HTML tooltip would carry style="" attributes, which the
+    // Content-Security-Policy refuses (style-src 'self').
+    tooltip: { trigger: "axis", renderMode: "richText" },
     legend: { top: 0, type: "scroll" },
     grid: { left: 40, right: 40, top: 40, bottom: 30 },
     xAxis: { type: "category", data: data.months },

@@ -86,6 +86,10 @@ def test_personas_walk_the_main_pages_without_a_policy_violation(
 
     page.goto(f"{base}/orgs/{world.county.pk}/supervision/?year=2026")
     page.locator("#trend canvas").first.wait_for()
+    box = page.locator("#trend").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # the tooltip
+    page.wait_for_timeout(500)
     page.locator("#matrix thead .dj-sort[data-col='2']").click()
     expect(page.locator("#matrix thead th[aria-sort='descending']")).to_have_count(1)
     page.select_option("#id_year", "2025")  # the picker sends itself (static script, no onchange)
@@ -122,7 +126,7 @@ def test_personas_walk_the_main_pages_without_a_policy_violation(
     page.goto(f"{base}/my/meetings/")
     expect(page.locator("main")).to_contain_text("主题党日")
 
-    assert not watch.problems, watch.problems
+    assert not watch.problems, "\n".join(watch.problems)
     assert len(watch.documents) >= 10
     for url, header in watch.documents:
         assert "script-src 'self'" in header and "style-src 'self'" in header, (url, header)
