@@ -5,6 +5,7 @@
 #   scripts/dev.sh demo    setup + migrate + demo data + runserver on 127.0.0.1:8000
 #   scripts/dev.sh test    setup + PostgreSQL + pytest on SQLite and on PostgreSQL
 #   scripts/dev.sh lint    ruff check + mypy + makemigrations --check
+#   scripts/dev.sh smoke   setup + PostgreSQL + the production install served by gunicorn, checked
 #
 # Target: Debian 12 with Python 3.11. Missing system packages are installed with apt-get
 # when running as root; otherwise the script says what to install and stops.
@@ -31,6 +32,10 @@ NPM_STAMP=node_modules/.dangjian-npm-stamp
 VENDOR_FILES=(
     "bootstrap/dist/css/bootstrap.min.css:bootstrap/bootstrap.min.css"
     "bootstrap/dist/js/bootstrap.bundle.min.js:bootstrap/bootstrap.bundle.min.js"
+    # The minified files end with a sourceMappingURL comment; the production manifest storage
+    # rewrites it to the hashed name and refuses to collect a file whose map is missing.
+    "bootstrap/dist/css/bootstrap.min.css.map:bootstrap/bootstrap.min.css.map"
+    "bootstrap/dist/js/bootstrap.bundle.min.js.map:bootstrap/bootstrap.bundle.min.js.map"
     "bootstrap-icons/font/bootstrap-icons.min.css:bootstrap-icons/bootstrap-icons.min.css"
     "htmx.org/dist/htmx.min.js:htmx/htmx.min.js"
     "echarts/dist/echarts.min.js:echarts/echarts.min.js"
@@ -326,6 +331,20 @@ cmd_test() {
 }
 
 # ---------------------------------------------------------------------------------------
+# smoke
+
+cmd_smoke() {
+    cmd_setup
+    ensure_postgres
+    # scripts/smoke.py: production settings, fresh keys, its own database (dropped and
+    # recreated), check --deploy, migrate, collectstatic, the county demo, gunicorn, every
+    # persona's pages and API. Bounded by SMOKE_TIMEOUT; gunicorn is stopped whatever happens.
+    printf '\n== Production smoke test ==\n\n'
+    SMOKE_DATABASE_URL="${SMOKE_DATABASE_URL:-postgres://postgres@${PG_HOST}:${PG_PORT}/dangjian_smoke}" \
+        uv run python scripts/smoke.py
+}
+
+# ---------------------------------------------------------------------------------------
 # lint
 
 cmd_lint() {
@@ -359,6 +378,9 @@ commands:
   test [ARGS]  setup, make sure PostgreSQL runs on ${PG_HOST}:${PG_PORT}, then
                'pytest -n 2 ARGS' on SQLite and again on PostgreSQL
   lint         ruff check, mypy, makemigrations --check --dry-run
+  smoke        setup, PostgreSQL, then the production install (docs/operations.md) in the
+               database dangjian_smoke (dropped and recreated), served by gunicorn, walked
+               by every demo persona (scripts/smoke.py)
 EOF
 }
 
@@ -371,6 +393,7 @@ case "$SUBCOMMAND" in
         cmd_test "$@"
         ;;
     lint) cmd_lint ;;
+    smoke) cmd_smoke ;;
     -h | --help | help) usage ;;
     *)
         usage >&2

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
     "treebeard",
     "huey.contrib.djhuey",
     "dangjian.core",
@@ -102,6 +103,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "dangjian.core.middleware.AuditContextMiddleware",
     "dangjian.accounts.middleware.LoginSecurityMiddleware",
@@ -280,6 +282,28 @@ LOGGING = {
     # here, `run_huey` adds none of its own, which would print every line twice.
     "loggers": {"huey": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
+# --- Content-Security-Policy (django-csp) --------------------------------------------------------
+# Every response carries it, in every profile (tests and the demo see what production serves).
+# Scripts and styles come from this site's files only: no inline <script>, no on*= attributes, no
+# style="" attributes, no eval (HTMX is told so in base.html's htmx-config). Data for scripts
+# travels in data- attributes or json_script blocks. Bootstrap's CSS draws a few icons as data:
+# SVG images; ECharts draws into a canvas. A view may set its own, stricter header (attachment
+# downloads: default-src 'none'), which the middleware leaves alone.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 # Serve static files straight from the app folders when collectstatic has not run (demo, tests);
 # the production profile serves the collected, hashed files only.
 WHITENOISE_USE_FINDERS = True
