@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from dangjian.api.base import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, StrictSerializerMixin
 from dangjian.api.pagination import IdCursorPagination
+from dangjian.core.filters import YearFilter
 from dangjian.core.tree import subtree_q
 from dangjian.organizations.models import Organization
 
@@ -31,7 +32,7 @@ class CampaignFilterSet(django_filters.FilterSet):
     org = django_filters.CharFilter(
         method="filter_org", label=gettext_lazy("Organization code (incl. below)")
     )
-    year = django_filters.NumberFilter(field_name="year")
+    year = YearFilter(field_name="year")
     campaign_state = django_filters.ChoiceFilter(field_name="state", choices=CampaignState.choices)
 
     class Meta:
