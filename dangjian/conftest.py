@@ -2,10 +2,19 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from dangjian.testing.api import english_client
 from dangjian.testing.world import World, build_world
+
+# Property tests draw the same examples on every run and every machine: a failure seen once is
+# seen again, and nothing is remembered between runs (no .hypothesis/ example database). No
+# deadline: on a loaded 2-core CI machine an example taking over 200 ms is slowness, not a bug.
+hypothesis_settings.register_profile(
+    "dangjian", derandomize=True, database=None, deadline=None, print_blob=True
+)
+hypothesis_settings.load_profile("dangjian")
 
 
 @pytest.fixture
