@@ -1,6 +1,7 @@
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
@@ -20,6 +21,16 @@ hypothesis_settings.load_profile("dangjian")
 @pytest.fixture
 def world(db: None) -> World:
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    # Each test starts with an empty cache: the database rolls back after a test, the cache
+    # does not. A value cached by an earlier test on the same worker (the login policy's idle
+    # setting, cached on first use) would otherwise make a test's queries depend on which
+    # tests ran before it and how long ago — query budgets that are 8 on one run and 9 on
+    # the next, or a policy a previous test changed and rolled back still in force.
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -211,6 +211,11 @@ SPECTACULAR_SETTINGS = {
         "MeetingStatusEnum": "dangjian.orglife.models.MeetingStatus",
         "AttendanceStatusEnum": "dangjian.orglife.models.AttendanceStatus",
     },
+    # The default enum hook, then the error answers every operation can give.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "dangjian.api.schema.document_errors",
+    ],
 }
 
 # --- Background jobs (Huey) -------------------------------------------------------------------

@@ -105,3 +105,10 @@ def test_concurrent_change_to_a_taken_id_number_is_refused(api: Api, world: Worl
     assert response.status_code == 400, response.content
     assert "id_number" in response.json()
     assert Member.objects.get(pk=world.member.pk).id_number == world.member.id_number
+
+
+def test_an_unmatched_api_url_is_a_json_404(api: Api, world: World) -> None:
+    for url in ("/api/v1/meetings/-1/check-in/", "/api/v1/nowhere/"):
+        response = api("county_staff").get(url)
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json" and "detail" in response.json()
