@@ -54,8 +54,8 @@ class CampaignSerializer(StrictSerializerMixin):
     closes_on = serializers.DateField()
     # Not `state`: dues reductions have a `state` of their own (schema enum names).
     campaign_state = serializers.ChoiceField(source="state", choices=CampaignState.choices, read_only=True)
-    proposed_at = serializers.DateTimeField(read_only=True)
-    decided_at = serializers.DateTimeField(read_only=True)
+    proposed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    decided_at = serializers.DateTimeField(read_only=True, allow_null=True)
     review_note = serializers.CharField(read_only=True)
 
 
@@ -117,7 +117,7 @@ class HandlingSerializer(StrictSerializerMixin):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     handling_state = serializers.ChoiceField(source="state", choices=HandlingState.choices, read_only=True)
     outcome = serializers.CharField(read_only=True)
-    closed_on = serializers.DateField(read_only=True)
+    closed_on = serializers.DateField(read_only=True, allow_null=True)
     follow_ups = FollowUpOutSerializer(many=True, read_only=True)
 
 

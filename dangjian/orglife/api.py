@@ -105,7 +105,7 @@ class MeetingSerializer(StrictSerializerMixin):
         required=False, allow_blank=True, trim_whitespace=False, help_text="plain text, one resolution a line"
     )
     status = serializers.ChoiceField(choices=MeetingStatus.choices, read_only=True)
-    closed_at = serializers.DateTimeField(read_only=True)
+    closed_at = serializers.DateTimeField(read_only=True, allow_null=True)
     version = serializers.IntegerField(
         required=False,
         min_value=1,

@@ -119,9 +119,13 @@ class PointEntrySerializer(StrictSerializerMixin):
     # Not `state`: other resources have states of their own (schema enum names).
     entry_state = serializers.ChoiceField(source="state", choices=EntryState.choices, read_only=True)
     reason = serializers.CharField(max_length=200)
-    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
-    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
-    decided_at = serializers.DateTimeField(read_only=True)
+    created_by = serializers.CharField(
+        source="created_by.username", read_only=True, default=None, allow_null=True
+    )
+    decided_by = serializers.CharField(
+        source="decided_by.username", read_only=True, default=None, allow_null=True
+    )
+    decided_at = serializers.DateTimeField(read_only=True, allow_null=True)
     review_note = serializers.CharField(read_only=True)
 
     @extend_schema_field(OpenApiTypes.STR)
