@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.dates import add_years
 from dangjian.core.idnumber import normalize_id_number
+from dangjian.core.params import is_int
 from dangjian.core.phone import normalize_phone
 from dangjian.core.tree import subtree_q
 from dangjian.organizations.models import Organization, Sector
@@ -106,7 +107,7 @@ def in_tree_order(queryset: QuerySet[Any]) -> QuerySet[Any]:
 def after_cursor(queryset: QuerySet[Any], cursor: str) -> QuerySet[Any]:
     """Rows after `cursor` ("<org path>:<id>", as made by `cursor_of`) in tree order."""
     path, _, pk = cursor.partition(":")
-    if not pk.isdigit() or not path.isalnum():
+    if not is_int(pk) or not path.isalnum():
         return queryset
     return queryset.filter(Q(org_path__gt=path) | Q(org_path=path, id__gt=int(pk)))
 

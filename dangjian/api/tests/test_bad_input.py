@@ -112,3 +112,17 @@ def test_an_unmatched_api_url_is_a_json_404(api: Api, world: World) -> None:
         response = api("county_staff").get(url)
         assert response.status_code == 404
         assert response["Content-Type"] == "application/json" and "detail" in response.json()
+
+
+@pytest.mark.parametrize("raw", ["%C2%B2", "9" * 5000, "0", "99999"])
+def test_odd_numbers_in_queries_never_answer_500(api: Api, client: Client, world: World, raw: str) -> None:
+    # "²" passes str.isdigit() but not int(); 5,000 digits exceed int()'s limit; year 0 and
+    # 99999 are outside what a date can hold.
+    staff = api("county_staff")
+    leader_works = f"/api/v1/leaders/1/works/?year={raw}"
+    for url in (f"/api/v1/points/table/?org=430102001001&year={raw}", leader_works):
+        assert staff.get(url).status_code < 500, url
+    client.force_login(world.users["county_staff"])
+    pages = [f"/orgs/{world.county.pk}/{page}/?year={raw}" for page in ("study", "points", "evaluation")]
+    for url in [*pages, f"/audit/?before={raw}", f"/transfers/?within={raw}"]:
+        assert client.get(url).status_code < 500, url
