@@ -1,16 +1,36 @@
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.core.cache import cache
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from dangjian.testing.api import english_client
 from dangjian.testing.world import World, build_world
 
+# Property tests draw the same examples on every run and every machine: a failure seen once is
+# seen again, and nothing is remembered between runs (no .hypothesis/ example database). No
+# deadline: on a loaded 2-core CI machine an example taking over 200 ms is slowness, not a bug.
+hypothesis_settings.register_profile(
+    "dangjian", derandomize=True, database=None, deadline=None, print_blob=True
+)
+hypothesis_settings.load_profile("dangjian")
+
 
 @pytest.fixture
 def world(db: None) -> World:
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    # Each test starts with an empty cache: the database rolls back after a test, the cache
+    # does not. A value cached by an earlier test on the same worker (the login policy's idle
+    # setting, cached on first use) would otherwise make a test's queries depend on which
+    # tests ran before it and how long ago — query budgets that are 8 on one run and 9 on
+    # the next, or a policy a previous test changed and rolled back still in force.
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -5,3 +5,6 @@ urlpatterns = [
     path("api/", include("dangjian.api.urls")),
     path("", include("dangjian.web.urls")),
 ]
+
+# Unmatched URLs under /api/ answer JSON, as the schema documents.
+handler404 = "dangjian.api.errors.not_found"

@@ -15,6 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from dangjian.core.exceptions import OutOfScope
+from dangjian.core.params import is_int
 from dangjian.core.scoping import in_scope
 from dangjian.core.views import apply_errors, get_for_user
 from dangjian.members.models import Member
@@ -164,7 +165,7 @@ def user_link_member(request: HttpRequest, pk: int) -> HttpResponse:
     if number:
         member = (
             Member.objects.restrict(request.user, "view").filter(pk=number).first()
-            if number.isdigit()
+            if is_int(number)
             else None
         )
         if member is None:

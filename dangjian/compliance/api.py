@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from dangjian.core.params import is_int
 from dangjian.organizations.models import Organization, OrgKind, Sector
 
 from . import report
@@ -30,7 +31,7 @@ def _params(request: Request, allowed: set[str]) -> tuple[Organization, int]:
     params = request.query_params
     errors: dict[str, list[str]] = {key: [_("Unknown parameter.")] for key in sorted(set(params) - allowed)}
     raw = params.get("year", "").strip()
-    year = int(raw) if raw.isdigit() else 0
+    year = int(raw) if is_int(raw) else 0
     if not raw:
         errors["year"] = [_("Give the year, e.g. year=2017.")]
     elif not 2000 <= year <= 2100:

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from dangjian.core import audit, uploads
+from dangjian.core.params import is_int
 from dangjian.core.scoping import in_scope
 from dangjian.core.tree import ancestor_paths, subtree_q
 from dangjian.core.views import get_for_user
@@ -113,7 +114,7 @@ def _page_refusal(org: Organization, scope: str | None, code: str | None) -> str
 
 
 def _source(org: Organization, raw: str) -> HttpResponse:
-    if not raw.isdigit():
+    if not is_int(raw):
         raise Http404
     rule_set = RuleSet.objects.filter(_visible_here(org), pk=int(raw)).first()
     if rule_set is None:

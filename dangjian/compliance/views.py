@@ -16,6 +16,7 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
 from dangjian.core import audit
+from dangjian.core.params import is_int
 from dangjian.core.scoping import in_scope
 from dangjian.core.views import get_for_user, htmx_partial
 from dangjian.organizations.models import Organization, OrgKind, Sector
@@ -31,7 +32,7 @@ YEARS_BACK = 4
 def year_param(request: HttpRequest) -> int:
     """`?year=`; this year when absent or out of range (pages do not fail on a bad link)."""
     raw = request.GET.get("year", "")
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else timezone.localdate().year
+    return int(raw) if is_int(raw) and 2000 <= int(raw) <= 2100 else timezone.localdate().year
 
 
 def _choice(request: HttpRequest, name: str, choices: Any) -> str | None:

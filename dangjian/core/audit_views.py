@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEntry
+from .params import is_int
 from .views import htmx_partial
 from .widgets import IsoDateInput
 
@@ -57,7 +58,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         if data["until"]:
             entries = entries.filter(at__lte=datetime.combine(data["until"], time.max, tz))
     before = request.GET.get("before", "")
-    if before.isdigit():
+    if is_int(before):
         entries = entries.filter(id__lt=int(before))
     page = list(entries.order_by("-id")[: PAGE + 1])
     context = {

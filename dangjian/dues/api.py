@@ -123,7 +123,7 @@ class DuesProfileSerializer(StrictSerializerMixin):
     )
     effective_from = MonthField()
     monthly_dues = serializers.SerializerMethodField()
-    set_by = serializers.CharField(source="set_by.username", read_only=True, default=None)
+    set_by = serializers.CharField(source="set_by.username", read_only=True, default=None, allow_null=True)
     created_at = serializers.DateTimeField(read_only=True)
 
     @extend_schema_field(OpenApiTypes.STR)
@@ -153,9 +153,11 @@ class DuesPaymentSerializer(StrictSerializerMixin):
         help_text="required for a back payment older than 6 months",
     )
     note = serializers.CharField(read_only=True)
-    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True, default=None)
+    recorded_by = serializers.CharField(
+        source="recorded_by.username", read_only=True, default=None, allow_null=True
+    )
     recorded_at = serializers.DateTimeField(read_only=True)
-    voided_at = serializers.DateTimeField(read_only=True)
+    voided_at = serializers.DateTimeField(read_only=True, allow_null=True)
     void_reason = serializers.CharField(read_only=True)
 
 
@@ -175,12 +177,18 @@ class DuesReductionSerializer(StrictSerializerMixin):
     amount = _money_field(help_text="monthly amount during the period; 0 = exempt")
     reason = serializers.CharField()
     state = serializers.ChoiceField(choices=ReductionState.choices, read_only=True)
-    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
+    decided_by = serializers.CharField(
+        source="decided_by.username", read_only=True, default=None, allow_null=True
+    )
     decided_at = serializers.DateTimeField(read_only=True)
     approved_by = serializers.CharField(
-        source="approved_by.username", read_only=True, default=None, help_text="who approved or rejected"
+        source="approved_by.username",
+        read_only=True,
+        default=None,
+        allow_null=True,
+        help_text="who approved or rejected",
     )
-    approved_at = serializers.DateTimeField(read_only=True)
+    approved_at = serializers.DateTimeField(read_only=True, allow_null=True)
     review_note = serializers.CharField(read_only=True)
 
 

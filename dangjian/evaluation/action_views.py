@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from dangjian.core.exceptions import OutOfScope
+from dangjian.core.params import is_int
 from dangjian.core.views import get_for_user
 
 from . import handling as handling_services
@@ -104,7 +105,7 @@ def campaign_grades(request: HttpRequest, pk: int) -> HttpResponse:
             "note": request.POST.get(f"note_{key[6:]}", ""),
         }
         for key, value in request.POST.items()
-        if key.startswith("grade_") and key[6:].isdigit() and value
+        if key.startswith("grade_") and is_int(key[6:]) and value
     ]
     _run(request, lambda: services.set_grades(campaign, items, acting_user=request.user), _("Grades saved."))
     return _page(campaign)
@@ -114,7 +115,7 @@ def campaign_grades(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def handling_create(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_for_user(request, EvaluationCampaign, pk, "change")
-    choices = [(int(v), v) for v in [request.POST.get("member", "")] if v.isdigit()]
+    choices = [(int(v), v) for v in [request.POST.get("member", "")] if is_int(v)]
     form = HandlingForm(request.POST, members=choices)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from dangjian.api.base import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, StrictSerializerMixin
 from dangjian.api.pagination import IdCursorPagination
+from dangjian.core.filters import YearFilter
 from dangjian.core.tree import subtree_q
 from dangjian.organizations.models import Organization
 
@@ -31,7 +32,7 @@ class CampaignFilterSet(django_filters.FilterSet):
     org = django_filters.CharFilter(
         method="filter_org", label=gettext_lazy("Organization code (incl. below)")
     )
-    year = django_filters.NumberFilter(field_name="year")
+    year = YearFilter(field_name="year")
     campaign_state = django_filters.ChoiceFilter(field_name="state", choices=CampaignState.choices)
 
     class Meta:
@@ -53,8 +54,8 @@ class CampaignSerializer(StrictSerializerMixin):
     closes_on = serializers.DateField()
     # Not `state`: dues reductions have a `state` of their own (schema enum names).
     campaign_state = serializers.ChoiceField(source="state", choices=CampaignState.choices, read_only=True)
-    proposed_at = serializers.DateTimeField(read_only=True)
-    decided_at = serializers.DateTimeField(read_only=True)
+    proposed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    decided_at = serializers.DateTimeField(read_only=True, allow_null=True)
     review_note = serializers.CharField(read_only=True)
 
 
@@ -116,7 +117,7 @@ class HandlingSerializer(StrictSerializerMixin):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     handling_state = serializers.ChoiceField(source="state", choices=HandlingState.choices, read_only=True)
     outcome = serializers.CharField(read_only=True)
-    closed_on = serializers.DateField(read_only=True)
+    closed_on = serializers.DateField(read_only=True, allow_null=True)
     follow_ups = FollowUpOutSerializer(many=True, read_only=True)
 
 

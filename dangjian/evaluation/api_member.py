@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dangjian.api.base import StrictSerializerMixin
+from dangjian.core.params import is_int
 from dangjian.core.scoping import in_scope
 from dangjian.members.models import Member
 from dangjian.organizations.models import Organization
@@ -212,7 +213,7 @@ class EvaluationStatusView(APIView):
         raw = request.query_params.get("year", "")
         if not code:
             raise serializers.ValidationError({"org": [_("Give the organization's code.")]})
-        if raw and not (raw.isdigit() and 2000 <= int(raw) <= 2100):
+        if raw and not (is_int(raw) and 2000 <= int(raw) <= 2100):
             raise serializers.ValidationError({"year": [_("Enter a year between 2000 and 2100.")]})
         year = int(raw) if raw else timezone.localdate().year
         org = Organization.objects.restrict(request.user, "view").filter(code=code).first()

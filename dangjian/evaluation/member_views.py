@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dangjian.core.params import is_int
 from dangjian.core.views import apply_errors
 from dangjian.members.models import Member
 
@@ -38,7 +39,7 @@ def _post(request: HttpRequest, campaign: EvaluationCampaign, forms: dict[str, A
                 return True
     elif which == "rate":
         raw = str(request.POST.get("ratee", ""))
-        ratee = Member.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+        ratee = Member.objects.filter(pk=int(raw)).first() if is_int(raw) else None
         form = forms["rate"].get(ratee.pk) if ratee else None
         if ratee is None or form is None:
             messages.error(request, _("You can rate only members evaluated in this branch."))

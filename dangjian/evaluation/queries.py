@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
+from dangjian.core.params import is_int
 from dangjian.core.tree import subtree_q
 from dangjian.members.models import Member, MemberStatus
 from dangjian.organizations.models import MEMBER_HOLDING_KINDS, Organization
@@ -65,7 +66,7 @@ def own_campaign(member: Member, year: str = "") -> EvaluationCampaign | None:
     campaigns = EvaluationCampaign.objects.filter(branch_id=member.organization_id).exclude(
         state=CampaignState.DRAFT
     )
-    if year.isdigit():
+    if is_int(year):
         campaigns = campaigns.filter(year=int(year))
     return campaigns.select_related("branch").order_by("-year").first()
 

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dangjian.core.params import is_int
 from dangjian.core.scoping import in_scope
 from dangjian.core.tree import STEPLEN
 from dangjian.core.views import apply_errors, get_for_user
@@ -31,7 +32,7 @@ from .queries import branches_with_state, campaign_table, rating_total, results_
 def year_param(request: HttpRequest) -> int:
     """`?year=`; this year when absent or out of range (pages do not fail on a bad link)."""
     raw = request.GET.get("year", "")
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else timezone.localdate().year
+    return int(raw) if is_int(raw) and 2000 <= int(raw) <= 2100 else timezone.localdate().year
 
 
 def may_decide(user: Any, campaign: EvaluationCampaign) -> bool:

@@ -23,6 +23,8 @@ from rest_framework.response import Response
 
 from dangjian.api.base import ScopedViewSetMixin
 from dangjian.api.pagination import IdCursorPagination
+from dangjian.core.filters import FIRST_YEAR, LAST_YEAR
+from dangjian.core.params import is_int
 from dangjian.core.tree import subtree_q
 from dangjian.organizations.models import Organization
 
@@ -83,7 +85,7 @@ class LeaderViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
         # Retrieve and the leader's own plan and works also admit the leader themself.
         if self.action in ("retrieve", "works", "plan", "work_file"):
             pk = str(self.kwargs.get("pk", ""))
-            if not pk.isdigit():
+            if not is_int(pk):
                 raise Http404
             write = self.request.method not in SAFE_METHODS
             return get_leader_for_user(self.request.user, int(pk), write=write)
@@ -91,7 +93,7 @@ class LeaderViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
 
     def _year(self) -> int:
         raw = self.request.query_params.get("year", "")
-        return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else timezone.localdate().year
+        return int(raw) if is_int(raw) and 2000 <= int(raw) <= 2100 else timezone.localdate().year
 
     def _with_counts(self, leaders: list[LeadingCadre]) -> dict[str, Any]:
         year = self._year()
@@ -192,7 +194,8 @@ class LeaderViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
             return Response(WorkSerializer(work).data, status=status.HTTP_201_CREATED)
         works = leader.works.all()  # type: ignore[attr-defined]
         raw = request.query_params.get("year", "")
-        if raw.isdigit():
+        # Out of range (`?year=0`) shows every year, as no year does: `__year` cannot take it.
+        if is_int(raw) and FIRST_YEAR <= int(raw) <= LAST_YEAR:
             works = works.filter(written_on__year=int(raw))
         return Response(WorkSerializer(works[:500], many=True).data)
 
@@ -206,7 +209,7 @@ class LeaderViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
         """Download a work's attachment (audited)."""
         # Any segment routes here (so an anonymous caller gets 401, not 404); ids are digits.
         leader = self.get_object()
-        if not work_id.isdigit():
+        if not is_int(work_id):
             raise Http404
         work = get_work_for_user(request.user, int(work_id))
         if work.leader_id != leader.pk:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dangjian.core.params import is_int
 from dangjian.core.scoping import in_scope
 from dangjian.core.views import apply_errors, get_for_user
 from dangjian.members.models import Member
@@ -29,7 +30,7 @@ from .queries import (
 
 def year_param(request: HttpRequest) -> int:
     raw = request.GET.get("year", "")
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else timezone.localdate().year
+    return int(raw) if is_int(raw) and 2000 <= int(raw) <= 2100 else timezone.localdate().year
 
 
 @login_required
@@ -93,7 +94,7 @@ def org_leaders(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _prefill(request: HttpRequest) -> dict[str, object]:
     raw = request.GET.get("member", "")
-    return {"member_id": int(raw)} if raw.isdigit() else {}
+    return {"member_id": int(raw)} if is_int(raw) else {}
 
 
 @login_required

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from dangjian.core.params import is_int
 from dangjian.core.scoping import in_scope
 from dangjian.core.tree import subtree_q
 from dangjian.core.views import apply_errors, get_for_user, redirect_back
@@ -59,7 +60,7 @@ class DispatchForm(forms.Form):
 
 def _year(request: HttpRequest) -> int:
     raw = request.GET.get("year", "")
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else timezone.localdate().year
+    return int(raw) if is_int(raw) and 2000 <= int(raw) <= 2100 else timezone.localdate().year
 
 
 @login_required

@@ -15,6 +15,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.params import is_int
 from dangjian.core.tree import subtree_q
 from dangjian.organizations.models import Organization, Sector
 
@@ -107,7 +108,7 @@ def in_tree_order(queryset: QuerySet[Any]) -> QuerySet[Any]:
 def after_cursor(queryset: QuerySet[Any], cursor: str) -> QuerySet[Any]:
     """Rows after `cursor` ("<org path>:<id>", as made by `cursor_of`) in tree order."""
     path, _, pk = cursor.partition(":")
-    if not pk.isdigit() or not path.isalnum():
+    if not is_int(pk) or not path.isalnum():
         return queryset
     return queryset.filter(Q(org_path__gt=path) | Q(org_path=path, id__gt=int(pk)))
 

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from dangjian.core import audit, events
@@ -14,7 +15,7 @@ from dangjian.core.services import require_scope, write_service
 from dangjian.organizations.models import Organization
 
 from .models import Member
-from .validation import MEMBER_FIELDS, clean_member, id_bidx, phone_bidx
+from .validation import MEMBER_FIELDS, clean_member, duplicate_id_message, id_bidx, phone_bidx
 
 # Audit entries are read by audit administrators across many members: personal fields are
 # stored in the forms of the disclosure policy (region-only ID, masked phone, year-month).
@@ -33,13 +34,31 @@ def _apply(member: Member, clean: dict[str, Any]) -> None:
     member.phone_bidx = phone_bidx(member.phone) if member.phone else ""
 
 
+def _save(member: Member) -> None:
+    """Save, answering a concurrent registration of the same ID number as `clean_member` does.
+
+    The duplicate check and the insert are not atomic: two requests registering one ID number
+    both pass the check, and the unique blind index refuses the second insert. The savepoint
+    keeps the transaction usable (PostgreSQL aborts it on an error) to tell that case apart
+    from any other integrity error, which is re-raised.
+    """
+    try:
+        with transaction.atomic():
+            member.save()
+    except IntegrityError:
+        taken = Member.objects.filter(id_number_bidx=member.id_number_bidx).exclude(pk=member.pk).exists()
+        if not taken:
+            raise
+        raise ValidationError({"id_number": [duplicate_id_message()]}, code="duplicate") from None
+
+
 @write_service("member.create")
 def create_member(organization: Organization, data: dict[str, Any], *, acting_user: Any) -> Member:
     require_scope(acting_user, organization, "change")
     clean = clean_member(data, organization)
     member = Member(organization=organization)
     _apply(member, clean)
-    member.save()
+    _save(member)
     require_scope(acting_user, member, "change")
     audit.record(
         "member.create",
@@ -89,7 +108,7 @@ def update_member(
         member.organization = target
     _apply(member, clean)
     member.version += 1
-    member.save()
+    _save(member)
     require_scope(acting_user, member, "change")
     after = audit.snapshot(member, MEMBER_FIELDS, MASKS)
     if "organization" in before:

@@ -41,6 +41,11 @@ CHOICES = {
 }
 
 
+def duplicate_id_message() -> str:
+    # A function, not a constant: translated in the language active when it is raised.
+    return _("A member with this ID number is already registered on the platform.")
+
+
 def id_bidx(id_number: str) -> str:
     return blind_index(id_number, "member.id_number")
 
@@ -108,7 +113,7 @@ def clean_member(
         if instance is not None:
             duplicate = duplicate.exclude(pk=instance.pk)
         if duplicate.exists():
-            fail("id_number", _("A member with this ID number is already registered on the platform."))
+            fail("id_number", duplicate_id_message())
 
     phone = str(clean.get("phone") or "")
     if phone:

@@ -18,6 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from dangjian.core.exceptions import OutOfScope
+from dangjian.core.params import is_int
 from dangjian.core.scoping import in_scope
 from dangjian.core.views import apply_errors, bootstrap_form, get_for_user, htmx_partial
 from dangjian.organizations.models import Organization
@@ -140,7 +141,7 @@ def member_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
 
 def _organization_for_new(request: HttpRequest) -> Organization:
     org_id = request.GET.get("org") or request.POST.get("org")
-    if not (org_id or "").isdigit():
+    if not is_int(org_id or ""):
         raise Http404
     return get_for_user(request, Organization, int(org_id), "change")  # type: ignore[arg-type]
 

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from dangjian.api.base import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, StrictSerializerMixin
 from dangjian.api.pagination import IdCursorPagination
+from dangjian.core.params import is_int
 from dangjian.core.uploads import download_response
 from dangjian.members.models import Member
 from dangjian.organizations.api import OrganizationCodeField
@@ -105,7 +106,7 @@ class MeetingSerializer(StrictSerializerMixin):
         required=False, allow_blank=True, trim_whitespace=False, help_text="plain text, one resolution a line"
     )
     status = serializers.ChoiceField(choices=MeetingStatus.choices, read_only=True)
-    closed_at = serializers.DateTimeField(read_only=True)
+    closed_at = serializers.DateTimeField(read_only=True, allow_null=True)
     version = serializers.IntegerField(
         required=False,
         min_value=1,
@@ -288,7 +289,7 @@ class MeetingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
 
     def _attachment(self, aid: str) -> MeetingAttachment:
         meeting = self.get_object()  # scoped: view to read, change to remove
-        row = meeting.attachments.filter(pk=int(aid)).first() if aid.isdigit() else None
+        row = meeting.attachments.filter(pk=int(aid)).first() if is_int(aid) else None
         if row is None:
             raise Http404
         return row  # type: ignore[no-any-return]
@@ -315,7 +316,7 @@ class MeetingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
         records.remove_attachment(
             row,
             acting_user=request.user,
-            expected_version=int(version) if version.isdigit() else None,
+            expected_version=int(version) if is_int(version) else None,
             reason=request.query_params.get("reason", ""),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dangjian.core.params import is_int
 from dangjian.core.scoping import in_scope
 from dangjian.core.uploads import download_response
 from dangjian.core.views import apply_errors, get_for_user
@@ -123,7 +124,7 @@ def _detail(
 
 def _version(request: HttpRequest) -> int | None:
     version = request.POST.get("version", "")
-    return int(version) if version.isdigit() else None
+    return int(version) if is_int(version) else None
 
 
 def _refused(
@@ -165,7 +166,7 @@ def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
             meeting,
             entries,
             acting_user=request.user,
-            expected_version=int(version) if version.isdigit() else None,
+            expected_version=int(version) if is_int(version) else None,
         )
     except ValidationError as exc:
         meeting.refresh_from_db()
@@ -264,7 +265,7 @@ def meeting_revise(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_for_user(request, Meeting, pk, "change", select_related=["organization", "party_group"])
     data = {k: request.POST[k] for k in ("minutes", "resolutions") if k in request.POST}
     reason = request.POST.get("reason", "")
-    remove = [int(v) for v in request.POST.getlist("remove") if v.isdigit()]
+    remove = [int(v) for v in request.POST.getlist("remove") if is_int(v)]
     try:
         records.revise_record(
             meeting,
@@ -288,7 +289,7 @@ def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
     version = request.POST.get("version", "")
     try:
         services.close_meeting(
-            meeting, acting_user=request.user, expected_version=int(version) if version.isdigit() else None
+            meeting, acting_user=request.user, expected_version=int(version) if is_int(version) else None
         )
     except ValidationError as exc:
         for message in exc.messages:

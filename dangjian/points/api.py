@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from dangjian.api.base import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, StrictSerializerMixin
 from dangjian.api.pagination import IdCursorPagination
+from dangjian.core.filters import YearFilter
 from dangjian.core.tree import subtree_q
 from dangjian.members.models import Member
 from dangjian.organizations.models import Organization
@@ -37,7 +38,7 @@ def _org_path(code: str) -> str | None:
 
 class RuleFilterSet(django_filters.FilterSet):
     org = django_filters.CharFilter(method="filter_org", label=gettext_lazy("Committee code (incl. below)"))
-    year = django_filters.NumberFilter(field_name="year")
+    year = YearFilter(field_name="year")
     rule_kind = django_filters.ChoiceFilter(field_name="kind", choices=RuleKind.choices)
     active = django_filters.BooleanFilter(field_name="active")
 
@@ -55,7 +56,7 @@ class EntryFilterSet(django_filters.FilterSet):
         method="filter_org", label=gettext_lazy("Organization code (incl. below)")
     )
     member = django_filters.NumberFilter(field_name="member_id")
-    year = django_filters.NumberFilter(field_name="occurred_on", lookup_expr="year")
+    year = YearFilter(field_name="occurred_on", lookup_expr="year")
     entry_state = django_filters.ChoiceFilter(field_name="state", choices=EntryState.choices)
     source_type = django_filters.ChoiceFilter(choices=SourceType.choices)
 
@@ -118,9 +119,13 @@ class PointEntrySerializer(StrictSerializerMixin):
     # Not `state`: other resources have states of their own (schema enum names).
     entry_state = serializers.ChoiceField(source="state", choices=EntryState.choices, read_only=True)
     reason = serializers.CharField(max_length=200)
-    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
-    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
-    decided_at = serializers.DateTimeField(read_only=True)
+    created_by = serializers.CharField(
+        source="created_by.username", read_only=True, default=None, allow_null=True
+    )
+    decided_by = serializers.CharField(
+        source="decided_by.username", read_only=True, default=None, allow_null=True
+    )
+    decided_at = serializers.DateTimeField(read_only=True, allow_null=True)
     review_note = serializers.CharField(read_only=True)
 
     @extend_schema_field(OpenApiTypes.STR)

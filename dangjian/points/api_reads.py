@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dangjian.api.base import StrictSerializerMixin
+from dangjian.core.params import is_int
 from dangjian.organizations.models import Organization
 
 from .accrual import accrue
@@ -26,7 +27,7 @@ ORG = OpenApiParameter("org", str, required=True, description="organization code
 def _year(raw: Any) -> int:
     if raw in (None, ""):
         return timezone.localdate().year
-    if not str(raw).isdigit() or not 2000 <= int(raw) <= 2100:
+    if not is_int(str(raw)) or not 2000 <= int(raw) <= 2100:
         raise serializers.ValidationError({"year": [_("Enter a year between 2000 and 2100.")]})
     return int(raw)
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.core import audit
+from dangjian.core.params import is_int
 from dangjian.core.scoping import in_scope
 from dangjian.core.views import apply_errors, get_for_user, redirect_back
 from dangjian.organizations.models import COMMITTEE_KINDS, Organization
@@ -44,7 +45,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def year_param(request: HttpRequest) -> int:
     """`?year=`; this year when absent or out of range (pages do not fail on a bad link)."""
     raw = request.GET.get("year", "")
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else timezone.localdate().year
+    return int(raw) if is_int(raw) and 2000 <= int(raw) <= 2100 else timezone.localdate().year
 
 
 def _propose(request: HttpRequest, form: EntryForm, member: Any) -> bool:

@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "dangjian.core.locale.ChosenLanguageMiddleware",
+    "dangjian.core.input_guard.RejectNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -224,6 +225,11 @@ SPECTACULAR_SETTINGS = {
         "MeetingStatusEnum": "dangjian.orglife.models.MeetingStatus",
         "AttendanceStatusEnum": "dangjian.orglife.models.AttendanceStatus",
     },
+    # The default enum hook, then the error answers every operation can give.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "dangjian.api.schema.document_errors",
+    ],
 }
 
 # --- Background jobs (Huey) -------------------------------------------------------------------

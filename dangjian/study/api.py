@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from dangjian.api.base import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, StrictSerializerMixin
 from dangjian.api.pagination import IdCursorPagination
+from dangjian.core.filters import YearFilter
 from dangjian.core.tree import subtree_q
 from dangjian.organizations.api import OrganizationCodeField
 from dangjian.organizations.models import Organization
@@ -27,7 +28,7 @@ from .queries import plan_progress
 
 class StudyPlanFilterSet(django_filters.FilterSet):
     org = django_filters.CharFilter(method="filter_org", label=_("Organization code (incl. below)"))
-    year = django_filters.NumberFilter(field_name="year", label=_("year"))
+    year = YearFilter(field_name="year", label=_("year"))
 
     class Meta:
         model = StudyPlan

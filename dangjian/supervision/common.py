@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core import audit
+from dangjian.core.params import is_int
 from dangjian.core.services import account_of
 from dangjian.core.uploads import FileKind, random_name
 
@@ -92,12 +93,12 @@ def store_upload(field: Any, prefix: str, kind: FileKind, upload: UploadedFile) 
 def year_param(raw: str) -> int:
     """`?year=`; this year when absent or out of range (pages do not fail on a bad link)."""
     this_year = timezone.localdate().year
-    return int(raw) if raw.isdigit() and FIRST_YEAR <= int(raw) <= this_year else this_year
+    return int(raw) if is_int(raw) and FIRST_YEAR <= int(raw) <= this_year else this_year
 
 
 def int_param(raw: Any) -> int | None:
     raw = str(raw or "")
-    return int(raw) if raw.isdigit() and len(raw) < 12 else None
+    return int(raw) if is_int(raw) and len(raw) < 12 else None
 
 
 def this_year() -> int:

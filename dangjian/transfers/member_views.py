@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from dangjian.core.params import is_int
 from dangjian.core.scoping import in_scope
 from dangjian.core.views import apply_errors, get_for_user
 from dangjian.members.models import Member, MemberCategory, MemberStatus
@@ -64,7 +65,7 @@ REVIEWS = {
 def _review(request: HttpRequest, member: Member, which: str) -> HttpResponse:
     """The committee above approves or rejects a decision of the member's branch."""
     raw = str(request.POST.get("decision", ""))
-    decision = ProbationDecision.objects.filter(member=member, pk=int(raw)).first() if raw.isdigit() else None
+    decision = ProbationDecision.objects.filter(member=member, pk=int(raw)).first() if is_int(raw) else None
     if decision is None:
         raise Http404
     try:

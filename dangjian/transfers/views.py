@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from dangjian.core.params import is_int
 from dangjian.core.scoping import in_scope
 from dangjian.core.tree import subtree_q
 from dangjian.core.views import bootstrap_form, get_for_user
@@ -104,7 +105,7 @@ def org_lost_contact(request: HttpRequest, pk: int) -> HttpResponse:
 def org_probation(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_for_user(request, Organization, pk)
     raw = request.GET.get("within", "")
-    within = int(raw) if raw.isdigit() and int(raw) in WITHIN_CHOICES else WITHIN_CHOICES[1]
+    within = int(raw) if is_int(raw) and int(raw) in WITHIN_CHOICES else WITHIN_CHOICES[1]
     rows = probation_due(org.path, within)
     return _tab(
         request,

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.api.base import ScopedViewSetMixin
+from dangjian.core.params import is_int
 from dangjian.organizations.models import Organization
 
 from .. import services
@@ -170,7 +171,7 @@ class ProbationDecisionViewSet(_Base):
         if org is None:
             raise exceptions.NotFound()
         raw = request.query_params.get("within", "30")
-        if not raw.isdigit() or int(raw) > 366:
+        if not is_int(raw) or int(raw) > 366:
             raise exceptions.ValidationError({"within": [_("Give a number of days from 0 to 366.")]})
         rows = probation_due(org.path, int(raw))
         return Response(ProbationDueSerializer(rows, many=True).data)
