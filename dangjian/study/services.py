@@ -4,6 +4,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core import audit, events
@@ -70,7 +71,8 @@ def link_meeting(item: StudyItem, meeting: Meeting, *, acting_user: Any) -> None
     require_scope(acting_user, meeting, "change")
     if meeting.organization_id != item.plan.organization_id:
         raise ValidationError({"meeting": _("Link a meeting of the plan's own organization.")})
-    if meeting.starts_at.year != item.plan.year:
+    # A plan's year is a Beijing year: 00:30 on 1 January in Beijing is still 31 December in UTC.
+    if timezone.localtime(meeting.starts_at).year != item.plan.year:
         raise ValidationError({"meeting": _("The meeting is not in the plan's year.")})
     item.meetings.add(meeting)
     audit.record(

@@ -1,4 +1,5 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -7,11 +8,15 @@ from django.utils import timezone
 
 from dangjian.core.exceptions import OutOfScope
 from dangjian.core.models import AuditEntry
+from dangjian.orglife.models import Meeting
 from dangjian.orglife.services import close_meeting, record_attendance, schedule_meeting
 from dangjian.study.models import StudyPlan
 from dangjian.study.queries import organizations_with_plan, plan_progress
 from dangjian.study.services import add_item, create_plan, link_meeting
 from dangjian.testing.world import World
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+HOUR = timedelta(hours=1)
 
 
 def closed_meeting(world: World, days_ago: int = 3):  # type: ignore[no-untyped-def]
@@ -35,7 +40,7 @@ def test_plan_items_are_done_when_a_closed_meeting_carried_them_out(world: World
     first = add_item(plan, 3, "学习党章", "《中国共产党章程》", acting_user=world.secretary)
     add_item(plan, 4, "学习系列讲话", acting_user=world.secretary)
     meeting = closed_meeting(world)
-    if meeting.starts_at.year != year:  # the first days of January: the meeting was last year
+    if timezone.localtime(meeting.starts_at).year != year:  # early January: the meeting was last year
         pytest.skip("meeting falls in the previous year")
     link_meeting(first, meeting, acting_user=world.secretary)
     assert [done for _item, done in plan_progress(plan)] == [True, False]
@@ -71,3 +76,27 @@ def test_plan_page(world: World) -> None:
     outsider = Client()
     outsider.force_login(world.outsider)
     assert outsider.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("starts", "year"),
+    [
+        (datetime(2027, 1, 1, 0, 30, tzinfo=BEIJING), 2027),  # 2026-12-31 16:30 UTC
+        (datetime(2026, 12, 31, 23, 30, tzinfo=BEIJING), 2026),
+    ],
+)
+def test_a_meeting_links_to_the_plan_of_its_beijing_year(world: World, starts: datetime, year: int) -> None:
+    scheduled = schedule_meeting(
+        world.branch,
+        {"kind": "party_lecture", "topic": "党课", "starts_at": starts, "ends_at": starts + HOUR},
+        acting_user=world.secretary,
+    )
+    meeting = Meeting.objects.get(pk=scheduled.pk)  # as views and the API load it: in UTC
+    plans = {y: create_plan(world.branch, y, f"{y}年计划", acting_user=world.secretary) for y in (2026, 2027)}
+    item = add_item(plans[year], 1, "学习党章", acting_user=world.secretary)
+    link_meeting(item, meeting, acting_user=world.secretary)
+    assert list(item.meetings.all()) == [meeting]
+    other = add_item(plans[2026 if year == 2027 else 2027], 1, "学习党章", acting_user=world.secretary)
+    with pytest.raises(ValidationError, match="plan's year"):
+        link_meeting(other, meeting, acting_user=world.secretary)
+    assert not other.meetings.exists()

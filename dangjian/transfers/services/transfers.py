@@ -85,9 +85,9 @@ def _send(transfer: Transfer, letter_no: str, acting_user: Any) -> None:
     transfer.state = TransferState.SENT
     transfer.sent_at = timezone.now()
     transfer.sent_by = account(acting_user)
-    transfer.letter_no = (
-        letter_no.strip()[:40] or f"{transfer.from_org.code}-{transfer.sent_at:%Y}-{transfer.pk:05d}"
-    )
+    # The letter's year is the Beijing year it is sent in (sent_at is UTC).
+    year = timezone.localtime(transfer.sent_at).year
+    transfer.letter_no = letter_no.strip()[:40] or f"{transfer.from_org.code}-{year}-{transfer.pk:05d}"
     transfer.save(update_fields=["state", "sent_at", "sent_by", "letter_no"])
     if transfer.to_org is not None:
         tell_branch(

@@ -1,7 +1,12 @@
 """The transfer workflow through the services: who may do what, and where the member is."""
 
+from datetime import UTC, datetime
+from unittest import mock
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from dangjian.accounts.models import RoleGrant, User
 from dangjian.accounts.roles import Role
@@ -32,7 +37,8 @@ def test_cross_county_transfer_moves_the_member_only_on_acceptance(world: World)
     version = Member.objects.get(pk=member.pk).version
     t = services.start_transfer(member, to_org=world.branch_b, reason="工作调动", acting_user=world.secretary)
 
-    assert t.state == TransferState.SENT and t.letter_no == f"{world.branch.code}-{t.sent_at:%Y}-{t.pk:05d}"
+    year = timezone.localtime(t.sent_at).year
+    assert t.state == TransferState.SENT and t.letter_no == f"{world.branch.code}-{year}-{t.pk:05d}"
     assert where(member) == world.branch.pk  # still in the sending branch, never in none
     # Both sides see the transfer, each through its own organization; the receiving county does
     # not see the member yet.
@@ -289,3 +295,13 @@ def test_a_note_too_long_is_refused_not_cut(world: World) -> None:
         services.reject_transfer(t, note="查" * 201, acting_user=world.outsider)
     assert "at most 200 characters" in " ".join(exc.value.message_dict["note"])
     assert Transfer.objects.get(pk=t.pk).state == TransferState.SENT
+
+
+def test_the_letter_number_carries_the_beijing_year(world: World) -> None:
+    # 00:30 on 1 January in Beijing is 16:30 on 31 December in UTC.
+    new_year = datetime(2027, 1, 1, 0, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with mock.patch("django.utils.timezone.now", return_value=new_year.astimezone(UTC)):
+        t = services.start_transfer(
+            world.member, to_org=world.branch_b, reason="调动", acting_user=world.secretary
+        )
+    assert Transfer.objects.get(pk=t.pk).letter_no == f"{world.branch.code}-2027-{t.pk:05d}"

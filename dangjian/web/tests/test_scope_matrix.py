@@ -35,6 +35,7 @@ from dangjian.members.models import Member
 from dangjian.notifications.models import Notification
 from dangjian.notifications.services import notify
 from dangjian.organizations.models import Organization, PartyGroup
+from dangjian.orglife.checkin import current_code
 from dangjian.orglife.models import Attendance, Meeting, MeetingAttachment
 from dangjian.orglife.records import add_attachment
 from dangjian.orglife.services import schedule_meeting
@@ -44,6 +45,7 @@ from dangjian.roster.models import ImportJob
 from dangjian.roster.services import upload_roster
 from dangjian.study.models import StudyItem, StudyPlan
 from dangjian.study.services import add_item, create_plan
+from dangjian.testing.documents import readable_text
 from dangjian.testing.world import World, make_member, make_org, make_user
 from dangjian.transfers.models import FloatingRecord, LostContactCase, ProbationDecision, Transfer
 from dangjian.transfers.tests.matrix import movement_records
@@ -119,6 +121,27 @@ PERSONAS = [
 WRITE_METHODS = ["post", "put", "patch", "delete"]
 
 
+def _product(values: list[list[object]]) -> list[tuple[object, ...]]:
+    import itertools
+
+    return list(itertools.product(*values))
+
+
+def _one(queryset: Any) -> list[object]:
+    pk = queryset.values_list("pk", flat=True).first()
+    assert pk is not None, queryset.model.__name__
+    return [pk]
+
+
+# Values of a route's second parameter for a given object: the object's own, real ones.
+SECOND_PARAMETERS: dict[str, Any] = {
+    "field": lambda target: ["id_number", "phone"],
+    "aid": lambda meeting: _one(MeetingAttachment.objects.filter(meeting=meeting)),
+    "work_id": lambda leader: _one(LeaderWork.objects.filter(leader=leader)),
+    "code": lambda meeting: [current_code(meeting.pk)],
+}
+
+
 @dataclass
 class Route:
     template: str  # e.g. "members/<int:pk>/reveal/<str:field>/"
@@ -128,10 +151,21 @@ class Route:
     def needs_pk(self) -> bool:
         return "<int:pk>" in self.template
 
-    def url(self, pk: int | None = None) -> str:
-        path = self.template.replace("<int:pk>", str(pk)).replace("<str:field>", "id_number")
+    def url(self, pk: int | None = None, **params: object) -> str:
+        path = self.template.replace("<int:pk>", str(pk))
+        for name, value in params.items():
+            path = path.replace(f"<str:{name}>", str(value))
         path = re.sub(r"<[^>]+>", "x", path)
         return "/" + path.lstrip("^").rstrip("$")
+
+    def urls_for(self, target: models.Model) -> list[str]:
+        """The route filled with `target` and, for a second parameter, a real object of the
+        target's own (its attachment, its work, its current check-in code), never a dummy."""
+        names = re.findall(r"<str:(\w+)>", self.template)
+        if not names:
+            return [self.url(target.pk)]
+        values = [SECOND_PARAMETERS[name](target) for name in names]
+        return [self.url(target.pk, **dict(zip(names, vs, strict=True))) for vs in _product(values)]
 
     def model(self) -> type[models.Model]:
         for prefix, model in MODEL_BY_PREFIX:
@@ -229,6 +263,9 @@ def big_world(world: World, settings: Any, tmp_path: Path) -> World:
         leader = appoint_leader(committee, person, "书记", acting_user=SYSTEM)
         submit_work(leader, {"kind": "study_note", "title": "心得", "body": "学习心得"}, acting_user=SYSTEM)
     movement_records(world, branch)  # transfers, floating, lost contact, probation, cards
+    # Every meeting route with an attachment id is filled with a real attachment of its meeting.
+    for bare in Meeting.objects.filter(attachments__isnull=True):
+        add_attachment(bare, SimpleUploadedFile("签到表.png", PNG), reason="补签到表", acting_user=SYSTEM)
     # An evaluation (approved, with a handling) and a point rule with an entry in each province.
     for committee, person in ((other, member), (world.county_b, world.member_b)):
         handled_campaign(person.organization)
@@ -236,22 +273,40 @@ def big_world(world: World, settings: Any, tmp_path: Path) -> World:
     return world
 
 
-def outside_object(world: World, persona: str, model: type[models.Model]) -> models.Model:
-    """An object of `model` the persona may not reach: in the other province for province-level
-    personas, in the other county for county-level ones."""
+def grant_paths(world: World, persona: str) -> list[str]:
+    """The organization paths of the persona's grants, read from the grants themselves."""
+    grants = RoleGrant.objects.filter(user=world.users[persona]).select_related("organization")
+    return [g.organization.path for g in grants]
+
+
+def outside_objects(world: World, persona: str, model: type[models.Model]) -> list[models.Model]:
+    """Objects of `model` outside the persona's reach, chosen without `restrict()` (which is what
+    is under test): those whose organization path lies under none of the persona's grants, by
+    string prefix in Python. Two of them: the nearest to a grant (the sibling county or branch,
+    where a subtree range one step too wide leaks first) and the farthest (the other province).
+    A notification has no path: it is its user's own, so another user's is outside."""
     user = world.users[persona]
-    for candidate in model._default_manager.all().order_by("-pk"):
-        if (
-            not model._default_manager.restrict(user, "view").filter(pk=candidate.pk).exists()
-            and not model._default_manager.restrict(user, "manage_users").filter(pk=candidate.pk).exists()
-            and not model._default_manager.restrict(user, "manage_security").filter(pk=candidate.pk).exists()
-            and not any(
-                model._default_manager.restrict(user, action).filter(pk=candidate.pk).exists()
-                for action in ("view_accounts", "manage_grants", "review_admin")
-            )
-        ):
-            return candidate
-    raise AssertionError(f"no {model.__name__} outside {persona}'s reach")
+    manager = model._default_manager
+    if model is Notification:
+        return [manager.exclude(user=user).order_by("-pk")[0]]
+    fields = getattr(model, "scope_path_fields", None) or (model.scope_path_field,)  # type: ignore[attr-defined]
+    grants = grant_paths(world, persona)
+
+    def shared(a: str, b: str) -> int:
+        # Tree paths share steps character by character: the common prefix is what is meant.
+        return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+
+    def nearness(paths: tuple[str | None, ...]) -> int:
+        return max(shared(p, g) for p in paths if p for g in grants)
+
+    outside = [
+        (nearness(paths), pk)
+        for pk, *paths in manager.values_list("pk", *fields).order_by("-pk")
+        if not any(p and p.startswith(g) for p in paths for g in grants)
+    ]
+    assert outside, f"no {model.__name__} outside {persona}'s grants"
+    nearest, farthest = max(outside)[1], min(outside)[1]
+    return [manager.get(pk=pk) for pk in dict.fromkeys([nearest, farthest])]
 
 
 def table_state() -> list:
@@ -288,16 +343,16 @@ def test_objects_outside_the_subtree_are_404_for_every_method(big_world: World, 
     for route in ROUTES:
         if not route.needs_pk:
             continue
-        target = outside_object(big_world, persona, route.model())
-        url = route.url(target.pk)
-        for method in ["get", *WRITE_METHODS]:
-            response = (
-                getattr(client, method)(url, content_type="application/json")
-                if method != "get"
-                else client.get(url)
-            )
-            assert response.status_code in (404, 405), (persona, method, url, response.status_code)
-            checked += 1
+        for target in outside_objects(big_world, persona, route.model()):
+            for url in route.urls_for(target):
+                for method in ["get", *WRITE_METHODS]:
+                    response = (
+                        getattr(client, method)(url, content_type="application/json")
+                        if method != "get"
+                        else client.get(url)
+                    )
+                    assert response.status_code in (404, 405), (persona, method, url, response.status_code)
+                    checked += 1
     assert checked > 50
     assert table_state() == before
     assert AuditEntry.objects.filter(success=True).count() == successes
@@ -330,8 +385,7 @@ def test_lists_show_nothing_from_outside(big_world: World, persona: str) -> None
         url = route.url()
         response = client.get(url)
         assert response.status_code in (200, 302, 400, 404, 405), (url, response.status_code)
-        raw = b"".join(response.streaming_content) if response.streaming else response.content
-        body = raw.decode(errors="replace")  # PDFs and sheets are binary
+        body = readable_text(response)  # the cells of a workbook, the text of a PDF
         for name in hidden:
             assert name not in body, (persona, url, name)
 
@@ -354,9 +408,8 @@ def test_full_id_numbers_and_phones_never_reach_the_page(big_world: World, perso
             urls = [route.url()]
         for url in urls:
             response = client.get(url)
-            # PDFs and sheets are binary; stored files (meeting attachments) are streamed.
-            raw = b"".join(response.streaming_content) if response.streaming else response.content
-            body = raw.decode(errors="replace")
+            # A workbook is a zip and a PDF compresses its text: read them as a person would.
+            body = readable_text(response)
             for secret in secrets:
                 assert secret not in body, (persona, url)
 
@@ -380,3 +433,110 @@ def test_anonymous_is_sent_to_login_or_refused() -> None:
             assert response.status_code in (302, 405), route.template
             if response.status_code == 302:
                 assert response["Location"].startswith("/login/"), route.template
+
+
+# --- references to outside objects in query strings and bodies ---------------------------------
+
+REFERENCE_NAMES = ("org", "organization", "meeting", "member", "branch", "committee", "leader", "plan")
+
+
+def outside_references(world: World, persona: str, as_codes: bool) -> dict[str, str | int]:
+    """Query or body values naming the nearest outside organization, meeting and member."""
+    meeting = outside_objects(world, persona, Meeting)[0]
+    org = Meeting.objects.get(pk=meeting.pk).organization
+    member = outside_objects(world, persona, Member)[0]
+    org_ref = org.code if as_codes else org.pk
+    refs: dict[str, str | int] = dict.fromkeys(REFERENCE_NAMES, org_ref)
+    refs.update(org=org.code, meeting=meeting.pk, member=member.pk)
+    refs["plan"] = outside_objects(world, persona, StudyPlan)[0].pk
+    refs["leader"] = outside_objects(world, persona, LeadingCadre)[0].pk
+    return refs
+
+
+def outside_state(world: World, persona: str) -> dict[str, list]:
+    """Every row outside the persona's grants (chosen by path, as above), field by field."""
+    grants = grant_paths(world, persona)
+    state = {}
+    for model in {m for _prefix, m in MODEL_BY_PREFIX} | {StudyPlan, Attendance, DuesProfile}:
+        if model is Notification:
+            continue
+        fields = getattr(model, "scope_path_fields", None) or (model.scope_path_field,)  # type: ignore[attr-defined]
+        pks = [
+            pk
+            for pk, *paths in model._default_manager.values_list("pk", *fields)
+            if not any(p and p.startswith(g) for p in paths for g in grants)
+        ]
+        state[model.__name__] = list(model._default_manager.filter(pk__in=pks).order_by("pk").values())
+    return state
+
+
+def list_routes() -> list[Route]:
+    return [
+        r
+        for r in ROUTES
+        if "<" not in r.template and not r.template.startswith(("logout", "api/docs", "api/v1/schema"))
+    ]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_query_strings_naming_outside_objects_show_nothing_of_them(big_world: World, persona: str) -> None:
+    client = Client()
+    client.force_login(big_world.users[persona])
+    hidden = _names_outside(big_world, persona)
+    for as_codes in (True, False):
+        refs = outside_references(big_world, persona, as_codes)
+        for route in list_routes():
+            url = route.url()
+            response = client.get(url, refs)
+            assert response.status_code in (200, 302, 400, 404, 405), (url, refs, response.status_code)
+            body = readable_text(response)
+            for name in hidden:
+                assert name not in body, (persona, url, refs, name)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_bodies_naming_outside_objects_are_refused_and_change_nothing(big_world: World, persona: str) -> None:
+    client = Client()
+    client.force_login(big_world.users[persona])
+    before = outside_state(big_world, persona)
+    grants = grant_paths(big_world, persona)
+    audited = AuditEntry.objects.count()
+    start = (timezone.now() + timedelta(days=3)).replace(microsecond=0)
+    for as_codes in (True, False):
+        refs = outside_references(big_world, persona, as_codes)
+        for route in list_routes():
+            url = route.url()
+            json_post = client.post(url, refs, content_type="application/json")
+            form_post = client.post(url, refs)
+            for response in (json_post, form_post):
+                assert response.status_code < 500, (persona, url, response.status_code)
+    # Creations that are valid in every other respect: only the outside reference is wrong.
+    code = outside_references(big_world, persona, as_codes=True)["org"]
+    times = {"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=1)).isoformat()}
+    meeting = {"organization": code, "kind": "branch_assembly", "topic": "越界", **times}
+    for url, body in (
+        ("/api/v1/meetings/", meeting),
+        ("/api/v1/study-plans/", {"organization": code, "year": 2030, "title": "越界"}),
+    ):
+        response = client.post(url, body, content_type="application/json")
+        assert response.status_code in (400, 403, 404), (persona, url, response.status_code)
+    assert outside_state(big_world, persona) == before
+    # Nothing recorded as done anywhere outside the persona's grants.
+    for path in AuditEntry.objects.filter(pk__gt=audited, success=True).values_list("org_path", flat=True):
+        assert path and any(path.startswith(g) for g in grants), (persona, path)
+
+
+def test_the_same_bodies_inside_the_reach_succeed(big_world: World) -> None:
+    """The refusals above are for the outside reference, not for a malformed body."""
+    client = Client()
+    client.force_login(big_world.users["secretary"])
+    start = (timezone.now() + timedelta(days=3)).replace(microsecond=0)
+    code = big_world.branch.code
+    times = {"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=1)).isoformat()}
+    meeting = {"organization": code, "kind": "branch_assembly", "topic": "本支部", **times}
+    for url, body in (
+        ("/api/v1/meetings/", meeting),
+        ("/api/v1/study-plans/", {"organization": code, "year": 2030, "title": "本支部"}),
+    ):
+        response = client.post(url, body, content_type="application/json")
+        assert response.status_code == 201, (url, response.content)

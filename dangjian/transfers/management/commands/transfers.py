@@ -11,6 +11,7 @@ number. The console acts as the SYSTEM actor (it reaches everything); reading is
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
 from dangjian.accounts.management.commands._common import org_by_code
 from dangjian.transfers.models import TransferState
@@ -36,7 +37,7 @@ class Command(BaseCommand):
         for t in rows[: max(opts["limit"], 0)]:
             to = t.to_org.code if t.to_org is not None else f"({t.destination})"
             self.stdout.write(
-                f"{t.pk}\t{t.state}\t{t.created_at:%Y-%m-%d}\t{t.member.name}\t"
+                f"{t.pk}\t{t.state}\t{timezone.localdate(t.created_at):%Y-%m-%d}\t{t.member.name}\t"
                 f"{t.from_org.code} → {to}\t{t.letter_no or '-'}"
             )
             count += 1
