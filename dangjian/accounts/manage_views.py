@@ -63,7 +63,13 @@ def user_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     if q:
         users = users.filter(username__icontains=q)
-    return render(request, "accounts/user_list.html", {"users": users.order_by("username")[:200], "q": q})
+    context = {
+        "users": users.order_by("username")[:200],
+        "q": q,
+        # The security administrator reads the list (to grant roles) but creates no accounts.
+        "can_create": request.user.can("manage_users"),  # type: ignore[union-attr]
+    }
+    return render(request, "accounts/user_list.html", context)
 
 
 @sensitive_post_parameters("password")
