@@ -202,8 +202,8 @@ def set_password(
     user.password = password if hashed else _validated_hash(user, password)
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
-    audit.record("user.set_password", actor=acting_user, obj=user, org_path=_user_path(user), detail=note)
     end_credentials(user, "password set", acting_user=acting_user)
+    audit.record("user.set_password", actor=acting_user, obj=user, org_path=_user_path(user), detail=note)
 
 
 @write_service("user.change_password")
@@ -447,8 +447,8 @@ def reset_totp(user: User, *, acting_user: Any, confirmed_by: User | None = None
     require_scope(acting_user, user, "manage_security")
     note = _check_second(acting_user, user, confirmed_by)
     User.objects.filter(pk=user.pk).update(totp_secret="", totp_confirmed=False, totp_last_step=0)
-    audit.record("user.reset_totp", actor=acting_user, obj=user, org_path=_user_path(user), detail=note)
     end_credentials(user, "second factor reset", acting_user=acting_user)
+    audit.record("user.reset_totp", actor=acting_user, obj=user, org_path=_user_path(user), detail=note)
 
 
 @write_service("policy.update")

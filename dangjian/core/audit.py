@@ -50,7 +50,8 @@ def path_of(obj: models.Model | None) -> str:
     if "__" not in field:
         return str(getattr(obj, field, "") or "")
     if obj.pk is not None:  # one query, whatever the depth of the relation
-        value = type(obj)._default_manager.filter(pk=obj.pk).values_list(field, flat=True).first()
+        # `_meta.model`, not `type(obj)`: a request's user is a lazy proxy of the model.
+        value = obj._meta.model._default_manager.filter(pk=obj.pk).values_list(field, flat=True).first()
         return str(value or "")
     target: Any = obj
     for name in field.split("__"):  # an unsaved object: follow its (saved) relations

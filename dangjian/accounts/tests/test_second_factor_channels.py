@@ -38,7 +38,7 @@ def bearer(raw: str) -> APIClient:
 def test_member_token_refused_after_a_role_needing_2fa_until_reissued_with_it(world: World) -> None:
     raw = token_for("member_user")
     assert bearer(raw).get(MEMBERS).status_code == 200
-    grant_role(world.member_user, world.branch, "committee_staff", acting_user=world.sysadmin)
+    grant_role(world.member_user, world.branch, "committee_staff", acting_user=world.secadmin)
     # The old token would now reveal full ID numbers with a password alone.
     refused = bearer(raw).get(MEMBERS)
     assert refused.status_code == 401
@@ -83,7 +83,7 @@ def test_token_refused_after_totp_reset(world: World) -> None:
 def test_token_refused_after_role_revoked_password_change_or_deactivation(world: World) -> None:
     raw = token_for("member_user")
     grant = world.member_user.grants.get()
-    revoke_grant(grant, acting_user=world.sysadmin)
+    revoke_grant(grant, acting_user=world.secadmin)
     assert bearer(raw).get(MEMBERS).status_code == 401
     raw = token_for("member_user")
     set_password(world.member_user, "Another-pass-77", acting_user=world.sysadmin)
@@ -107,7 +107,7 @@ def signed_in(user: User) -> Client:
 
 def test_session_ends_when_a_role_is_granted(world: World) -> None:
     client = signed_in(world.member_user)
-    grant_role(world.member_user, world.township, "supervisor", acting_user=world.sysadmin)
+    grant_role(world.member_user, world.township, "supervisor", acting_user=world.secadmin)
     response = client.get("/orgs/")
     assert response.status_code == 302 and response["Location"].startswith("/login/")
     assert "_auth_user_id" not in client.session
@@ -120,7 +120,7 @@ def test_session_ends_when_roles_or_factor_change(world: World, change: str) -> 
     api_session.force_login(world.county_staff)
     assert api_session.get(MEMBERS).status_code == 200
     if change == "revoke":
-        revoke_grant(world.county_staff.grants.get(), acting_user=world.sysadmin)
+        revoke_grant(world.county_staff.grants.get(), acting_user=world.secadmin)
     elif change == "reset_totp":
         reset_totp(world.county_staff, acting_user=world.secadmin)
     else:
@@ -131,7 +131,7 @@ def test_session_ends_when_roles_or_factor_change(world: World, change: str) -> 
 
 def test_other_accounts_sessions_are_untouched(world: World) -> None:
     client = signed_in(world.secretary)
-    grant_role(world.member_user, world.township, "supervisor", acting_user=world.sysadmin)
+    grant_role(world.member_user, world.township, "supervisor", acting_user=world.secadmin)
     assert client.get("/orgs/").status_code == 200
 
 

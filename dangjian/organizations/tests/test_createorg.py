@@ -88,10 +88,25 @@ def test_first_run_from_an_empty_database_to_the_three_administrators() -> None:
             "43",
             stdout=StringIO(),
         )
+        out = StringIO()
+        call_command("activation-code", username, stdout=out)
+        code = out.getvalue().split(": ", 1)[1].split()[0]
         client = Client()
         response = client.post("/login/", {"username": username, "password": "Xq7!long-initial-pass"})
         assert response.status_code == 302
+        # A password set at the console is the holder's to change first, then the second factor.
+        assert client.get("/").url == "/account/password/"  # type: ignore[attr-defined]
+        changed = client.post(
+            "/account/password/",
+            {
+                "current_password": "Xq7!long-initial-pass",
+                "new_password": "Kx9#own-chosen-77",
+                "new_password2": "Kx9#own-chosen-77",
+            },
+        )
+        assert changed.status_code == 302
         assert client.get("/").url == "/account/2fa/"  # type: ignore[attr-defined]
+        assert client.post("/account/2fa/", {"code": code}).status_code == 302  # the activation code
         assert client.get("/account/2fa/").status_code == 200  # shows the key to scan
         secret = User.objects.get(username=username).totp_secret
         assert client.post("/account/2fa/", {"otp": pyotp.TOTP(secret).now()}).status_code == 302
@@ -99,6 +114,7 @@ def test_first_run_from_an_empty_database_to_the_three_administrators() -> None:
     actions = list(AuditEntry.objects.order_by("id").values_list("action", "actor_name"))
     assert actions.count(("user.create", "system")) == 3
     assert actions.count(("grant.create", "system")) == 3
+    assert actions.count(("auth.activation_code", "system")) == 3
     assert {a for a in actions if a[0] == "auth.totp_enroll"} == {
         ("auth.totp_enroll", name) for name in ("sysadmin", "secadmin", "auditadmin")
     }
