@@ -504,11 +504,14 @@ def test_bodies_naming_outside_objects_are_refused_and_change_nothing(big_world:
         refs = outside_references(big_world, persona, as_codes)
         for route in list_routes():
             url = route.url()
+            # A POST to a logout route ends the session the next POST needs: sign in again.
+            client.force_login(big_world.users[persona])
             json_post = client.post(url, refs, content_type="application/json")
             form_post = client.post(url, refs)
             for response in (json_post, form_post):
                 assert response.status_code < 500, (persona, url, response.status_code)
     # Creations that are valid in every other respect: only the outside reference is wrong.
+    client.force_login(big_world.users[persona])
     code = outside_references(big_world, persona, as_codes=True)["org"]
     times = {"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=1)).isoformat()}
     meeting = {"organization": code, "kind": "branch_assembly", "topic": "越界", **times}
