@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.urls import reverse
 from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
@@ -17,8 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.api.base import ScopedViewSetMixin, StrictSerializerMixin
-from dangjian.core import audit, uploads
-from dangjian.core.scoping import in_scope
+from dangjian.core import uploads
 from dangjian.core.sealed import SealedFileError
 from dangjian.organizations.api import OrganizationCodeField
 
@@ -125,29 +124,10 @@ class ImportJobViewSet(
     def report(self, request: Request, pk: str | None = None) -> FileResponse:
         """The report: counts and every refused row with its cells and reasons (.xlsx)."""
         job = self.get_object()
-        if not job.report or not (
-            job.user_id == request.user.pk or in_scope(request.user, job.organization, "reveal_pii")
-        ):
-            raise Http404
         try:
-            stream = storage.report_stream(job)
+            stream = storage.open_report(job, request.user)
         except SealedFileError as exc:
-            audit.record(
-                "roster.report",
-                actor=request.user,
-                obj=job,
-                org_path=job.organization.path,
-                success=False,
-                detail=f"{job.original_name}: {exc}",
-            )
             raise DamagedFile(storage.damaged_message()) from exc
-        audit.record(
-            "roster.report",
-            actor=request.user,
-            obj=job,
-            org_path=job.organization.path,
-            detail=job.original_name,
-        )
         return uploads.download_response(
             stream,
             f"import-report-{job.pk}.xlsx",

@@ -12,16 +12,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core import audit, sealed
 from dangjian.core.fields import SealedFileField
-from dangjian.core.scoping import SYSTEM
+from dangjian.core.scoping import SYSTEM, in_scope
 
 from .models import ImportJob, ImportState
 
@@ -59,6 +60,23 @@ def opened_upload(job: ImportJob) -> Iterator[Path]:
 
 def report_stream(job: ImportJob) -> IO[bytes]:
     return sealed.opened_stream(job.report.name or "", context=_context("report"))
+
+
+def open_report(job: ImportJob, user: Any) -> IO[bytes]:
+    """The report, unsealed, for the page and the API alike: only for the uploader and for those
+    who may see full values there (404 otherwise); every reading is audited, a damaged file too
+    (`SealedFileError` is raised on after its entry)."""
+    if not job.report or not (job.user_id == user.pk or in_scope(user, job.organization, "reveal_pii")):
+        raise Http404
+    path = job.organization.path
+    try:
+        stream = report_stream(job)
+    except sealed.SealedFileError as exc:
+        detail = f"{job.original_name}: {exc}"
+        audit.record("roster.report", actor=user, obj=job, org_path=path, success=False, detail=detail)
+        raise
+    audit.record("roster.report", actor=user, obj=job, org_path=path, detail=job.original_name)
+    return stream
 
 
 def damaged_message() -> str:

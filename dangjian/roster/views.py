@@ -8,9 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
-from dangjian.core import audit, uploads
+from dangjian.core import uploads
 from dangjian.core.exceptions import OutOfScope
-from dangjian.core.scoping import in_scope
 from dangjian.core.sealed import SealedFileError
 from dangjian.core.views import apply_errors, get_for_user
 from dangjian.organizations.models import Organization
@@ -82,26 +81,11 @@ def import_report(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     """The refused rows hold the file's own cells, full ID numbers included: for the uploader and
     for those who may see full values there. Unsealed whole before the first byte is sent."""
     job = _job(request, pk)
-    if not job.report or not (
-        job.user_id == request.user.pk or in_scope(request.user, job.organization, "reveal_pii")
-    ):
-        raise Http404
     try:
-        stream = storage.report_stream(job)
-    except SealedFileError as exc:
-        audit.record(
-            "roster.report",
-            actor=request.user,
-            obj=job,
-            org_path=job.organization.path,
-            success=False,
-            detail=f"{job.original_name}: {exc}",
-        )
+        stream = storage.open_report(job, request.user)
+    except SealedFileError:
         messages.error(request, storage.damaged_message())
         return redirect("import_detail", pk=job.pk)
-    audit.record(
-        "roster.report", actor=request.user, obj=job, org_path=job.organization.path, detail=job.original_name
-    )
     name = f"import-report-{job.pk}.xlsx"
     response = uploads.download_response(stream, name, uploads.KINDS["xlsx"].content_type)
     response.block_size = CHUNK_BYTES
