@@ -17,6 +17,16 @@ hypothesis_settings.register_profile(
 )
 hypothesis_settings.load_profile("dangjian")
 
+# Browser assertions wait up to 20 s (Playwright's default is 5 s): CI runs two browsers beside
+# two test workers and the live server on 2 cores, where a page may take seconds to answer. A
+# wrong page still fails, only later.
+try:
+    from playwright.sync_api import expect as _playwright_expect
+
+    _playwright_expect.set_options(timeout=20_000)
+except ImportError:  # pragma: no cover - playwright is a test dependency
+    pass
+
 
 @pytest.fixture
 def world(db: None) -> World:
@@ -71,12 +81,11 @@ def api(world: World) -> Callable[[str], APIClient]:
 
 @pytest.fixture(autouse=True)
 def _fresh_login_policy_cache() -> None:
-    # The idle limit is cached until the policy changes; a test's database starts without a
+    # The idle limits are cached until the policy changes; a test's database starts without a
     # policy row (the settings' defaults), so its cache starts from them too — warm, so a test's
     # first request costs what every later one does.
-    from django.conf import settings
     from django.core.cache import cache
 
-    from dangjian.accounts.models import IDLE_CACHE_KEY
+    from dangjian.accounts.models import IDLE_CACHE_KEY, default_idle_limits
 
-    cache.set(IDLE_CACHE_KEY, settings.SESSION_IDLE_MINUTES * 60, None)
+    cache.set(IDLE_CACHE_KEY, default_idle_limits(), None)

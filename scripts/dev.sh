@@ -36,14 +36,13 @@ VENDOR_FILES=(
     # rewrites it to the hashed name and refuses to collect a file whose map is missing.
     "bootstrap/dist/css/bootstrap.min.css.map:bootstrap/bootstrap.min.css.map"
     "bootstrap/dist/js/bootstrap.bundle.min.js.map:bootstrap/bootstrap.bundle.min.js.map"
-    "bootstrap-icons/font/bootstrap-icons.min.css:bootstrap-icons/bootstrap-icons.min.css"
     "htmx.org/dist/htmx.min.js:htmx/htmx.min.js"
     "echarts/dist/echarts.min.js:echarts/echarts.min.js"
 )
-# whole directories (bootstrap-icons.min.css refers to fonts/ relative to itself)
-VENDOR_DIRS=(
-    "bootstrap-icons/font/fonts:bootstrap-icons/fonts"
-)
+# Icons are not vendored: scripts/build_icons.py writes the sprite of the icons the pages use
+# (dangjian/static/icons.svg, committed) from node_modules/bootstrap-icons/icons/.
+# axe-core (package.json devDependencies) is read by the browser tests from node_modules and
+# never copied into static files: it is not served to users.
 
 # ---------------------------------------------------------------------------------------
 # helpers
@@ -191,13 +190,8 @@ setup_assets() {
         mkdir -p "$(dirname "$dst")"
         cp -p "$src" "$dst"
     done
-    for entry in "${VENDOR_DIRS[@]}"; do
-        src="node_modules/${entry%%:*}"
-        dst="$VENDOR_DIR/${entry#*:}"
-        [ -d "$src" ] || die "$src not found (package layout changed? check package.json versions)"
-        mkdir -p "$dst"
-        cp -pR "$src/." "$dst/"
-    done
+    # An older setup vendored the icon font; leave no unused copy to be collected and served.
+    rm -rf "$VENDOR_DIR/bootstrap-icons"
 }
 
 setup_messages() {

@@ -94,6 +94,7 @@ def production_env(var_dir: Path) -> dict[str, str]:
             "SECRET_KEY": secrets.token_urlsafe(50),
             "FIELD_ENCRYPTION_KEYS": f"k1:{new_key()}",
             "BLIND_INDEX_KEY": new_key(),
+            "AUDIT_CHAIN_KEY": new_key(),
             "DATABASE_URL": DATABASE_URL,
             "ALLOWED_HOSTS": "127.0.0.1",
             "DANGJIAN_VAR_DIR": str(var_dir),
@@ -342,6 +343,19 @@ def walk(client: Client, persona: Persona, assets: set[str]) -> int:
         path = queue.pop(0)
         page = client.get(path)
         count += 1
+        if page.status == 302 and path.startswith("/go/"):
+            # The header's sections resolve to the user's own organization when followed: the
+            # page it leads to is walked like any other (a redirect to the login page is not).
+            location = page.headers.get("location", "")
+            target = local_page(location)
+            check(
+                target is not None and not target.startswith("/login/"),
+                f"{persona.username}: GET {path} redirected to {location!r}",
+            )
+            if target and target not in seen:
+                seen.add(target)
+                queue.append(target)
+            continue
         check(page.status == 200, f"{persona.username}: GET {path} answered {page.status}")
         if not page.is_html:
             continue

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from dangjian.core.scoping import SYSTEM
 from dangjian.core.services import require_scope, write_service
 
 from .models import ActivationCode, ApiToken, User
+from .signals import credentials_ended
 
 # No 0/O, 1/I/L: the code is read out or typed from a note.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -50,6 +52,7 @@ def end_credentials(
         ApiToken.objects.filter(pk=keep.pk).update(credentials_epoch=user.credentials_epoch)
         keep.credentials_epoch = user.credentials_epoch
     tokens, _count = ended.delete()
+    credentials_ended.send(sender=User, user=user, reason=reason)
     audit.record(
         "auth.credentials_end",
         actor=acting_user,
@@ -176,9 +179,38 @@ def issue_activation_code(user: User, *, acting_user: Any) -> tuple[str, Activat
     return _format_code(raw), code
 
 
-@write_service("auth.activation_redeem")
 def redeem_activation_code(user: User, code: str, *, acting_user: Any) -> ActivationCode:
-    """Use up `user`'s activation code; the enrollment page shows a secret only after this."""
+    """Use up `user`'s activation code; the enrollment page shows a secret only after this.
+
+    Each wrong code counts against the account's outstanding one, which is void after
+    ACTIVATION_CODE_MAX_ATTEMPTS: whoever holds the password cannot go on guessing. The count is
+    written after the refused attempt's transaction, which rolls back."""
+    try:
+        return _redeem(user, code, acting_user=acting_user)
+    except ValidationError:
+        _count_wrong_code(user, acting_user)
+        raise
+
+
+def _count_wrong_code(user: User, acting_user: Any) -> None:
+    with transaction.atomic():
+        outstanding = ActivationCode.objects.filter(user=user, used_at__isnull=True)
+        outstanding.update(failed_attempts=F("failed_attempts") + 1)
+        void = list(outstanding.filter(failed_attempts__gte=settings.ACTIVATION_CODE_MAX_ATTEMPTS))
+        for code in void:
+            code.delete()
+            audit.record(
+                "auth.activation_void",
+                actor=acting_user,
+                obj=user,
+                org_path=_user_path(user),
+                success=False,
+                detail=f"code {code.pk}: {settings.ACTIVATION_CODE_MAX_ATTEMPTS} wrong codes",
+            )
+
+
+@write_service("auth.activation_redeem")
+def _redeem(user: User, code: str, *, acting_user: Any) -> ActivationCode:
     match = (
         ActivationCode.objects.select_for_update()
         .filter(user=user, code_hash=hash_token(_normalize_code(code)))

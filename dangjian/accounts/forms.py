@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .models import MEMBER_IDLE_BOUNDS, STAFF_IDLE_BOUNDS
 from .roles import Role
 
 TEXT = {"class": "form-control"}
@@ -84,10 +85,20 @@ class PolicyForm(forms.Form):
         label=_("Lock duration (minutes)"), min_value=5, max_value=1440, widget=forms.NumberInput(attrs=TEXT)
     )
     idle_minutes = forms.IntegerField(
-        label=_("Idle session expiry (minutes)"),
-        min_value=5,
-        max_value=120,
+        label=_("Idle session expiry for staff (minutes)"),
+        min_value=STAFF_IDLE_BOUNDS[0],
+        max_value=STAFF_IDLE_BOUNDS[1],
         widget=forms.NumberInput(attrs=TEXT),
+        help_text=_("Secretaries, organizers, committee staff, supervisors and administrators: 5 to 30."),
+    )
+    member_idle_minutes = forms.IntegerField(
+        label=_("Idle session expiry for members (minutes)"),
+        min_value=MEMBER_IDLE_BOUNDS[0],
+        max_value=MEMBER_IDLE_BOUNDS[1],
+        widget=forms.NumberInput(attrs=TEXT),
+        help_text=_(
+            "Accounts holding only the member role: 5 to 720. Anyone with another role gets the staff limit."
+        ),
     )
 
 
@@ -127,6 +138,7 @@ class PasswordSetForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={**TEXT, "autocomplete": "new-password"}),
     )
+
 
 class ActivationForm(forms.Form):
     code = forms.CharField(

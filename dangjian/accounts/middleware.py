@@ -1,4 +1,5 @@
-"""Per-request login security: idle expiry from the policy, forced password change, and forced
+"""Per-request login security: idle expiry from the policy (per role: members may keep a longer
+one than staff), forced password change, and forced
 second-factor enrollment.
 
 Sessions made before a change of the account's credentials (roles, second factor, password,
@@ -7,7 +8,9 @@ checked in `api.authentication`. Neither adds a query: the user row is loaded an
 `needs_second_factor` reads are cached on it for the scoping that follows.
 """
 
+import time
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -25,8 +28,17 @@ PASSWORD_CHANGE_FIRST = _(
 )
 
 
-def idle_seconds() -> int:
-    return LoginPolicy.idle_seconds()
+# A session is renewed (written) at most this often: a page view within a minute of the last
+# renewal writes nothing. The idle limit therefore runs from the last renewal, so a session can end
+# up to this much *earlier* than the policy says, never later; and a province's page views do not
+# each cost a write on the primary.
+RENEW_EVERY = 60  # seconds
+RENEWED_KEY = "_dj_renewed"
+
+
+def idle_seconds(user: object) -> int:
+    # Reads the grants `needs_second_factor` reads below anyway: no query of its own.
+    return LoginPolicy.idle_seconds_for(user)
 
 
 class LoginSecurityMiddleware:
@@ -36,8 +48,7 @@ class LoginSecurityMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if user.is_authenticated and hasattr(request, "session"):
-            # Every request renews the session (SESSION_SAVE_EVERY_REQUEST); an idle one expires.
-            request.session.set_expiry(idle_seconds())
+            renew(request.session, idle_seconds(user))
             if user.must_change_password and not request.path.startswith(PASSWORD_ALLOWED):  # type: ignore[union-attr]
                 if request.path.startswith("/api/"):
                     return JsonResponse({"detail": str(PASSWORD_CHANGE_FIRST)}, status=403)
@@ -52,3 +63,12 @@ class LoginSecurityMiddleware:
                     return JsonResponse({"detail": detail}, status=403)
                 return redirect("totp_enroll")
         return self.get_response(request)
+
+
+def renew(session: Any, idle: int) -> None:
+    """Move the session's expiry to `idle` seconds from now, when the last renewal is older than
+    RENEW_EVERY or the limit changed (a policy change takes effect on the next request)."""
+    now = int(time.time())
+    if session.get("_session_expiry") != idle or now - session.get(RENEWED_KEY, 0) >= RENEW_EVERY:
+        session.set_expiry(idle)
+        session[RENEWED_KEY] = now  # marks the session modified: saved with the new expiry

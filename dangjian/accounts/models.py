@@ -56,6 +56,8 @@ class User(AbstractUser):
     # Raised whenever roles, the second factor, the password or the active flag change: it is part
     # of the session's auth hash, so every session made before the change ends at its next request.
     credentials_epoch = models.PositiveIntegerField(default=0)
+    # 大字版: the holder's choice of larger text on every page (html.dj-large scales the root size).
+    large_text = models.BooleanField(_("large text"), default=False)
 
     objects: ClassVar[ScopedUserManager] = ScopedUserManager()  # type: ignore[assignment]
     scope_path_field = "home_org__path"
@@ -167,12 +169,22 @@ class ActivationCode(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    # Wrong codes tried by the account while this one was outstanding; at the limit it is void.
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"activation code {self.pk} of {self.user}"
 
 
-IDLE_CACHE_KEY = "login_policy_idle"
+# Holds {"staff": s, "member": s}; renamed from the single-limit key so no process reads an old int.
+IDLE_CACHE_KEY = "login_policy_idle_by_role"
+
+
+# Bounds of the idle session limits (minutes) the security administrator may set. Staff (every
+# role that writes or administers) stay within GB/T 22239's short timeout; members, mostly on
+# their own phone and often elderly, may keep a longer one rather than log in at every visit.
+STAFF_IDLE_BOUNDS = (5, 30)
+MEMBER_IDLE_BOUNDS = (5, 720)
 
 
 class LoginPolicy(models.Model):
@@ -180,7 +192,11 @@ class LoginPolicy(models.Model):
 
     max_failures = models.PositiveSmallIntegerField(_("failed attempts before lock"), default=5)
     lock_minutes = models.PositiveSmallIntegerField(_("lock duration (minutes)"), default=15)
+    # The staff limit; it also applies to an account with no role at all.
     idle_minutes = models.PositiveSmallIntegerField(_("idle session expiry (minutes)"), default=15)
+    member_idle_minutes = models.PositiveSmallIntegerField(
+        _("idle session expiry for members (minutes)"), default=120
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -199,20 +215,39 @@ class LoginPolicy(models.Model):
             max_failures=settings.LOGIN_MAX_FAILURES,
             lock_minutes=settings.LOGIN_LOCK_MINUTES,
             idle_minutes=settings.SESSION_IDLE_MINUTES,
+            member_idle_minutes=settings.SESSION_MEMBER_IDLE_MINUTES,
         )
 
     @classmethod
-    def idle_seconds(cls) -> int:
-        """The idle session limit, read once and cached until the policy changes.
+    def idle_limits(cls) -> dict[str, int]:
+        """{"staff": seconds, "member": seconds}, read once and cached until the policy changes.
 
         No timer: an expiry between two requests would make one of them cost a query more
-        (query budgets must hold every time). `update_login_policy` calls `forget_cached`.
+        (query budgets must hold every time). `update_login_policy` calls `forget_cached`; the
+        cache must be shared by every web process for that to reach them all (production
+        settings: Redis, or a file cache on the one machine).
         """
-        seconds = cache.get(IDLE_CACHE_KEY)
-        if seconds is None:
-            seconds = cls.current().idle_minutes * 60
-            cache.set(IDLE_CACHE_KEY, seconds, None)
-        return int(seconds)
+        limits = cache.get(IDLE_CACHE_KEY)
+        if not isinstance(limits, dict):
+            policy = cls.current()
+            limits = {"staff": policy.idle_minutes * 60, "member": policy.member_idle_minutes * 60}
+            cache.set(IDLE_CACHE_KEY, limits, None)
+        return limits
+
+    @classmethod
+    def idle_seconds(cls) -> int:
+        """The staff limit (the strictest); kept for callers that know no user."""
+        return int(cls.idle_limits()["staff"])
+
+    @classmethod
+    def idle_seconds_for(cls, user: Any) -> int:
+        """The strictest limit among the user's roles: a member with any other role is staff. An
+        account without roles is a member if it is linked to one, staff otherwise."""
+        limits = cls.idle_limits()
+        roles = user.roles() if hasattr(user, "roles") else set()
+        if not roles:
+            roles = {Role.MEMBER} if getattr(user, "member_id", None) else {"staff"}
+        return min(int(limits["member"] if role == Role.MEMBER else limits["staff"]) for role in roles)
 
     @staticmethod
     def forget_cached() -> None:
@@ -225,7 +260,15 @@ class LoginPolicy(models.Model):
             "max_failures": self.max_failures,
             "lock_minutes": self.lock_minutes,
             "idle_minutes": self.idle_minutes,
+            "member_idle_minutes": self.member_idle_minutes,
         }
+
+
+def default_idle_limits() -> dict[str, int]:
+    """The cached limits of a database without a policy row (the settings' defaults)."""
+    from django.conf import settings
+
+    return {"staff": settings.SESSION_IDLE_MINUTES * 60, "member": settings.SESSION_MEMBER_IDLE_MINUTES * 60}
 
 
 class AdminRequest(models.Model):

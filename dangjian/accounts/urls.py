@@ -7,7 +7,7 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("account/2fa/", views.totp_enroll, name="totp_enroll"),
     path("account/password/", views.password_change, name="password_change"),
-
+    path("account/large-text/", views.large_text, name="large_text"),
     path("account/tokens/", credential_views.own_tokens, name="own_tokens"),
     path("account/tokens/<int:pk>/revoke/", credential_views.own_token_revoke, name="own_token_revoke"),
     path("users/", manage_views.user_list, name="user_list"),
@@ -24,7 +24,6 @@ urlpatterns = [
     path("admin-requests/<int:pk>/confirm/", manage_views.request_confirm, name="admin_request_confirm"),
     path("admin-requests/<int:pk>/reject/", manage_views.request_reject, name="admin_request_reject"),
     path("admin-requests/<int:pk>/withdraw/", manage_views.request_withdraw, name="admin_request_withdraw"),
-
     path("security/account/", credential_views.security_account, name="security_account"),
     path(
         "security/account/<int:pk>/activation-code/",

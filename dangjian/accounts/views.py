@@ -27,13 +27,35 @@ from .services import (
     authenticate_login,
     change_own_password,
     confirm_totp_enrollment,
+    set_large_text,
     start_totp_enrollment,
 )
 
+# Session key: where to go once a login that first had to change the password or enroll the
+# second factor is complete (e.g. the check-in page a logged-out member scanned).
+NEXT_SESSION_KEY = "after_login"
+
+
+def safe_next(target: str) -> str:
+    """`target` if it is a path on this site ("/checkin/4/ABC/"), else "": no other host, no
+    scheme, no protocol-relative "//host" or "/\\host" that a browser would read as a host."""
+    if not target.startswith("/") or target.startswith(("//", "/\\")):
+        return ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts=None, require_https=False):
+        return ""
+    return target
+
+
+def continue_after_login(request: HttpRequest) -> HttpResponse:
+    """After the password change or second-factor enrollment that a login required: on to the
+    page the user was going to, if any."""
+    return redirect(safe_next(str(request.session.pop(NEXT_SESSION_KEY, "") or "")) or "home")
+
 
 def login_view(request: HttpRequest) -> HttpResponse:
+    target = safe_next(request.GET.get("next", ""))
     if request.user.is_authenticated:
-        return redirect("home")
+        return redirect(target or "home")
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -44,13 +66,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            if user.must_change_password:
-                return redirect("password_change")
-            target = request.GET.get("next", "")
-            if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-                target = ""
+            if user.must_change_password or (user.needs_second_factor and not user.totp_confirmed):
+                # The middleware sends them to that step first; the target waits in the session.
+                if target:
+                    request.session[NEXT_SESSION_KEY] = target
+                return redirect("password_change" if user.must_change_password else "totp_enroll")
             return redirect(target or "home")
-    return render(request, "accounts/login.html", {"form": form})
+    return render(request, "accounts/login.html", {"form": form, "next": target})
 
 
 @require_POST
@@ -59,6 +81,18 @@ def logout_view(request: HttpRequest) -> HttpResponse:
         audit.record("auth.logout", actor=request.user, obj=request.user)
     logout(request)
     return redirect("login")
+
+
+@login_required
+@require_POST
+def large_text(request: HttpRequest) -> HttpResponse:
+    """Switch 大字版 (large text) on (large_text=1) or off, then back to the page it was set on."""
+    user: User = request.user  # type: ignore[assignment]
+    set_large_text(user, request.POST.get("large_text") == "1", acting_user=user)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = ""
+    return redirect(target or "home")
 
 
 def _qr_svg(uri: str) -> str:
@@ -94,7 +128,7 @@ def totp_enroll(request: HttpRequest) -> HttpResponse:
             user.refresh_from_db()
             update_session_auth_hash(request, user)
             request.session.pop(ACTIVATION_SESSION_KEY, None)
-            return redirect("home")
+            return continue_after_login(request)
     if not user.totp_secret or request.method == "GET":
         start_totp_enrollment(user)
     uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name="dangjian")
@@ -147,6 +181,8 @@ def password_change(request: HttpRequest) -> HttpResponse:
             user.refresh_from_db()
             update_session_auth_hash(request, user)
             messages.success(request, _("Your password has been changed."))
-            return redirect("home")
+            if user.needs_second_factor and not user.totp_confirmed:
+                return redirect("totp_enroll")  # the next step; the target stays in the session
+            return continue_after_login(request)
     context = {"form": form, "forced": user.must_change_password}
     return render(request, "accounts/password_change.html", context)

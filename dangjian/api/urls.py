@@ -12,16 +12,27 @@ from dangjian.accounts.api.token_views import (
     LogoutView,
     OwnTokenViewSet,
 )
-from dangjian.accounts.api.views import GrantViewSet, PasswordChangeView, TokenView, UserViewSet
+from dangjian.accounts.api.views import (
+    AccountView,
+    GrantViewSet,
+    LoginPolicyView,
+    PasswordChangeView,
+    TokenView,
+    UserViewSet,
+)
+from dangjian.discussion.api import PostViewSet, ThreadViewSet
 from dangjian.dues.api import DuesPaymentViewSet, DuesProfileViewSet, DuesReductionViewSet
+from dangjian.dues.api_instructions import PaymentInstructionsView
 from dangjian.dues.api_reads import DuesMineView, DuesMonthView, DuesQuoteView, DuesRatesView
 from dangjian.leaders.api import LeaderViewSet
 from dangjian.lectures.api import LectureDispatchViewSet, LecturerViewSet
 from dangjian.members.api import MemberViewSet
-from dangjian.notifications.api import NotificationViewSet
+from dangjian.notices.api import NoticeViewSet
+from dangjian.notifications.api import DeliveryViewSet, NotificationPreferencesView, NotificationViewSet
 from dangjian.organizations.api import OrganizationViewSet, PartyGroupViewSet
 from dangjian.orglife.api import MeetingViewSet
 from dangjian.orglife.checkin_api import MeetingCheckInView, MeetingLeaveView
+from dangjian.polls.api import PollViewSet
 from dangjian.roster.api import ImportJobViewSet
 from dangjian.study.api import StudyPlanViewSet
 
@@ -40,7 +51,9 @@ router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("party-groups", PartyGroupViewSet, basename="party-group")
 router.register("members", MemberViewSet, basename="member")
 router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("notifications/deliveries", DeliveryViewSet, basename="notification-delivery")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("notices", NoticeViewSet, basename="notice")
 router.register("users", UserViewSet, basename="user")
 router.register("grants", GrantViewSet, basename="grant")
 router.register("account/tokens", OwnTokenViewSet, basename="own-token")
@@ -52,6 +65,9 @@ router.register("dues/payments", DuesPaymentViewSet, basename="dues-payment")
 router.register("dues/reductions", DuesReductionViewSet, basename="dues-reduction")
 router.register("leaders", LeaderViewSet, basename="leader")
 router.register("imports", ImportJobViewSet, basename="import")
+router.register("threads", ThreadViewSet, basename="thread")
+router.register("posts", PostViewSet, basename="post")
+router.register("polls", PollViewSet, basename="poll")
 
 # The schema describes the whole API surface: shown to signed-in users only.
 signed_in = [IsAuthenticated]
@@ -69,7 +85,8 @@ urlpatterns = [
     ),
     path("v1/auth/token", TokenView.as_view(), name="api-token"),
     path("v1/account/password/", PasswordChangeView.as_view(), name="api-password-change"),
-
+    re_path(r"^v1/security/policy/?$", LoginPolicyView.as_view(), name="api-login-policy"),
+    re_path(r"^v1/account/?$", AccountView.as_view(), name="api-account"),
     re_path(r"^v1/auth/logout/?$", LogoutView.as_view(), name="api-logout"),
     re_path(
         r"^v1/security/accounts/(?P<pk>[0-9]+)/revoke-tokens/?$",
@@ -87,6 +104,16 @@ urlpatterns = [
     re_path(r"^v1/dues/mine/?$", DuesMineView.as_view(), name="api-dues-mine"),
     re_path(r"^v1/dues/month/?$", DuesMonthView.as_view(), name="api-dues-month"),
     re_path(r"^v1/dues/rates/?$", DuesRatesView.as_view(), name="api-dues-rates"),
+    path(
+        "v1/organizations/<int:pk>/payment-instructions/",
+        PaymentInstructionsView.as_view(),
+        name="api-dues-payment-instructions",
+    ),
+    re_path(
+        r"^v1/notifications/preferences/?$",
+        NotificationPreferencesView.as_view(),
+        name="api-notification-preferences",
+    ),
     path("v1/", include("dangjian.points.api_urls")),
     path("v1/", include("dangjian.evaluation.api_urls")),
     path("v1/", include("dangjian.transfers.api_urls")),

@@ -20,6 +20,7 @@ from django.utils.dates import MONTHS
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from dangjian.core.icons import icon
 from dangjian.core.tree import ancestor_paths, subtree_q
 from dangjian.organizations.models import Organization
 
@@ -35,13 +36,13 @@ DUES_PREFIX = "dues."
 
 # Badge of each status: colour and icon, and always the text (colour is never the only cue).
 BADGES: dict[str, tuple[str, str]] = {
-    Status.MET: ("text-bg-success", "bi-check-circle-fill"),
-    Status.ON_TRACK: ("text-bg-primary", "bi-arrow-right-circle"),
-    Status.AT_RISK: ("text-bg-warning", "bi-exclamation-triangle-fill"),
-    Status.OVERDUE: ("text-bg-danger", "bi-x-octagon-fill"),
-    Status.NOT_APPLICABLE: ("text-bg-secondary", "bi-dash-circle"),
-    Status.NOT_MEASURED: ("border border-secondary text-secondary bg-white", "bi-circle"),
-    NOT_COMPUTED: ("border border-secondary text-secondary bg-white", "bi-hourglass"),
+    Status.MET: ("text-bg-success", icon("check-circle-fill")),
+    Status.ON_TRACK: ("text-bg-info", icon("arrow-right-circle")),
+    Status.AT_RISK: ("text-bg-warning", icon("exclamation-triangle-fill")),
+    Status.OVERDUE: ("text-bg-danger", icon("x-octagon-fill")),
+    Status.NOT_APPLICABLE: ("text-bg-secondary", icon("dash-circle")),
+    Status.NOT_MEASURED: ("border border-secondary text-secondary bg-white", icon("circle")),
+    NOT_COMPUTED: ("border border-secondary text-secondary bg-white", icon("hourglass")),
 }
 
 

@@ -12,7 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.dates import MONTHS
+from django.utils.dates import MONTHS_3
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from dangjian.core import audit
@@ -77,6 +78,12 @@ def org_compliance(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
+def _axis_month(month: int) -> str:
+    """A month on a chart axis: 2月 in Chinese (Django's 二月 reads poorly on a narrow axis), the
+    three-letter abbreviation otherwise."""
+    return f"{month}月" if get_language().startswith("zh") else str(MONTHS_3[month]).title()
+
+
 def _trend(data: queries.Matrix) -> dict[str, Any]:
     """The trend chart's data, with its labels already translated."""
     months = [s.month for s in data.trend]
@@ -86,10 +93,15 @@ def _trend(data: queries.Matrix) -> dict[str, Any]:
     ]
     share = [round(t.met * 100 / t.applicable) if t.applicable else None for t in data.trend]
     return {
-        "months": [str(MONTHS[m]) for m in months],
+        "months": [_axis_month(m) for m in months],
         "series": series,
         "share": {"name": _("Met (%)"), "data": share},
-        "empty": _("No monthly figures stored for this year yet."),
+        # Axis names, so the chart reads without the legend: what is counted, and in what unit.
+        "axes": {"x": _("Month"), "y": _("Number of organizations"), "share": _("Met (%)")},
+        "empty": _(
+            "No monthly figures stored for this year yet. "
+            "They appear here once this year's work points are loaded."
+        ),
     }
 
 

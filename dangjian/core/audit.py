@@ -4,13 +4,23 @@ Every entry is placed in the organization tree, so the audit administrator of th
 it: the path given by the caller, else the path of the object acted on, else the path of the
 actor's home organization. Only entries with neither (a login under an unknown username, a console
 action without a target) carry no path; the audit administrators of a top organization read those.
+
+Appending to the hash chain takes the chain's lock until the transaction commits (core/chain.py).
+Taken at a service's first entry, it would be held while the service goes on to lock rows — and a
+transaction that locked one of those rows first and then records an entry would wait for it in
+turn: a deadlock. So inside a service (`deferred`, opened by `write_service`) entries are kept and
+written together when the outermost service returns, still inside its transaction: the chain's lock
+is the last one a service takes.
 """
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 
 from .context import client_ip
 from .models import AuditEntry
@@ -69,6 +79,43 @@ def _actor_path(actor: Any) -> str:
     return str(organization._default_manager.filter(pk=home_id).values_list("path", flat=True).first() or "")
 
 
+class _Pending(threading.local):
+    entries: list[AuditEntry] | None = None
+    # The savepoint depth of each open service: an entry recorded deeper (inside a savepoint the
+    # service may roll back and carry on from) is written at once, so it goes with the savepoint.
+    depths: list[int]
+
+    def __init__(self) -> None:
+        self.depths = []
+
+
+_pending = _Pending()
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Keep the entries recorded inside; the outermost block writes them (chained, one lock) when
+    it ends without an exception. Use inside `transaction.atomic()` (write_service does)."""
+    outermost = _pending.entries is None
+    if outermost:
+        _pending.entries = []
+    assert _pending.entries is not None
+    kept = len(_pending.entries)
+    _pending.depths.append(len(connection.savepoint_ids))
+    entries: list[AuditEntry] = []
+    try:
+        yield
+    except BaseException:
+        del _pending.entries[kept:]  # this block's transaction or savepoint is rolled back
+        raise
+    finally:
+        _pending.depths.pop()
+        if outermost:
+            entries, _pending.entries = _pending.entries, None
+    if outermost and entries:
+        AuditEntry.objects.bulk_create(entries)
+
+
 def record(
     action: str,
     *,
@@ -84,7 +131,7 @@ def record(
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     if not org_path:
         org_path = path_of(obj) or (_actor_path(actor) if authenticated else "")
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
         actor_id=actor.pk if authenticated else None,  # None for the system actor too
         actor_name=(actor.get_username() if authenticated else str(actor or ""))[:150],
         ip=client_ip.get(),
@@ -97,3 +144,8 @@ def record(
         success=success,
         detail=detail[:2000],
     )
+    if _pending.entries is not None and len(connection.savepoint_ids) == _pending.depths[-1]:
+        _pending.entries.append(entry)
+    else:
+        entry.save()
+    return entry

@@ -11,7 +11,9 @@ Appends are serialized so the chain never forks: on PostgreSQL `core_auditentry_
 (migration 0003) takes a transaction-scoped advisory lock and then reads the last hash, in one
 round trip; on SQLite every write transaction already holds the database's write lock
 (`BEGIN IMMEDIATE`). The lock is held until the writer's transaction commits, so the next writer
-reads a head that is committed. This relies on READ COMMITTED (Django's default on PostgreSQL):
+reads a head that is committed. Services write their entries together at their end
+(`audit.deferred`), so that this lock is the last one they take: never held while waiting for a
+row another writer holds. This relies on READ COMMITTED (Django's default on PostgreSQL):
 a REPEATABLE READ snapshot taken before the lock would miss the previous writer's row.
 """
 

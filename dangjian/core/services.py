@@ -41,7 +41,7 @@ def write_service(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
         @functools.wraps(func)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             try:
-                with transaction.atomic():
+                with transaction.atomic(), audit.deferred():
                     return func(*args, **kwargs)
             except (ValidationError, OutOfScope) as exc:
                 # The entry is placed at the target's organization (so that subtree's auditor

@@ -10,11 +10,15 @@ only in the database, so nothing a user typed ever becomes a path.
 
 import secrets
 import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import IO
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse
 from django.utils import timezone
@@ -115,6 +119,53 @@ def random_name(prefix: str, kind: FileKind) -> str:
     """A storage path nobody can guess or influence."""
     now = timezone.now()
     return f"{prefix}/{now:%Y}/{now:%m}/{secrets.token_hex(16)}{kind.extensions[0]}"
+
+
+def check_all(files: Sequence[UploadedFile], max_bytes: int) -> list[FileKind]:
+    """Check every file before any is stored: one refused file refuses them all, named."""
+    kinds = []
+    for upload in files:
+        try:
+            kinds.append(check_upload(upload, max_bytes=max_bytes))
+        except ValidationError as exc:
+            raise ValidationError(
+                _("%(name)s: %(problem)s")
+                % {"name": display_name(upload), "problem": " ".join(exc.messages)},
+                code=exc.code,
+            ) from exc
+    return kinds
+
+
+def described(upload: UploadedFile, kind: FileKind) -> dict[str, object]:
+    """The fields every attachment row keeps about its file, besides where it is stored."""
+    return {
+        "original_name": display_name(upload),
+        "content_type": kind.content_type,
+        "size": upload.size or 0,
+        "kind": kind.code,
+    }
+
+
+@contextmanager
+def saved_together() -> Iterator[Callable[[str, FileKind, File], str]]:
+    """Save checked files under random names; if the block fails, delete every file it saved.
+
+    The rows written with the files roll back with the transaction; the files would not. Callers
+    save as their last write, so nothing after the block can roll the rows back either.
+    """
+    stored: list[str] = []
+
+    def save(prefix: str, kind: FileKind, content: File) -> str:
+        name = default_storage.save(random_name(prefix, kind), content)
+        stored.append(name)
+        return name
+
+    try:
+        yield save
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
 
 
 def display_name(upload: UploadedFile) -> str:

@@ -12,13 +12,17 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from dangjian.accounts.models import User
 from dangjian.core.dates import add_months
 from dangjian.core.scoping import SYSTEM
+from dangjian.dues.instructions import set_instructions
 from dangjian.dues.months import month_start
 from dangjian.dues.queries import DUES_STATUSES, member_dues
 from dangjian.dues.services import record_payment, set_profile
+from dangjian.evaluation.services import create_campaign, open_campaign
 from dangjian.leaders.services import appoint_leader, set_plan, submit_work
 from dangjian.members.models import Member, MemberStatus
+from dangjian.notifications.services import notify
 from dangjian.organizations.models import Organization, PartyGroup
 from dangjian.orglife.models import Meeting, MeetingKind
 from dangjian.orglife.services import (
@@ -29,6 +33,8 @@ from dangjian.orglife.services import (
     update_meeting,
 )
 from dangjian.orglife.themeday import schedule_theme_days, set_theme_day
+from dangjian.points.accrual import accrue
+from dangjian.points.services import create_rule, propose_entry
 from dangjian.study.services import add_item, create_plan, link_meeting
 
 STUDY_THEMES = [
@@ -234,4 +240,88 @@ def create_demo_dues(branch: Organization, today: date | None = None) -> int:
             )
             payments += 1
             month = add_months(month, 1)
+    # How the branch's members pay, for 我的党费 (no QR image: the demo has no collection account).
+    organizer = members[1].name if len(members) > 1 else branch.name
+    set_instructions(
+        branch,
+        {
+            "cash": True,
+            "cash_contact": f"组织委员{organizer}，每月主题党日现场收取",
+            "notes": "外出务工的党员可请家人代交，或与组织委员约定时间。",
+        },
+        acting_user=SYSTEM,
+    )
     return payments
+
+
+def create_demo_home_items(branch: Organization, today: date | None = None) -> int:
+    """What the personas' homes show on the first day: the township's point rules with the
+    branch's points accrued and one claim awaiting approval; the yearly evaluation open in its
+    season (November to May); a branch assembly in two days with its notice to the members.
+    Returns the number of point entries accrued."""
+    today = today or timezone.localdate()
+    year = today.year
+    township = Organization.objects.get_parent(branch)
+    accrued = 0
+    if township is not None:
+        rules = [
+            {
+                "kind": "meeting_attendance",
+                "name": "参加三会一课",
+                "points": 2,
+                "cap_points": 6,
+                "cap_period": "quarter",
+                "meeting_kinds": ["branch_assembly", "branch_committee", "group_meeting", "party_lecture"],
+            },
+            {"kind": "theme_day", "name": "参加主题党日", "points": 2},
+            {
+                "kind": "dues_on_time",
+                "name": "按时交纳党费",
+                "points": 1,
+                "cap_points": 12,
+                "cap_period": "year",
+            },
+            {"kind": "manual", "name": "志愿服务、好人好事", "points": 3},
+        ]
+        made = [create_rule(township, {**r, "year": year}, acting_user=SYSTEM) for r in rules]
+        accrued = accrue(branch, year, acting_user=SYSTEM).created
+        volunteer = (
+            Member.objects.filter(organization=branch, status=MemberStatus.ACTIVE).order_by("id")[1:2].first()
+        )
+        if volunteer is not None:
+            propose_entry(
+                volunteer,
+                made[-1],
+                reason="参加村里防汛志愿服务",
+                occurred_on=today - timedelta(days=3),
+                acting_user=SYSTEM,
+            )
+    season = year if today.month >= 11 else year - 1 if today.month <= 5 else None
+    if season is not None:
+        campaign = create_campaign(
+            branch,
+            season,
+            max(today - timedelta(days=7), date(season, 1, 1)),
+            today + timedelta(days=21),
+            acting_user=SYSTEM,
+        )
+        open_campaign(campaign, acting_user=SYSTEM)
+    start = _at(today + timedelta(days=2), 9)
+    meeting = _meeting(
+        branch,
+        MeetingKind.BRANCH_ASSEMBLY,
+        "学习贯彻全会精神专题党员大会",
+        start,
+        place="村部二楼党员活动室",
+        agenda="一、传达学习全会精神；二、讨论本支部贯彻落实措施；三、通报党费交纳情况",
+    )
+    users = [u for u in User.objects.filter(member__organization=branch, is_active=True)]
+    notify(
+        users,
+        kind="meeting.notice",
+        key=f"demo-notice:{meeting.pk}",
+        title=f"会议通知：{meeting.topic}",
+        body="请按时参加；不能参加的请在平台上请假。",
+        url="/my/meetings/",
+    )
+    return accrued

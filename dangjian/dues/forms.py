@@ -88,3 +88,52 @@ class ReductionForm(forms.Form):
     month_to = MonthField(label=_("Last month"))
     amount = _money(_("Monthly amount (0 = exempt)"))
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={**TEXT, "rows": 2}))
+
+
+CHECK = {"class": "form-check-input"}
+
+
+class InstructionsForm(forms.Form):
+    """How the organization's members pay; parsed here, checked by `instructions.set_instructions`."""
+
+    cash = forms.BooleanField(
+        label=_("Accept cash, paid to the organizer"), required=False, widget=forms.CheckboxInput(CHECK)
+    )
+    cash_contact = forms.CharField(
+        label=_("Whom to pay in cash, and when"),
+        required=False,
+        max_length=100,
+        help_text=_("For example: 组织委员李娜, by the 5th of each month."),
+        widget=forms.TextInput(attrs=TEXT),
+    )
+    transfer = forms.BooleanField(
+        label=_("Accept bank transfers"), required=False, widget=forms.CheckboxInput(CHECK)
+    )
+    account_name = forms.CharField(
+        label=_("Account name"), required=False, max_length=100, widget=forms.TextInput(attrs=TEXT)
+    )
+    bank = forms.CharField(
+        label=_("Bank"), required=False, max_length=100, widget=forms.TextInput(attrs=TEXT)
+    )
+    account_number = forms.CharField(
+        label=_("Account number"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={**TEXT, "inputmode": "numeric", "autocomplete": "off"}),
+    )
+    qr = forms.FileField(
+        label=_("Upload a QR image of the collection account"),
+        required=False,
+        help_text=_("A PNG or JPEG image, at most 2 MB."),
+        widget=forms.FileInput(attrs={**TEXT, "accept": ".png,.jpg,.jpeg,image/png,image/jpeg"}),
+    )
+    remove_qr = forms.BooleanField(
+        label=_("Remove the QR code"), required=False, widget=forms.CheckboxInput(CHECK)
+    )
+    notes = forms.CharField(
+        label=_("Notes"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={**TEXT, "rows": 3}),
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)

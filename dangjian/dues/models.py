@@ -205,3 +205,46 @@ class DuesPayment(models.Model):
     @property
     def period(self) -> str:
         return period_label(self.period_from, self.period_to)
+
+
+class PaymentInstructions(models.Model):
+    """How the members of an organization pay their dues (交纳方式): cash to the organizer, a
+    transfer to the organization's collection account, a QR code of that account, notes. Set by
+    a branch (or by a committee for every branch below it that has none of its own); the
+    account is the organization's, never a member's personal data. The QR image is stored under
+    a random name and served only by a scoped view (`views.payment_qr`)."""
+
+    organization = models.OneToOneField(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="payment_instructions",
+        verbose_name=_("organization"),
+    )
+    cash = models.BooleanField(_("cash to the organizer"), default=False)
+    cash_contact = models.CharField(_("whom to pay in cash, and when"), max_length=100, blank=True)
+    transfer = models.BooleanField(_("bank transfer"), default=False)
+    account_name = models.CharField(_("account name"), max_length=100, blank=True)
+    bank = models.CharField(_("bank"), max_length=100, blank=True)
+    account_number = models.CharField(_("account number"), max_length=40, blank=True)
+    qr_image = models.CharField(_("QR code of the collection account"), max_length=200, blank=True)
+    qr_type = models.CharField(max_length=40, blank=True)
+    notes = models.TextField(_("notes"), max_length=500, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path_field = "organization__path"
+
+    class Meta:
+        verbose_name = _("how to pay dues")
+        verbose_name_plural = _("how to pay dues")
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} payment instructions"
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.cash or self.transfer or self.qr_image or self.notes.strip())

@@ -322,6 +322,25 @@ def child_rates(org: Organization, month: date) -> list[tuple[Organization, Coll
 # --- a member's own statement -------------------------------------------------------------------
 
 
+# What a month of a member's own statement says (my dues, the secretary's member page):
+# paid 已交, due 应交 (this month, not yet paid), overdue 逾期 (an earlier month still unpaid),
+# exempt 免交 (an approved exemption), no_profile (no dues set for that month).
+MONTH_STATES = ("paid", "due", "overdue", "exempt", "no_profile")
+RECENT_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class MonthState:
+    month: date
+    state: str  # one of MONTH_STATES
+    amount: Decimal | None
+    reduced: bool = False  # an approved reduction lowered the amount (减交)
+
+    @property
+    def calendar_month(self) -> int:
+        return self.month.month
+
+
 @dataclass
 class Statement:
     current: Due
@@ -329,6 +348,7 @@ class Statement:
     payments: list[DuesPayment]
     reductions: list[DuesReduction]
     unpaid: int  # consecutive unpaid months ending this month
+    recent: list[MonthState] = field(default_factory=list)  # newest first, at most 12 months
 
     @property
     def owed_total(self) -> Decimal:
@@ -352,21 +372,38 @@ def member_statement(member: Member, month: date) -> Statement:
     approved = [r for r in reductions if r.state == ReductionState.APPROVED]
     current = due_for(month, profiles, approved)
     owed: list[Due] = []
+    recent: list[MonthState] = []
+    covered = {
+        m
+        for p in payments
+        if p.kind == PaymentKind.REGULAR and p.voided_at is None
+        for m in month_span(p.period_from, p.period_to)
+    }
     if profiles and member.status in DUES_STATUSES:
-        covered = {
-            m
-            for p in payments
-            if p.kind == PaymentKind.REGULAR and p.voided_at is None
-            for m in month_span(p.period_from, p.period_to)
-        }
         start = max(member.join_date.replace(day=1), min(p.effective_from for p in profiles))
         for m in month_span(start, month) if start <= month else []:
             due = due_for(m, profiles, approved)
             if m not in covered and due.amount:
                 owed.append(due)
+            if months_between(m, month) < RECENT_MONTHS:
+                recent.append(_month_state(due, m in covered, m == month))
+    recent.reverse()
     streak = 0
     for due in reversed(owed):  # count back from `month` while the months are unpaid
         if due.month != add_months(month, -streak):
             break
         streak += 1
-    return Statement(current, owed, payments[:PAYMENT_HISTORY_LIMIT], reductions, streak)
+    return Statement(current, owed, payments[:PAYMENT_HISTORY_LIMIT], reductions, streak, recent)
+
+
+def _month_state(due: Due, paid: bool, is_current: bool) -> MonthState:
+    reduced = due.rule == RULE_REDUCED
+    if paid:
+        state = "paid"
+    elif due.amount is None:
+        state = "no_profile"
+    elif due.amount == 0:
+        state = "exempt"
+    else:
+        state = "due" if is_current else "overdue"
+    return MonthState(due.month, state, due.amount, reduced)

@@ -9,19 +9,24 @@ its children's rates and the reductions waiting for its approval.
 from datetime import date
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from dangjian.core import audit
 from dangjian.core.dates import add_months
 from dangjian.core.scoping import in_scope
 from dangjian.core.tree import STEPLEN, subtree_q
-from dangjian.core.views import get_for_user
+from dangjian.core.uploads import download_response
+from dangjian.core.views import apply_errors, get_for_user
 from dangjian.organizations.models import Organization
 
 from .exports import collection_sheet_xlsx
+from .forms import InstructionsForm
+from .instructions import effective_instructions, open_qr, own_instructions, set_instructions
 from .models import DuesReduction, ReductionState
 from .months import label, parse_month, this_month
 from .queries import (
@@ -59,6 +64,7 @@ def my_dues(request: HttpRequest) -> HttpResponse:
         statement = member_statement(member, context["month"])
         context |= {
             "statement": statement,
+            "how_to_pay": effective_instructions(member.organization),
             "owed_shown": statement.owed[-OWED_SHOWN:][::-1],
             "owed_more": max(0, len(statement.owed) - OWED_SHOWN),
             "flags": {"warn": FLAG_WARN, "serious": FLAG_SERIOUS, "art9": FLAG_ART9},
@@ -118,3 +124,59 @@ def org_dues_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f"attachment; filename=dues-{org.code}-{label(month)}.xlsx"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+def org_payment_instructions(request: HttpRequest, pk: int) -> HttpResponse:
+    """The organization's own way to pay dues (secretary, organizer, committee staff above)."""
+    org = get_for_user(request, Organization, pk, "change")
+    own = own_instructions(org)
+    initial: dict[str, Any] = {"version": own.version if own else 0}
+    if own is not None:
+        initial |= {f: getattr(own, f) for f in InstructionsForm.base_fields if hasattr(own, f)}
+    form = InstructionsForm(request.POST or None, request.FILES or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                set_instructions(
+                    org,
+                    data,
+                    qr=data["qr"],
+                    remove_qr=data["remove_qr"],
+                    expected_version=data["version"] if data["version"] is not None else None,
+                    acting_user=request.user,
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+                status = 409 if getattr(exc, "code", None) == "stale" else 400
+            else:
+                messages.success(request, _("How to pay dues saved."))
+                return redirect("org_payment_instructions", pk=org.pk)
+        else:
+            status = 400
+    effective = effective_instructions(org)
+    context = {
+        "org": org,
+        "form": form,
+        "own": own,
+        "inherited": effective if effective is not None and effective.inherited else None,
+    }
+    return render(request, "dues/payment_instructions.html", context, status=status)
+
+
+@login_required
+def payment_qr(request: HttpRequest, pk: int) -> FileResponse:
+    """The QR image of the collection account that applies to this organization (its own or
+    inherited): for those who may view the organization, and for its own members."""
+    member = getattr(request.user, "member", None)
+    if member is not None and member.organization_id == pk:
+        org = member.organization
+    else:
+        org = get_for_user(request, Organization, pk)
+    effective = effective_instructions(org)
+    stored = open_qr(effective.instructions) if effective is not None else None
+    if effective is None or stored is None:
+        raise Http404
+    return download_response(stored, "qr", effective.instructions.qr_type, inline=True)

@@ -39,7 +39,7 @@ class Notification(models.Model):
     )
     # A short code of what this is about ("meeting.day_before"), for filtering and icons.
     kind = models.CharField(_("kind of notification"), max_length=40)
-    # Names the reminder ("meeting-day-before:<meeting id>"): unique per user, so a retried or
+    # Names the reminder ("meeting-day-before:<meeting id>:<date>"): unique per user, so a retried or
     # repeated job never creates it again.
     key = models.CharField(max_length=120)
     title = models.CharField(_("title"), max_length=200)
@@ -49,6 +49,18 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+    # Urgent messages are not held back by the quiet hours.
+    urgent = models.BooleanField(_("urgent"), default=False)
+    # Who caused it (a sender of a notice), told when it cannot be delivered; empty for the
+    # system's own reminders.
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sender"),
+    )
 
     objects = NotificationQuerySet.as_manager()
 
@@ -66,3 +78,127 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+# --- delivery beyond the inbox ----------------------------------------------------------------
+
+
+class Channel(models.TextChoices):
+    """Where a notification goes besides the inbox (which always has it)."""
+
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+    WECOM = "wecom", _("WeCom")
+
+
+class Category(models.TextChoices):
+    """What a notification is about, for the user's preferences (a kind maps to one)."""
+
+    MEETINGS = "meetings", _("Meeting reminders")
+    COMPLIANCE = "compliance", _("Work-point reminders")
+    MUST_READ = "must_read", _("Must-read notices")
+    NOTICES = "notices", _("Notices")
+    APPROVALS = "approvals", _("Approvals")
+    MENTIONS = "mentions", _("Mentions and replies")
+    OTHER = "other", _("Other messages")
+
+
+class DeliveryStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+    SKIPPED = "skipped", _("skipped")
+
+
+class DeliveryQuerySet(ScopedQuerySet["Delivery"]):
+    def restrict(self, user: Any, action: str = "view") -> "DeliveryQuerySet":
+        """The log of the user's own notifications only (as the notifications themselves)."""
+        if user is SYSTEM:
+            return self.all()
+        if user is None or not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(notification__user=user.pk)
+
+
+class Delivery(models.Model):
+    """One notification sent (or to be sent) on one channel: the delivery log.
+
+    Holds no address: `recipient` is masked (138****5678, the WeCom account, z***@example.cn);
+    the number itself is decrypted from the member record only when the worker sends."""
+
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("notification")
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    provider_id = models.CharField(_("provider message id"), max_length=100, blank=True)
+    recipient = models.CharField(_("recipient (masked)"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # When the worker may (next) try: now, the end of the quiet hours, or after a back-off.
+    due_at = models.DateTimeField(_("due at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("time sent"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "channel"], name="delivery_once_per_channel")
+        ]
+        indexes = [
+            # The worker's sweep: queued rows that are due, oldest first.
+            models.Index(fields=["status", "due_at"], name="delivery_due_idx"),
+            # The daily limit: a user's deliveries sent on a channel today.
+            models.Index(fields=["channel", "status", "sent_at"], name="delivery_sent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notification_id} {self.channel} {self.status}"
+
+
+class Preference(models.Model):
+    """A user's choice for one category on one channel; without a row, the default applies
+    (`delivery.DEFAULTS`)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    category = models.CharField(_("kind of notification"), max_length=20, choices=Category.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    enabled = models.BooleanField(_("enabled"))
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "category", "channel"], name="preference_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.category} {self.channel} {self.enabled}"
+
+
+class DeliveryProfile(models.Model):
+    """Per-user delivery settings: quiet hours (Beijing time) and the WeCom account (set by an
+    administrator from the organization's WeCom directory)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delivery_profile"
+    )
+    quiet_start = models.PositiveSmallIntegerField(_("quiet hours start"), default=22)
+    quiet_end = models.PositiveSmallIntegerField(_("quiet hours end"), default=7)
+    wecom_userid = models.CharField(_("WeCom account"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery settings")
+        verbose_name_plural = _("delivery settings")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.quiet_start}-{self.quiet_end}"

@@ -24,7 +24,16 @@ from dangjian.organizations.models import PartyGroup
 
 from . import records, richtext, services
 from .filters import MeetingFilterSet
-from .models import Attendance, Meeting, MeetingAttachment, MeetingKind, MeetingRevision, MeetingStatus
+from .models import (
+    Attendance,
+    DisplayStatus,
+    Meeting,
+    MeetingAttachment,
+    MeetingKind,
+    MeetingRevision,
+    MeetingStatus,
+)
+from .queries import clash_warnings
 
 RECORDED_CHOICES = [(s.value, s.label) for s in services.RECORDED]
 
@@ -106,7 +115,14 @@ class MeetingSerializer(StrictSerializerMixin):
         required=False, allow_blank=True, trim_whitespace=False, help_text="plain text, one resolution a line"
     )
     status = serializers.ChoiceField(choices=MeetingStatus.choices, read_only=True)
+    display_status = serializers.ChoiceField(
+        choices=DisplayStatus.choices,
+        read_only=True,
+        help_text="status as shown: a planned meeting whose start has passed is to_record",
+    )
     closed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    cancelled_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    cancel_reason = serializers.CharField(read_only=True)
     version = serializers.IntegerField(
         required=False,
         min_value=1,
@@ -118,6 +134,23 @@ class MeetingDetailSerializer(MeetingSerializer):
     attendances = AttendanceSerializer(many=True, read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
     revisions = RevisionSerializer(many=True, read_only=True, help_text="corrections of the closed record")
+
+
+class WarningSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(
+        choices=[("clash", "clash")], read_only=True, help_text="what kind of warning"
+    )
+    message = serializers.CharField(read_only=True, help_text="the warning, in the user's language")
+    meeting = serializers.IntegerField(read_only=True, help_text="id of the other meeting concerned")
+
+
+class MeetingSavedSerializer(MeetingDetailSerializer):
+    warnings = WarningSerializer(
+        many=True,
+        read_only=True,
+        help_text="saved, but worth a look: meetings you can see that overlap this one (same "
+        "organization or a shared expected member); empty when none",
+    )
 
 
 class MeetingCreateSerializer(MeetingSerializer):
@@ -148,6 +181,13 @@ class AttendanceInputSerializer(StrictSerializerMixin):
 
 
 class VersionSerializer(StrictSerializerMixin):
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class CancelSerializer(StrictSerializerMixin):
+    reason = serializers.CharField(
+        max_length=200, help_text="why the meeting is called off; sent to the members"
+    )
     version = serializers.IntegerField(required=False, min_value=1)
 
 
@@ -212,16 +252,24 @@ class MeetingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
             MeetingDetailSerializer(fresh, context=self.get_serializer_context()).data, status=code
         )
 
-    @extend_schema(request=MeetingCreateSerializer, responses={201: MeetingDetailSerializer})
+    def _saved(self, meeting: Meeting, code: int = status.HTTP_200_OK) -> Response:
+        """The meeting as saved, with the clash warnings the web form shows as messages."""
+        fresh = self.refine_queryset(Meeting.objects.all()).get(pk=meeting.pk)
+        fresh.warnings = clash_warnings(fresh, self.request.user)  # type: ignore[attr-defined]
+        return Response(
+            MeetingSavedSerializer(fresh, context=self.get_serializer_context()).data, status=code
+        )
+
+    @extend_schema(request=MeetingCreateSerializer, responses={201: MeetingSavedSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = MeetingCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         org = data.pop("organization")
         meeting = services.schedule_meeting(org, data, acting_user=request.user)
-        return self._detail(meeting, status.HTTP_201_CREATED)
+        return self._saved(meeting, status.HTTP_201_CREATED)
 
-    @extend_schema(request=MeetingUpdateSerializer, responses=MeetingDetailSerializer)
+    @extend_schema(request=MeetingUpdateSerializer, responses=MeetingSavedSerializer)
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         meeting = self.get_object()
         serializer = MeetingUpdateSerializer(
@@ -231,7 +279,7 @@ class MeetingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
         data = dict(serializer.validated_data)
         version = data.pop("version", None)
         meeting = services.update_meeting(meeting, data, acting_user=request.user, expected_version=version)
-        return self._detail(meeting)
+        return self._saved(meeting)
 
     @extend_schema(request=AttendanceInputSerializer, responses=MeetingDetailSerializer)
     @action(detail=True, methods=["post"])
@@ -261,12 +309,18 @@ class MeetingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
         )
         return self._detail(meeting)
 
-    @extend_schema(request=None, responses=MeetingDetailSerializer)
+    @extend_schema(request=CancelSerializer, responses=MeetingDetailSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str | None = None) -> Response:
-        """Cancel a planned meeting."""
+        """Cancel a planned meeting that was not held (nobody recorded present or absent), with
+        the reason; the expected members are notified."""
         meeting = self.get_object()
-        meeting = services.cancel_meeting(meeting, acting_user=request.user)
+        serializer = CancelSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        meeting = services.cancel_meeting(
+            meeting, reason=data["reason"], acting_user=request.user, expected_version=data.get("version")
+        )
         return self._detail(meeting)
 
     @extend_schema(request=AttachmentUploadSerializer, responses={201: AttachmentSerializer})

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -79,19 +80,40 @@ def revoke_feed(user: User, *, acting_user: Any) -> int:
     return revoked
 
 
+def end_feeds(sender: Any, *, user: User, reason: str, **kwargs: Any) -> None:
+    """The account's credentials were ended (`accounts.signals.credentials_ended`): its calendar
+    link is a credential too. The caller's audit entry records the end; this one its count."""
+    revoked = CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if revoked:
+        audit.record(
+            "calendar.revoke",
+            actor=SYSTEM,
+            obj=user,  # placed at the account's organization, like the entry of the caller
+            detail=f"revoked {revoked} link(s): {reason}",
+        )
+
+
+def _live() -> Any:
+    """Feeds neither revoked nor older than CALENDAR_FEED_MAX_DAYS."""
+    since = timezone.now() - timedelta(days=settings.CALENDAR_FEED_MAX_DAYS)
+    return CalendarFeed.objects.filter(revoked_at__isnull=True, created_at__gt=since)
+
+
 def active_feed(user: User) -> CalendarFeed | None:
-    return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).first()
+    return _live().filter(user=user).first()
+
+
+def feed_expires_at(feed: CalendarFeed) -> datetime:
+    return feed.created_at + timedelta(days=settings.CALENDAR_FEED_MAX_DAYS)
 
 
 def user_for_token(raw: str) -> User | None:
     """The active user whose live link carries `raw`; compared by hash, never by the token."""
     if not raw or len(raw) > 100:
         return None
-    feed = (
-        CalendarFeed.objects.filter(key_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
-        .select_related("user")
-        .first()
-    )
+    feed = _live().filter(key_hash=hash_token(raw), user__is_active=True).select_related("user").first()
     return feed.user if feed else None
 
 

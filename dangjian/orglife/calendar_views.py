@@ -31,8 +31,10 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
             return redirect("calendar_settings")
         else:
             return HttpResponse(status=400)
+    feed = calendar.active_feed(user)  # type: ignore[arg-type]
     context = {
-        "feed": calendar.active_feed(user),  # type: ignore[arg-type]
+        "feed": feed,
+        "expires_at": calendar.feed_expires_at(feed) if feed else None,
         "feed_url": feed_url,
         "has_member": getattr(user, "member_id", None) is not None,
     }

@@ -36,9 +36,14 @@ def seconds_left(now: datetime | None = None) -> int:
     return WINDOW_SECONDS - int((now or timezone.now()).timestamp()) % WINDOW_SECONDS
 
 
+def grouped(code: str) -> str:
+    """The code as shown for typing: groups of four ("ABCD EFGH …")."""
+    return " ".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
 def is_valid(meeting_id: int, code: str, now: datetime | None = None) -> bool:
     window = _window(now or timezone.now())
+    typed = "".join(ch for ch in code.upper() if ch.isalnum())  # spaces and dashes as typed
     return any(
-        hmac.compare_digest(code_for(meeting_id, window - back), code.strip().upper())
-        for back in range(ACCEPTED_WINDOWS)
+        hmac.compare_digest(code_for(meeting_id, window - back), typed) for back in range(ACCEPTED_WINDOWS)
     )

@@ -126,7 +126,7 @@ def meetings_xlsx(org: Organization, start: datetime, end: datetime) -> bytes:
             m.n_present,  # type: ignore[attr-defined]
             m.n_leave,  # type: ignore[attr-defined]
             m.n_absent,  # type: ignore[attr-defined]
-            m.get_status_display(),
+            m.display_status_label,
         ]
         sheet.write_datetime(row, 0, timezone.localtime(m.starts_at).replace(tzinfo=None), when)
         for col, value in enumerate(values, start=1):

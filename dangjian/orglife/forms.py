@@ -1,4 +1,6 @@
+import json
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -8,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from dangjian.members.models import Member
 from dangjian.organizations.models import Organization, PartyGroup
 
-from .models import MeetingKind
+from .models import KIND_FIELDS, USUAL_MINUTES, MeetingKind
 
 TEXT = {"class": "form-control"}
 # What the file picker offers; the server checks the content whatever the picker allowed.
@@ -28,9 +30,9 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__({**TEXT, **(attrs or {})}, format=DATETIME_FORMAT)
 
 
-def _datetime_field(label: Any) -> forms.DateTimeField:
+def _datetime_field(label: Any, **kwargs: Any) -> forms.DateTimeField:
     return forms.DateTimeField(
-        label=label, input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M"], widget=DateTimeLocalInput()
+        label=label, input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M"], widget=DateTimeLocalInput(), **kwargs
     )
 
 
@@ -52,7 +54,11 @@ class MeetingForm(forms.Form):
     )
     topic = forms.CharField(label=_("Topic"), max_length=200, widget=forms.TextInput(attrs=TEXT))
     starts_at = _datetime_field(_("Starts at"))
-    ends_at = _datetime_field(_("Ends at"))
+    ends_at = _datetime_field(
+        _("Ends at"),
+        required=False,
+        help_text=_("Left empty: the start plus the usual length of this kind of meeting."),
+    )
     place = forms.CharField(
         label=_("Place"), max_length=200, required=False, widget=forms.TextInput(attrs=TEXT)
     )
@@ -89,10 +95,29 @@ class MeetingForm(forms.Form):
         help_text=_("1 = this meeting only; e.g. 12 schedules the theme day on the same day for a year."),
     )
 
-    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organization: Organization, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["party_group"].queryset = PartyGroup.objects.filter(organization=organization)  # type: ignore[attr-defined]
         self.fields["lecturer"].queryset = lecturer_candidates(organization)  # type: ignore[attr-defined]
+        # For dj/meeting-form.js: the end it proposes, and which fields each kind uses.
+        self.fields["kind"].widget.attrs["data-durations"] = json.dumps(USUAL_MINUTES)
+        for name, kinds in KIND_FIELDS.items():
+            self.fields[name].widget.attrs["data-kinds"] = " ".join(kinds)
+        if editing:
+            # A scheduled meeting keeps its kind (cancel it instead) and is not repeated.
+            del self.fields["repeat_months"]
+            self.fields["kind"].disabled = True
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind = data.get("kind")
+        for name, kinds in KIND_FIELDS.items():
+            if name in data and kind not in kinds:
+                data[name] = False if name == "topic_discussion" else None
+        start = data.get("starts_at")
+        if start and not data.get("ends_at") and kind in USUAL_MINUTES:
+            data["ends_at"] = start + timedelta(minutes=USUAL_MINUTES[kind])
+        return data
 
 
 class GuestForm(forms.Form):

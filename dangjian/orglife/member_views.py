@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import services
+from .checkin_views import window_open
 from .models import Attendance, AttendanceStatus, MeetingStatus
 from .queries import get_expected_meeting
 
@@ -31,6 +32,9 @@ def _context(member_id: int | None) -> dict[str, Any]:
             "meeting__starts_at", "meeting__id"
         )[:UPCOMING_LIMIT]
     )
+    for row in upcoming:
+        # 签到 on the card while a scan would count (the member still scans the host's code).
+        row.can_check_in = row.status != AttendanceStatus.PRESENT and window_open(row.meeting, now)  # type: ignore[attr-defined]
     history = list(
         mine.filter(meeting__status=MeetingStatus.CLOSED).order_by("-meeting__starts_at", "-meeting__id")[
             :HISTORY_LIMIT

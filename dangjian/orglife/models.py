@@ -7,6 +7,7 @@ for supervision read (organization, kind, starts_at) ranges.
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
@@ -36,10 +37,37 @@ THREE_MEETINGS_ONE_LECTURE = (
     MeetingKind.PARTY_LECTURE,
 )
 COMMITTEE_MEETING_KINDS = (MeetingKind.DEMOCRATIC_LIFE, MeetingKind.CENTRAL_GROUP_STUDY)
+# How long each kind usually lasts (minutes): the end time the form proposes from the start.
+USUAL_MINUTES: dict[str, int] = {
+    MeetingKind.BRANCH_ASSEMBLY: 120,
+    MeetingKind.BRANCH_COMMITTEE: 60,
+    MeetingKind.GROUP_MEETING: 60,
+    MeetingKind.PARTY_LECTURE: 90,
+    MeetingKind.THEME_DAY: 120,
+    MeetingKind.ORG_LIFE: 180,
+    MeetingKind.DEMOCRATIC_LIFE: 240,
+    MeetingKind.CENTRAL_GROUP_STUDY: 120,
+}
+# The fields only some kinds use; the form shows them for those kinds only.
+KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    "party_group": (MeetingKind.GROUP_MEETING,),
+    "lecturer": (MeetingKind.PARTY_LECTURE, MeetingKind.CENTRAL_GROUP_STUDY),
+    "topic_discussion": THREE_MEETINGS_ONE_LECTURE,
+}
 
 
 class MeetingStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class DisplayStatus(models.TextChoices):
+    """What a meeting's page says about it: its stored status, except that a planned meeting whose
+    start has passed is waiting for its record (待记录), not still to be held (待召开)."""
+
+    PLANNED = "planned", _("Planned")
+    TO_RECORD = "to_record", _("To be recorded")
     CLOSED = "closed", _("Closed")
     CANCELLED = "cancelled", _("Cancelled")
 
@@ -93,6 +121,8 @@ class Meeting(models.Model):
         _("status"), max_length=12, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -131,6 +161,16 @@ class Meeting(models.Model):
     @property
     def resolution_list(self) -> list[str]:
         return plain_lines(self.resolutions)
+
+    @property
+    def display_status(self) -> str:
+        if self.status == MeetingStatus.PLANNED and self.starts_at <= timezone.now():
+            return DisplayStatus.TO_RECORD
+        return str(self.status)
+
+    @property
+    def display_status_label(self) -> str:
+        return str(DisplayStatus(self.display_status).label)
 
 
 class AttendanceStatus(models.TextChoices):

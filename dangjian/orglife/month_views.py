@@ -52,6 +52,7 @@ def _grid(first: date, meetings: QuerySet[Meeting]) -> dict[str, Any]:
     following = (first + timedelta(days=32)).replace(day=1)
     return {
         "weeks": weeks,
+        "empty": not by_day,  # the page then says so below the grid (docs/design.md, empty states)
         "first": first,
         "previous": f"{previous:%Y-%m}",
         "next": f"{following:%Y-%m}",

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dangjian.core.tree import subtree_q
 
@@ -116,3 +118,39 @@ def present_attendances(year: int) -> QuerySet[Attendance]:
         member__isnull=False,
         status=AttendanceStatus.PRESENT,
     )
+
+
+def clashes(meeting: Meeting, user: Any, limit: int = 5) -> list[Meeting]:
+    """Other meetings, not cancelled, at overlapping times, of the same organization or expecting
+    one of the same members: a warning for whoever schedules, never a refusal (a member may well
+    go from one to the other). Only meetings `user` may see are named: a clash with a meeting
+    outside their reach is not reported at all (its existence is not theirs to know)."""
+    members = Attendance.objects.filter(meeting=meeting, member__isnull=False).values("member_id")
+    overlapping = (
+        Meeting.objects.exclude(pk=meeting.pk)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .filter(starts_at__lt=meeting.ends_at, ends_at__gt=meeting.starts_at)
+    )
+    ids = overlapping.filter(
+        Q(organization_id=meeting.organization_id) | Q(attendances__member_id__in=members)
+    ).values("pk")
+    visible = Meeting.objects.filter(pk__in=ids).restrict(user, "view")
+    return list(visible.select_related("organization").order_by("starts_at")[:limit])
+
+
+def clash_label(other: Meeting) -> str:
+    """How a clashing meeting is named in a warning: local start, organization, topic."""
+    return f"{timezone.localtime(other.starts_at):%m-%d %H:%M} {other.organization.name}《{other.topic}》"
+
+
+def clash_warnings(meeting: Meeting, user: Any) -> list[dict[str, Any]]:
+    """The API's form of the clash warning: one entry per visible clashing meeting."""
+    return [
+        {
+            "code": "clash",
+            "message": _("This meeting overlaps with %(meetings)s. Check that the time is right.")
+            % {"meetings": clash_label(other)},
+            "meeting": other.pk,
+        }
+        for other in clashes(meeting, user)
+    ]

@@ -41,46 +41,24 @@ def _check_uploads(
             _("A meeting can have at most %(limit)s attachments.") % {"limit": MAX_ATTACHMENTS},
             code="too_many",
         )
-    kinds = []
-    for upload in files:
-        try:
-            kinds.append(uploads.check_upload(upload, max_bytes=MAX_BYTES))
-        except ValidationError as exc:
-            raise ValidationError(
-                _("%(name)s: %(problem)s")
-                % {"name": uploads.display_name(upload), "problem": " ".join(exc.messages)},
-                code=exc.code,
-            ) from exc
-    return kinds
+    return uploads.check_all(files, MAX_BYTES)
 
 
 def _store(
     meeting: Meeting, files: Sequence[UploadedFile], kinds: Sequence[uploads.FileKind], acting_user: Any
 ) -> list[MeetingAttachment]:
-    """Save checked files and their rows. Callers do this as their last write, so nothing after
-    it can roll the rows back and leave the files behind."""
-    stored: list[str] = []
+    """Save checked files and their rows, as the caller's last write."""
     rows = []
-    try:
+    with uploads.saved_together() as save:
         for upload, kind in zip(files, kinds, strict=True):
-            name = default_storage.save(uploads.random_name("meetings", kind), upload)
-            stored.append(name)
             rows.append(
                 MeetingAttachment.objects.create(
                     meeting=meeting,
-                    file=name,
-                    original_name=uploads.display_name(upload),
-                    content_type=kind.content_type,
-                    size=upload.size or 0,
-                    kind=kind.code,
+                    file=save("meetings", kind, upload),
+                    **uploads.described(upload, kind),
                     uploaded_by=account_of(acting_user),
                 )
             )
-    except BaseException:
-        # The rows roll back with the transaction; the files would not.
-        for name in stored:
-            default_storage.delete(name)
-        raise
     return rows
 
 

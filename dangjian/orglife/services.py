@@ -6,6 +6,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dangjian.core import audit, events
 from dangjian.core.dates import add_months
@@ -35,6 +36,12 @@ LECTURE_KINDS = (MeetingKind.PARTY_LECTURE, MeetingKind.CENTRAL_GROUP_STUDY)
 RECORDED = (AttendanceStatus.PRESENT, AttendanceStatus.LEAVE, AttendanceStatus.ABSENT)
 # Generous for a record typed by hand; a longer document belongs in an attachment.
 MINUTES_MAX_CHARS = 50_000
+HELD_FIXED = gettext_lazy(
+    "This meeting has been held (attendance is recorded); its time and place can no longer change."
+)
+HELD_NO_CANCEL = gettext_lazy(
+    "This meeting has been held (attendance is recorded); record and close it instead of cancelling."
+)
 RESOLUTIONS_MAX_CHARS = 10_000
 
 
@@ -130,6 +137,10 @@ def lock_meeting(
                 _("This record is still open; edit it directly. Revisions are for closed records."),
                 code="open",
             )
+        if meeting.status == MeetingStatus.CANCELLED:
+            raise ValidationError(
+                _("This meeting was cancelled; it can no longer be changed."), code="cancelled"
+            )
         raise ValidationError(
             _("This meeting is closed; its record can no longer be changed."), code="closed"
         )
@@ -158,13 +169,55 @@ def clean_record(data: dict[str, Any]) -> dict[str, str]:
     return clean
 
 
+def is_held(meeting: Meeting) -> bool:
+    """Held: someone was recorded present or absent (a check-in, the secretary's roll). Until
+    then a planned meeting may still be moved or cancelled, even once its start has passed (it
+    did not take place)."""
+    return meeting.attendances.filter(status__in=(AttendanceStatus.PRESENT, AttendanceStatus.ABSENT)).exists()
+
+
+def _attendee_users(meeting: Meeting) -> list[int]:
+    """Accounts of the members expected at the meeting (the ones to tell of a change)."""
+    from django.contrib.auth import get_user_model
+
+    member_ids = meeting.attendances.filter(member__isnull=False).values("member_id")
+    return list(
+        get_user_model().objects.filter(member_id__in=member_ids, is_active=True).values_list("id", flat=True)
+    )
+
+
+def _when(meeting: Meeting) -> str:
+    start, end = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
+    return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+
+
+def _tell_attendees(meeting: Meeting, *, kind: str, key: str, title: str, body: str) -> None:
+    from django.urls import reverse
+
+    from dangjian.notifications.services import notify
+
+    users = _attendee_users(meeting)
+    if users:
+        notify(
+            users,
+            kind=kind,
+            key=key,
+            title=title,
+            body=body,
+            url=reverse("my_meetings") + (f"#upcoming-{meeting.pk}" if kind == "meeting.rescheduled" else ""),
+        )
+
+
 @write_service("meeting.update")
 def update_meeting(
     meeting: Meeting, data: dict[str, Any], *, acting_user: Any, expected_version: int | None = None
 ) -> Meeting:
+    """Edit a planned meeting. Its time and place may change (a reschedule) until it is held, and
+    only to a time still ahead; the expected members are told, and a leave asked for the old time
+    is cleared (it may no longer hold). Minutes and resolutions are written here while open."""
     meeting = _locked_for_write(meeting, acting_user, expected_version)
     before = audit.snapshot(
-        meeting, ["topic", "starts_at", "ends_at", "place", "agenda", "minutes", "resolutions"]
+        meeting, ["topic", "starts_at", "ends_at", "place", "online", "agenda", "minutes", "resolutions"]
     )
     merged = {k: getattr(meeting, k) for k in MEETING_FIELDS} | {
         k: v for k, v in data.items() if k in MEETING_FIELDS
@@ -173,12 +226,28 @@ def update_meeting(
         raise ValidationError(
             {"kind": _("The kind of a scheduled meeting cannot change; cancel it instead.")}
         )
-    for field, value in _clean(meeting.organization, merged).items():
+    clean = _clean(meeting.organization, merged)
+    old_start = meeting.starts_at
+    moved = clean["starts_at"] != meeting.starts_at or clean["ends_at"] != meeting.ends_at
+    relocated = clean["place"] != meeting.place or clean["online"] != meeting.online
+    if moved or relocated:
+        if is_held(meeting):
+            raise ValidationError(HELD_FIXED, code="held")
+        if moved and clean["starts_at"] <= timezone.now():
+            raise ValidationError(
+                {"starts_at": _("A meeting cannot be moved to a time that has passed; choose a time ahead.")},
+                code="past",
+            )
+    for field, value in clean.items():
         setattr(meeting, field, value)
     for field, value in clean_record(data).items():
         setattr(meeting, field, value)
     meeting.version += 1
     meeting.save()
+    if moved:
+        meeting.attendances.filter(status=AttendanceStatus.LEAVE).update(
+            status=AttendanceStatus.EXPECTED, reason=""
+        )
     audit.record(
         "meeting.update",
         actor=acting_user,
@@ -186,7 +255,23 @@ def update_meeting(
         org_path=meeting.organization.path,
         changes=audit.diff(before, audit.snapshot(meeting, list(before))),
     )
+    if moved or relocated:
+        body = _("Now %(when)s at %(place)s.") % {
+            "when": _when(meeting),
+            "place": meeting.place or (_("online") if meeting.online else "—"),
+        }
+        if moved:
+            body += " " + _("If you had asked for leave, ask again if you still cannot attend.")
+        _tell_attendees(
+            meeting,
+            kind="meeting.rescheduled",
+            key=f"meeting-rescheduled:{meeting.pk}:{meeting.version}",
+            title=_("Meeting changed: %(topic)s") % {"topic": meeting.topic},
+            body=body,
+        )
     events.changed("orglife.meeting", meeting.organization_id, timezone.localdate(meeting.starts_at))
+    if moved and timezone.localdate(old_start) != timezone.localdate(meeting.starts_at):
+        events.changed("orglife.meeting", meeting.organization_id, timezone.localdate(old_start))
     return meeting
 
 
@@ -299,19 +384,42 @@ def close_meeting(meeting: Meeting, *, acting_user: Any, expected_version: int |
     return meeting
 
 
+CANCEL_REASON_MAX = 200
+
+
 @write_service("meeting.cancel")
-def cancel_meeting(meeting: Meeting, *, acting_user: Any) -> Meeting:
-    meeting = _locked_for_write(meeting, acting_user, None)
+def cancel_meeting(
+    meeting: Meeting, *, acting_user: Any, reason: str = "", expected_version: int | None = None
+) -> Meeting:
+    """Call off a planned meeting that has not been held; the expected members are told why."""
+    meeting = _locked_for_write(meeting, acting_user, expected_version)
+    reason = reason.strip()
+    if len(reason) > CANCEL_REASON_MAX:
+        raise ValidationError({"reason": _("Keep the reason under 200 characters.")})
+    if is_held(meeting):
+        raise ValidationError(HELD_NO_CANCEL, code="held")
     meeting.status = MeetingStatus.CANCELLED
+    meeting.cancelled_at = timezone.now()
+    meeting.cancel_reason = reason
     meeting.version += 1
-    meeting.save(update_fields=["status", "version", "updated_at"])
+    meeting.save(update_fields=["status", "cancelled_at", "cancel_reason", "version", "updated_at"])
     audit.record(
         "meeting.cancel",
         actor=acting_user,
         obj=meeting,
         org_path=meeting.organization.path,
         changes={"status": [MeetingStatus.PLANNED, MeetingStatus.CANCELLED]},
+        detail=reason,
     )
+    if meeting.starts_at > timezone.now():
+        _tell_attendees(
+            meeting,
+            kind="meeting.cancelled",
+            key=f"meeting-cancelled:{meeting.pk}",
+            title=_("Meeting cancelled: %(topic)s") % {"topic": meeting.topic},
+            body=_("The meeting of %(when)s will not take place.") % {"when": _when(meeting)}
+            + (" " + _("Reason: %(reason)s") % {"reason": reason} if reason else ""),
+        )
     events.changed("orglife.meeting", meeting.organization_id, timezone.localdate(meeting.starts_at))
     return meeting
 

@@ -1,7 +1,7 @@
 """Meeting reminders, run by the Huey worker (`dangjian run_huey`).
 
 - The day before a meeting, every expected attendee with an account is reminded (those who asked
-  for leave are not): key `meeting-day-before:<meeting id>`.
+  for leave are not): key `meeting-day-before:<meeting id>:<date>`.
 - Two days after a meeting ended without being closed (attendance or minutes missing), whoever
   keeps the organization's records is reminded: key `meeting-unrecorded:<meeting id>`.
 
@@ -77,6 +77,12 @@ def _heading(meeting: dict[str, Any]) -> str:
 DAY_BEFORE_FIELDS = ["id", "topic", "kind", "starts_at", "ends_at", "place", "online", "organization__name"]
 
 
+def day_before_key(meeting_id: int, starts_at: datetime) -> str:
+    """One reminder per meeting and day: a meeting moved to another day is reminded again the
+    day before its new date (the reschedule notice alone is easy to miss)."""
+    return f"meeting-day-before:{meeting_id}:{timezone.localtime(starts_at):%Y-%m-%d}"
+
+
 def _day_before_message(meeting: dict[str, Any], user_ids: list[int], url: str) -> Message:
     lines = [_heading(meeting), _("Time: %(when)s") % {"when": _when(meeting)}]
     place = meeting["place"] or (_("Online") if meeting["online"] else "")
@@ -86,7 +92,7 @@ def _day_before_message(meeting: dict[str, Any], user_ids: list[int], url: str) 
     return Message(
         user_ids,
         kind="meeting.day_before",
-        key=f"meeting-day-before:{meeting['id']}",
+        key=day_before_key(meeting["id"], meeting["starts_at"]),
         title=_("Meeting tomorrow: %(topic)s") % {"topic": meeting["topic"]},
         body="\n".join(lines),
         url=f"{url}#upcoming-{meeting['id']}",

@@ -23,6 +23,7 @@ from dangjian.organizations.models import Organization
 from . import records, richtext, services
 from .forms import ATTACHMENT_ACCEPT, GuestForm, MeetingForm
 from .models import AttendanceStatus, Meeting, MeetingAttachment, MeetingStatus
+from .queries import clash_label, clashes
 
 LIST_LIMIT = 200
 CHOICES = [(s.value, s.label) for s in services.RECORDED]
@@ -62,8 +63,82 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
             apply_errors(form, exc)
         else:
             messages.success(request, _("Meeting scheduled."))
+            _warn_clashes(request, meeting)
             return redirect("meeting_detail", pk=meeting.pk)
     return render(request, "orglife/form.html", {"form": form, "org": org})
+
+
+def _warn_clashes(request: HttpRequest, meeting: Meeting) -> None:
+    """Saved, but say so when it overlaps another meeting of the branch or of its members (the
+    user may have meant it, e.g. a committee meeting right before the assembly)."""
+    others = clashes(meeting, request.user)
+    if others:
+        names = "、".join(clash_label(m) for m in others)
+        messages.warning(
+            request,
+            _("This meeting overlaps with %(meetings)s. Check that the time is right.") % {"meetings": names},
+        )
+
+
+def _edit_initial(meeting: Meeting) -> dict[str, Any]:
+    initial = {f: getattr(meeting, f) for f in services.MEETING_FIELDS}
+    initial["starts_at"] = timezone.localtime(meeting.starts_at)
+    initial["ends_at"] = timezone.localtime(meeting.ends_at)
+    return initial
+
+
+@login_required
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct or reschedule a planned meeting. A stale form (someone saved meanwhile) is
+    refused with 409, a held or past-dated move with 400; nothing is changed either way."""
+    meeting = get_for_user(request, Meeting, pk, "change", select_related=["organization", "party_group"])
+    if meeting.status != MeetingStatus.PLANNED:
+        messages.error(request, _("Only a planned meeting can be edited."))
+        return redirect("meeting_detail", pk=meeting.pk)
+    form = MeetingForm(
+        request.POST or None, organization=meeting.organization, editing=True, initial=_edit_initial(meeting)
+    )
+    status = 200
+    version = meeting.version
+    if request.method == "POST":
+        version = _version(request) or meeting.version
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k in services.MEETING_FIELDS}
+            try:
+                meeting = services.update_meeting(
+                    meeting, data, acting_user=request.user, expected_version=_version(request)
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+                status = 409 if getattr(exc, "code", None) == "stale" else 400
+            else:
+                messages.success(
+                    request, _("Meeting saved; the expected members are told of any change of time or place.")
+                )
+                _warn_clashes(request, meeting)
+                return redirect("meeting_detail", pk=meeting.pk)
+        else:
+            status = 400
+    context = {"form": form, "org": meeting.organization, "meeting": meeting, "version": version}
+    return render(request, "orglife/form.html", context, status=status)
+
+
+@login_required
+@require_POST
+def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Call off a planned meeting that was not held, with the reason the members are given."""
+    meeting = get_for_user(request, Meeting, pk, "change", select_related=["organization", "party_group"])
+    reason = request.POST.get("reason", "")
+    try:
+        if not reason.strip():
+            raise ValidationError({"reason": _("Give the reason for cancelling; the members are told it.")})
+        services.cancel_meeting(
+            meeting, reason=reason, acting_user=request.user, expected_version=_version(request)
+        )
+    except ValidationError as exc:
+        return _refused(request, meeting, "cancel", exc, draft={"cancel_reason": reason})
+    messages.success(request, _("Meeting cancelled; the expected members are told."))
+    return redirect("meeting_detail", pk=meeting.pk)
 
 
 def _detail(
@@ -89,6 +164,9 @@ def _detail(
             reason = posted.get(f"reason_{row.pk}", reason)
         rows.append({"row": row, "chosen": chosen, "reason": reason})
     may_change = in_scope(request.user, meeting, "change")
+    held = any(
+        getattr(r["row"], "status", "") in (AttendanceStatus.PRESENT, AttendanceStatus.ABSENT) for r in rows
+    )
     draft = draft or {}
     minutes = draft.get("minutes", meeting.minutes)
     attachments = list(meeting.attachments.all())
@@ -101,6 +179,8 @@ def _detail(
             "rows": rows,
             "choices": CHOICES,
             "can_change": may_change and meeting.status == MeetingStatus.PLANNED,
+            "can_cancel": may_change and meeting.status == MeetingStatus.PLANNED and not held,
+            "cancel_reason_draft": draft.get("cancel_reason", ""),
             "can_revise": may_change and meeting.status == MeetingStatus.CLOSED,
             "started": meeting.starts_at <= timezone.now(),
             "guest_form": guest_form or GuestForm(),

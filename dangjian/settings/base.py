@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "dangjian.orglife",
     "dangjian.study",
     "dangjian.lectures",
+    "dangjian.polls",
     "dangjian.leaders",
     "dangjian.notifications",
     "dangjian.dues",
@@ -87,7 +88,9 @@ INSTALLED_APPS = [
     "dangjian.transfers",
     "dangjian.identity",
     "dangjian.supervision",
+    "dangjian.discussion",
     "dangjian.compliance",
+    "dangjian.notices",
     "dangjian.demo",
     "dangjian.api",
     "dangjian.web",
@@ -161,10 +164,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "dangjian.accounts.passwords.PasswordPolicyValidator"},
 ]
 
-# Idle sessions end after this many minutes; every request renews the session.
-SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 15)
+# Idle sessions end after this many minutes; a request renews the session (at most once a minute:
+# accounts.middleware.RENEW_EVERY).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 15)  # staff; the login policy overrides
+SESSION_MEMBER_IDLE_MINUTES = env_int("SESSION_MEMBER_IDLE_MINUTES", 120)  # members only
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False  # renewed by accounts.middleware.renew
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
@@ -172,8 +177,13 @@ LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15)
 # API bearer tokens: refused after this many hours without use, and this many days after issue.
 API_TOKEN_IDLE_HOURS = env_int("API_TOKEN_IDLE_HOURS", 12)
 API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 7)
+# A calendar subscription link stops working this many days after it was made (calendars poll
+# for months, so it is long; a new link is one click). Ending an account's credentials ends it too.
+CALENDAR_FEED_MAX_DAYS = env_int("CALENDAR_FEED_MAX_DAYS", 365)
 # One-time codes for enrolling a second factor, handed out by a security administrator.
 ACTIVATION_CODE_HOURS = env_int("ACTIVATION_CODE_HOURS", 72)
+# Wrong codes an account may try before its outstanding code is void (a new one must be asked for).
+ACTIVATION_CODE_MAX_ATTEMPTS = env_int("ACTIVATION_CODE_MAX_ATTEMPTS", 5)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -223,7 +233,12 @@ SPECTACULAR_SETTINGS = {
         "MeetingKindEnum": "dangjian.orglife.models.MeetingKind",
         "MemberStatusEnum": "dangjian.members.models.MemberStatus",
         "MeetingStatusEnum": "dangjian.orglife.models.MeetingStatus",
+        "MeetingDisplayStatusEnum": "dangjian.orglife.models.DisplayStatus",
         "AttendanceStatusEnum": "dangjian.orglife.models.AttendanceStatus",
+        "NotificationChannelEnum": "dangjian.notifications.models.Channel",
+        "PollKindEnum": "dangjian.polls.models.PollKind",
+        "PollStatusEnum": "dangjian.polls.models.PollStatus",
+        "PollElectorateEnum": "dangjian.polls.models.Electorate",
     },
     # The default enum hook, then the error answers every operation can give.
     "POSTPROCESSING_HOOKS": [
@@ -279,6 +294,35 @@ EMAIL_SUBJECT_PREFIX = ""
 # carry no link without it (the server cannot know its public name behind a proxy).
 SITE_URL = env_str("DANGJIAN_SITE_URL").rstrip("/")
 
+# --- Notification channels (docs/notifications.md) ------------------------------------------
+# SMS and WeCom: "console" (the default: one line in the log per message, nothing leaves the
+# server), "" (the channel is off), or the provider: "aliyun" for Aliyun SMS, "wecom" for WeCom
+# application messages, each with its credentials below.
+NOTIFICATION_SMS_BACKEND = env_str("DANGJIAN_SMS_BACKEND", "console")
+NOTIFICATION_ALIYUN_SMS = {
+    "endpoint": env_str("DANGJIAN_ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
+    "access_key_id": env_str("DANGJIAN_ALIYUN_SMS_ACCESS_KEY_ID"),
+    "access_key_secret": env_str("DANGJIAN_ALIYUN_SMS_ACCESS_KEY_SECRET"),
+    "sign_name": env_str("DANGJIAN_ALIYUN_SMS_SIGN_NAME"),
+    "template_code": env_str("DANGJIAN_ALIYUN_SMS_TEMPLATE"),
+}
+NOTIFICATION_WECOM_BACKEND = env_str("DANGJIAN_WECOM_BACKEND", "console")
+NOTIFICATION_WECOM = {
+    "api": env_str("DANGJIAN_WECOM_API", "https://qyapi.weixin.qq.com"),
+    "corpid": env_str("DANGJIAN_WECOM_CORPID"),
+    "secret": env_str("DANGJIAN_WECOM_SECRET"),
+    "agentid": env_str("DANGJIAN_WECOM_AGENTID", "0"),
+}
+# Per user and Beijing day, on each channel; beyond it a message stays in the inbox only.
+NOTIFICATION_DAILY_LIMITS = {
+    "sms": env_int("DANGJIAN_NOTIFY_SMS_PER_DAY", 10),
+    "wecom": env_int("DANGJIAN_NOTIFY_WECOM_PER_DAY", 50),
+    "email": env_int("DANGJIAN_NOTIFY_EMAIL_PER_DAY", 100),
+}
+# Default quiet hours (start, end) in Beijing time; each user may choose 20–23 h to 5–9 h.
+NOTIFICATION_QUIET_HOURS = (22, 7)
+NOTIFICATION_MAX_ATTEMPTS = env_int("DANGJIAN_NOTIFY_MAX_ATTEMPTS", 5)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -303,6 +347,9 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
+        # The service worker (/sw.js) and the web manifest come from this site only.
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
         "form-action": ["'self'"],

@@ -101,3 +101,27 @@ def link_meeting(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Meeting linked to the plan."))
     return redirect(f"/orgs/{item.plan.organization_id}/study/?year={item.plan.year}")
+
+
+@login_required
+def my_study(request: HttpRequest) -> HttpResponse:
+    """A member's read-only view of their own branch's study plan (the 学习 tab): the branch is
+    the member record's organization, so no grant on it is needed, and nothing can be changed."""
+    member = getattr(request.user, "member", None)
+    if member is None:
+        return redirect("my_page")
+    org = member.organization
+    year = _year(request)
+    plan = StudyPlan.objects.filter(organization=org, year=year).first()
+    return render(
+        request,
+        "study/plan.html",
+        {
+            "org": org,
+            "own_branch": True,
+            "year": year,
+            "plan": plan,
+            "can_change": False,
+            "progress": plan_progress(plan) if plan else [],
+        },
+    )

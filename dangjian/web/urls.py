@@ -2,11 +2,17 @@ from django.urls import include, path
 
 from dangjian.core.audit_views import audit_log
 
-from . import views
+from . import mine, nav, pwa, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("audit/", audit_log, name="audit_log"),
+    path("my/", mine.my_page, name="my_page"),
+    path("my/branch/", mine.my_branch, name="my_branch"),
+    path("go/<slug:section>/", nav.go, name="nav_go"),
+    path("manifest.webmanifest", pwa.manifest, name="pwa_manifest"),
+    path("sw.js", pwa.service_worker, name="pwa_sw"),
+    path("offline/", pwa.offline, name="pwa_offline"),
     path("", include("dangjian.accounts.urls")),
     path("", include("dangjian.organizations.urls")),
     path("", include("dangjian.members.urls")),
@@ -16,6 +22,7 @@ urlpatterns = [
     path("", include("dangjian.orglife.export_urls")),
     path("", include("dangjian.study.urls")),
     path("", include("dangjian.lectures.urls")),
+    path("", include("dangjian.polls.urls")),
     path("", include("dangjian.orglife.checkin_urls")),
     path("", include("dangjian.orglife.member_urls")),
     path("", include("dangjian.orglife.calendar_urls")),
@@ -29,4 +36,6 @@ urlpatterns = [
     path("", include("dangjian.identity.urls")),
     path("", include("dangjian.supervision.urls")),
     path("", include("dangjian.compliance.urls")),
+    path("", include("dangjian.discussion.urls")),
+    path("", include("dangjian.notices.urls")),
 ]

@@ -5,6 +5,7 @@ from typing import Any
 import django_filters
 from django.contrib.auth import update_session_auth_hash
 from django.db.models import Prefetch, QuerySet
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status
@@ -17,7 +18,7 @@ from dangjian.api.base import ScopedViewSetMixin
 
 from .. import services
 from ..credential_services import issue_api_token
-from ..models import ApiToken, RoleGrant, User
+from ..models import ApiToken, LoginPolicy, RoleGrant, User
 from ..roles import Role
 from .serializers import (
     GrantSerializer,
@@ -91,6 +92,31 @@ class PasswordChangeView(APIView):
         if keep is None:  # signed in by session: this one stays, the others end
             update_session_auth_hash(request._request, user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AccountSettingsSerializer(serializers.Serializer[User]):
+    username = serializers.CharField(read_only=True)
+    large_text = serializers.BooleanField(
+        help_text="大字版: larger text on every page of the web application"
+    )
+
+
+class AccountView(APIView):
+    """Your own account's display settings."""
+
+    @extend_schema(responses=AccountSettingsSerializer)
+    def get(self, request: Request) -> Response:
+        user: User = request.user  # type: ignore[assignment]  # IsAuthenticated
+        return Response(AccountSettingsSerializer(user).data)
+
+    @extend_schema(request=AccountSettingsSerializer, responses=AccountSettingsSerializer)
+    def patch(self, request: Request) -> Response:
+        user: User = request.user  # type: ignore[assignment]  # IsAuthenticated
+        serializer = AccountSettingsSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        if "large_text" in serializer.validated_data:
+            services.set_large_text(user, serializer.validated_data["large_text"], acting_user=user)
+        return Response(AccountSettingsSerializer(user).data)
 
 
 class UserFilterSet(django_filters.FilterSet):
@@ -182,3 +208,34 @@ class GrantViewSet(
 
     def perform_destroy(self, instance: RoleGrant) -> None:
         services.revoke_grant(instance, acting_user=self.request.user)
+
+
+class LoginPolicySerializer(serializers.Serializer):
+    max_failures = serializers.IntegerField(help_text="failed attempts before the account locks (3–10)")
+    lock_minutes = serializers.IntegerField(help_text="how long a lock lasts (5–1440 minutes)")
+    idle_minutes = serializers.IntegerField(help_text="idle session limit of staff and administrators (5–30)")
+    member_idle_minutes = serializers.IntegerField(
+        required=False, help_text="idle session limit of accounts holding only the member role (5–720)"
+    )
+
+
+class LoginPolicyView(APIView):
+    """The login policy: read and set by a security administrator of a top organization. The
+    effective idle limit of an account is the strictest of its roles'."""
+
+    def _check(self, request: Request) -> None:
+        if not request.user.can("manage_security"):  # type: ignore[union-attr]
+            raise Http404
+
+    @extend_schema(responses=LoginPolicySerializer)
+    def get(self, request: Request) -> Response:
+        self._check(request)
+        return Response(LoginPolicySerializer(LoginPolicy.current().as_dict()).data)
+
+    @extend_schema(request=LoginPolicySerializer, responses=LoginPolicySerializer)
+    def put(self, request: Request) -> Response:
+        self._check(request)
+        serializer = LoginPolicySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        policy = services.update_login_policy(dict(serializer.validated_data), acting_user=request.user)
+        return Response(LoginPolicySerializer(policy.as_dict()).data)

@@ -92,6 +92,20 @@ def test_unknown_user_gets_the_same_message(world: World) -> None:
     assert str(unknown.value) == str(wrong.value)
 
 
+def test_refused_logins_are_placed_where_an_auditor_sees_them(world: World) -> None:
+    """An inactive account's attempt carries its organization's path (the county's auditor sees
+    it); an unknown name carries none (only the top-level auditor sees it)."""
+    User.objects.filter(pk=world.member_user.pk).update(is_active=False)
+    for username in ("member_user", "nobody"):
+        with pytest.raises(LoginRefused):
+            authenticate_login(username, PASSWORD)
+    entries = AuditEntry.objects.filter(action="auth.login", success=False).order_by("pk")
+    assert [(e.actor_name, e.org_path, e.detail) for e in entries] == [
+        ("member_user", world.branch.path, "inactive user"),
+        ("nobody", "", "unknown user"),
+    ]
+
+
 def test_roles_requiring_2fa_must_enroll_before_anything_else(world: World) -> None:
     user = world.secretary
     User.objects.filter(pk=user.pk).update(totp_confirmed=False, totp_secret="")
@@ -129,7 +143,7 @@ def test_system_admin_cannot_read_audit_log_and_auditor_cannot_change(world: Wor
 
 def test_idle_session_expires(world: World, settings: object) -> None:
     client = Client()
-    client.force_login(world.member_user)
+    client.force_login(world.secretary)
     client.get("/")
     assert 0 < client.session.get_expiry_age() <= 15 * 60
 

@@ -129,7 +129,8 @@ def test_change_password_page(world: World) -> None:
     here, elsewhere = _signed_in(world.member_user), _signed_in(world.member_user)
     here.cookies["django_language"] = "en"
     home = here.get("/").content.decode()
-    assert 'href="/account/password/"' in home  # reachable from the top bar
+    assert 'href="/my/"' in home  # 我的, in the top bar and the phone's tab bar, lists the account's pages
+    assert 'href="/account/password/"' in here.get("/my/").content.decode()
     token = ApiToken.objects.create(user=world.member_user, key_hash="x" * 64, expires_at=timezone.now())
     wrong = here.post(
         "/account/password/", {"current_password": "Nope-nope-1", "new_password": NEW, "new_password2": NEW}

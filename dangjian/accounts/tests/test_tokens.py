@@ -153,6 +153,24 @@ def test_enrollment_needs_an_activation_code(world: World) -> None:
     assert client.get("/orgs/").status_code == 200  # this session goes on; others ended
 
 
+def test_wrong_codes_void_the_outstanding_one_after_the_limit(world: World) -> None:
+    code, row = issue_activation_code(world.secretary, acting_user=world.secadmin)
+    for _attempt in range(4):
+        with pytest.raises(ValidationError):
+            redeem_activation_code(world.secretary, "AAAA-AAAA-AAAA", acting_user=world.secretary)
+    assert ActivationCode.objects.get(pk=row.pk).failed_attempts == 4
+    with pytest.raises(ValidationError):
+        redeem_activation_code(world.secretary, "AAAA-AAAA-AAAA", acting_user=world.secretary)
+    # The fifth wrong code voids it: the right one no longer works, and the auditor sees why.
+    with pytest.raises(ValidationError):
+        redeem_activation_code(world.secretary, code, acting_user=world.secretary)
+    assert not ActivationCode.objects.filter(pk=row.pk).exists()
+    void = AuditEntry.objects.get(action="auth.activation_void")
+    assert void.org_path == world.branch.path and not void.success
+    code, _row = issue_activation_code(world.secretary, acting_user=world.secadmin)
+    redeem_activation_code(world.secretary, code, acting_user=world.secretary)
+
+
 def test_used_expired_or_foreign_codes_are_refused(world: World) -> None:
     code, row = issue_activation_code(world.secretary, acting_user=world.secadmin)
     assert len(ActivationCode.objects.get(pk=row.pk).code_hash) == 64 and code not in row.code_hash
@@ -206,10 +224,10 @@ def test_cli_issues_a_code_as_system(world: World) -> None:
 
 def test_idle_limit_cache_has_no_timer_and_follows_a_change(world: World) -> None:
     client = Client()
-    client.force_login(world.member_user)
+    client.force_login(world.county_staff)
     cache.delete(IDLE_CACHE_KEY)  # filled by the request, as in a fresh process
     client.get("/orgs/")
-    assert cache.get(IDLE_CACHE_KEY) == 15 * 60
+    assert cache.get(IDLE_CACHE_KEY) == {"staff": 15 * 60, "member": 120 * 60}
     # An hour later the cached value is still there: a measured request costs the same.
     later = timezone.now().timestamp() + 3600
     clock = mock.patch("django.core.cache.backends.locmem.time.time", return_value=later)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from dangjian.testing.browser import page_width
 from dangjian.testing.world import build_world
 from dangjian.web.tests.conftest import browser_context_args, browser_type_launch_args  # noqa: F401
 from dangjian.web.tests.test_browser import log_in
@@ -21,10 +22,6 @@ dues_metric = test_pages.dues_metric
 SHOTS = Path(tempfile.gettempdir())
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def scroll_width(page: Page) -> int:
-    return int(page.evaluate("document.documentElement.scrollWidth"))
 
 
 @pytest.mark.usefixtures("dues_metric")
@@ -48,14 +45,14 @@ def test_county_staff_sorts_and_drills_down(page: Page, live_server: object) -> 
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
     page.locator("#trend canvas").first.wait_for()
-    assert scroll_width(page) <= 390
+    assert page_width(page) <= 390
     page.screenshot(path=SHOTS / "compliance_dashboard_390.png", full_page=True)
 
     page.locator(f"#row-{world.branch2.code} a.dj-drill").click()
     expect(page).to_have_url(f"{base}/orgs/{world.branch2.pk}/compliance/?year=2026")
     expect(page.locator("#rule-assembly")).to_have_attribute("data-status", "overdue")
     expect(page.locator("#rule-assembly .dj-status")).to_have_text(re.compile("逾期|Overdue"))
-    assert scroll_width(page) <= 390
+    assert page_width(page) <= 390
     page.screenshot(path=SHOTS / "compliance_checklist_390.png", full_page=True)
     page.set_viewport_size({"width": 1280, "height": 900})
     page.screenshot(path=SHOTS / "compliance_checklist_1280.png", full_page=True)
@@ -87,7 +84,7 @@ def test_an_overdue_digest_leads_to_the_checklist_and_the_matrix_exports(
     expect(item).to_contain_text("第二党支部")
     item.locator("button.btn-link").click()  # opens the checklist it links to
     expect(page).to_have_url(re.compile(r"/orgs/\d+/compliance/\?year=2026$"))
-    assert scroll_width(page) <= 390
+    assert page_width(page) <= 390
 
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{base}/orgs/{world.township.pk}/supervision/?year=2026")

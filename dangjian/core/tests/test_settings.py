@@ -38,6 +38,7 @@ def test_production_profile_passes_check_deploy() -> None:
             "SECRET_KEY": secrets.token_urlsafe(60),
             "FIELD_ENCRYPTION_KEYS": f"k1:{key()}",
             "BLIND_INDEX_KEY": key(),
+            "AUDIT_CHAIN_KEY": key(),
         }
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -48,6 +49,18 @@ def test_production_refuses_to_start_without_keys() -> None:
     result = run_check({"SECRET_KEY": secrets.token_urlsafe(60)})
     assert result.returncode != 0
     assert "FIELD_ENCRYPTION_KEYS must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_the_audit_chain_key() -> None:
+    """Generated into var/ it would lie beside the log it protects, and be lost with the machine."""
+    keys = {
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "FIELD_ENCRYPTION_KEYS": f"k1:{key()}",
+        "BLIND_INDEX_KEY": key(),
+    }
+    result = run_check(keys)
+    assert result.returncode != 0
+    assert "AUDIT_CHAIN_KEY must be set" in result.stderr
 
 
 def test_key_rotation_new_key_encrypts_old_key_still_decrypts() -> None:

@@ -52,3 +52,27 @@ def test_demo_dues_show_members_behind(world: World) -> None:
     behind = consecutive_unpaid(world.branch.path, month_start(today))
     # Both members paid every month up to last month: only this month is open.
     assert behind == {world.member.pk: 1, world.member2.pk: 1}
+    # The members learn how to pay on 我的党费.
+    from dangjian.dues.instructions import effective_instructions
+
+    how = effective_instructions(world.branch)
+    assert how is not None and how.instructions.cash and "组织委员" in how.instructions.cash_contact
+
+
+def test_demo_home_items_give_the_personas_homes_something_to_show(world: World) -> None:
+    from dangjian.demo.activity import create_demo_home_items
+    from dangjian.evaluation.models import CampaignState, EvaluationCampaign
+    from dangjian.notifications.models import Notification
+    from dangjian.points.models import EntryState, PointEntry
+
+    today = timezone.localdate().replace(month=12, day=1)
+    create_demo_activity(world.branch, today=today)
+    create_demo_home_items(world.branch, today=today)
+    # The member's home: a notice of the coming assembly, the evaluation to fill in.
+    notice = Notification.objects.get(user=world.member_user, kind="meeting.notice")
+    assert notice.url == "/my/meetings/"
+    campaign = EvaluationCampaign.objects.get(branch=world.branch)
+    assert campaign.year == today.year and campaign.state == CampaignState.OPEN
+    # The secretary's: a point claim waiting; the member's points accrued from the year's meetings.
+    assert PointEntry.objects.get(state=EntryState.PROPOSED).member == world.member2
+    assert PointEntry.objects.filter(member=world.member, state=EntryState.APPROVED).exists()

@@ -209,3 +209,47 @@ def test_no_accounts_without_demo_mode(db: None, settings: object) -> None:
     out = load()
     assert "No accounts were created" in out
     assert not User.objects.exists()
+
+
+def test_party_groups_meet_at_a_spread_and_the_trend_has_the_year(loaded: str) -> None:
+    """The supervision matrix of the demo county: the party-group meeting column is neither all
+    0 % nor all 100 %, and the trend line has a point for every month of the year so far."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from dangjian.compliance.queries import matrix
+    from dangjian.orglife.models import Meeting, MeetingKind
+
+    today = timezone.localdate()
+    county = Organization.objects.get(code=COUNTY)
+    data = matrix(county, today.year)
+    column = next(i for i, c in enumerate(data.columns) if c.rule.code == "group-meeting-monthly")
+    percents = [row.cells[column].percent for row in data.rows if row.cells[column].applicable]
+    assert len(percents) >= 3
+    assert any(p < 100 for p in percents), percents
+    if today.day >= 5:  # groups meet from the 2nd: before that nobody has met this month yet
+        assert any(p > 0 for p in percents), percents
+
+    # Every party group holds its own meetings; most did last month, not all.
+    if today.month > 1:
+        last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+        groups = PartyGroup.objects.filter(organization__path__startswith=county.path)
+        met = (
+            Meeting.objects.filter(
+                kind=MeetingKind.GROUP_MEETING,
+                party_group__in=groups,
+                starts_at__year=last_month.year,
+                starts_at__month=last_month.month,
+            )
+            .values("party_group")
+            .distinct()
+            .count()
+        )
+        assert 0.6 <= met / groups.count() < 1.0, (met, groups.count())
+
+    months = [s.month for s in data.trend]
+    assert months == list(range(1, today.month + 1))
+    assert len(months) >= min(6, today.month)
+    shares = {round(s.met / s.applicable, 3) for s in data.trend if s.applicable}
+    assert len(shares) > 1  # measured month by month, not one figure repeated

@@ -11,7 +11,6 @@ from dangjian.organizations.models import Organization
 from dangjian.orglife.models import Meeting
 from dangjian.orglife.services import (
     add_guest,
-    cancel_meeting,
     close_meeting,
     record_attendance,
     schedule_meeting,
@@ -60,5 +59,8 @@ def meeting(
     if status == "closed":
         close_meeting(m, acting_user=SYSTEM)
     elif status == "cancelled":
-        cancel_meeting(m, acting_user=SYSTEM)
+        # A held meeting can no longer be cancelled (orglife refuses it); records from before that
+        # rule exist, and the counts must still leave them out: written as such directly.
+        Meeting.objects.filter(pk=m.pk).update(status="cancelled")
+        m.refresh_from_db()
     return m

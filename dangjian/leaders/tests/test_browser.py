@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from dangjian.core.scoping import SYSTEM
 from dangjian.leaders.models import LeaderWork
 from dangjian.leaders.services import appoint_leader
+from dangjian.testing.browser import assert_fits
 from dangjian.testing.world import build_world
 from dangjian.web.tests.test_browser import log_in
 
@@ -30,7 +31,7 @@ def test_leader_submits_a_work_on_a_phone(
     log_in(page, base, "member_user", otp=False)
     page.goto(f"{base}/my/leader/")
     expect(page).to_have_url(re.compile(rf"/leaders/{leader.pk}/$"))
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_fits(page, 360)
     page.select_option("#id_kind", "research_report")
     page.fill("#id_title", "关于基层党建的调研报告")
     upload = tmp_path / "调研报告.pdf"
@@ -39,7 +40,7 @@ def test_leader_submits_a_work_on_a_phone(
     page.locator("#work-form button").click()
     expect(page.locator("#works")).to_contain_text("关于基层党建的调研报告")
     expect(page.locator("#works")).to_contain_text("调研报告.pdf")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_fits(page, 360)
     assert LeaderWork.objects.get().attachment_name == "调研报告.pdf"
 
 
@@ -52,4 +53,4 @@ def test_committee_list_fits_a_phone(page: Page, live_server: object) -> None:
     page.goto(f"{base}/orgs/{world.county.pk}/leaders/")
     expect(page.locator("#leaders")).to_contain_text("张伟")
     expect(page.locator("#appoint")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_fits(page, 360)

@@ -43,9 +43,10 @@ def test_bell_counts_unread(world: World) -> None:
 
 def test_bell_costs_one_query(world: World) -> None:
     client = client_for(world.member_user)
-    client.get("/")
+    # Not the home, which lists the latest notices itself.
+    client.get("/my/meetings/")
     with CaptureQueriesContext(connection) as ctx:
-        client.get("/")
+        client.get("/my/meetings/")
     notification_queries = [q for q in ctx.captured_queries if "notifications_notification" in q["sql"]]
     assert len(notification_queries) == 1
 

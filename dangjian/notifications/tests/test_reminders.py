@@ -13,9 +13,15 @@ from django.utils.translation import gettext
 from dangjian.accounts.roles import Role
 from dangjian.accounts.services import grant_role
 from dangjian.core.scoping import SYSTEM
-from dangjian.notifications.models import Notification
-from dangjian.orglife.services import cancel_meeting, close_meeting, record_attendance, request_leave
-from dangjian.orglife.tasks import due_day_before, due_unrecorded
+from dangjian.notifications.models import Delivery, Notification
+from dangjian.orglife.services import (
+    cancel_meeting,
+    close_meeting,
+    record_attendance,
+    request_leave,
+    update_meeting,
+)
+from dangjian.orglife.tasks import day_before_key, due_day_before, due_unrecorded
 from dangjian.testing.world import World, make_member, make_user
 
 from .conftest import Schedule, local
@@ -50,15 +56,19 @@ def test_expected_attendees_with_accounts_are_reminded_once(
     assert due_day_before(NOW) == 4  # two meetings × two accounts
 
     assert keys(world.member_user) == sorted(
-        [f"meeting-day-before:{tomorrow.pk}", f"meeting-day-before:{late_tomorrow.pk}"]
+        [
+            day_before_key(tomorrow.pk, tomorrow.starts_at),
+            day_before_key(late_tomorrow.pk, late_tomorrow.starts_at),
+            f"meeting-cancelled:{cancelled.pk}",  # told when it was cancelled, not reminded
+        ]
     )
     assert keys(second_account) == keys(world.member_user)
     for meeting in (two_days_out, today, cancelled, elsewhere):
-        assert not Notification.objects.filter(key=f"meeting-day-before:{meeting.pk}").exists()
+        assert not Notification.objects.filter(key=day_before_key(meeting.pk, meeting.starts_at)).exists()
     assert not Notification.objects.exclude(user__in=[world.member_user, second_account]).exists()
     assert no_account.pk
 
-    n = Notification.objects.get(user=world.member_user, key=f"meeting-day-before:{tomorrow.pk}")
+    n = Notification.objects.get(user=world.member_user, key=day_before_key(tomorrow.pk, tomorrow.starts_at))
     assert n.kind == "meeting.day_before" and n.read_at is None
     assert "学习二十大精神" in n.title and "党员活动室" in n.body and "第一党支部" in n.body
     assert n.url == f"/my/meetings/#upcoming-{tomorrow.pk}"
@@ -70,7 +80,7 @@ def test_titles_are_in_the_default_language(world: World, schedule: Schedule) ->
     with translation.override("zh-hans"):
         expected = gettext("Meeting tomorrow: %(topic)s") % {"topic": "学习党章"}
         kind = gettext("Branch member assembly")
-    n = Notification.objects.get(key=f"meeting-day-before:{meeting.pk}")
+    n = Notification.objects.get(key=day_before_key(meeting.pk, meeting.starts_at))
     assert n.title == expected and kind in n.body
 
 
@@ -86,7 +96,7 @@ def test_members_on_leave_are_not_reminded(world: World, schedule: Schedule, sec
     request_leave(meeting, "出差", acting_user=second_account)
     assert due_day_before(NOW) == 1
     assert keys(second_account) == []
-    assert keys(world.member_user) == [f"meeting-day-before:{meeting.pk}"]
+    assert keys(world.member_user) == [day_before_key(meeting.pk, meeting.starts_at)]
 
 
 def test_inactive_accounts_are_not_reminded(world: World, schedule: Schedule) -> None:
@@ -102,8 +112,18 @@ def test_a_meeting_scheduled_later_is_caught_by_the_next_run(world: World, sched
     second = schedule(local(1, 15), topic="加开的会")
     assert due_day_before(NOW + timedelta(hours=1)) == 1
     assert keys(world.member_user) == sorted(
-        [f"meeting-day-before:{first.pk}", f"meeting-day-before:{second.pk}"]
+        [day_before_key(first.pk, first.starts_at), day_before_key(second.pk, second.starts_at)]
     )
+
+
+def test_a_meeting_moved_to_another_day_is_reminded_again(world: World, schedule: Schedule) -> None:
+    meeting = schedule(local(1, 9))
+    assert due_day_before(NOW) == 1
+    start, end = local(3, 9), local(3, 11)
+    moved = update_meeting(meeting, {"starts_at": start, "ends_at": end}, acting_user=SYSTEM)
+    assert due_day_before(local(2, 10)) == 1  # the day before the new date
+    assert day_before_key(moved.pk, moved.starts_at) in keys(world.member_user)
+    assert due_day_before(local(2, 11)) == 0  # still once per day
 
 
 def test_queries_do_not_grow_with_meetings(world: World, schedule: Schedule, second_account: Any) -> None:
@@ -151,9 +171,9 @@ def test_no_email_when_not_configured(
     world.member_user.email = "zhangwei@example.cn"
     world.member_user.save(update_fields=["email"])
     schedule(local(1, 9))
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         assert due_day_before(NOW) == 1
-    assert callbacks == [] and mail.outbox == []
+    assert mail.outbox == [] and not Delivery.objects.filter(channel="email").exists()
     assert Notification.objects.get().emailed_at is None
 
 

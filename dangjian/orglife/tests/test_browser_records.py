@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from dangjian.orglife.models import Meeting, MeetingAttachment
 from dangjian.orglife.services import schedule_meeting
+from dangjian.testing.browser import natural_width
 from dangjian.testing.world import build_world
 from dangjian.web.tests.test_browser import log_in
 
@@ -59,6 +60,5 @@ def test_secretary_formats_minutes_and_attaches_a_photo(page: Page, live_server:
     thumbnail = page.locator("img.img-thumbnail")
     expect(thumbnail).to_be_visible()
     # The photo is served through the scoped view (lazy-loaded: wait until it has decoded).
-    page.wait_for_function("() => document.querySelector('img.img-thumbnail').naturalWidth > 0")
-    assert thumbnail.evaluate("img => img.naturalWidth") == 8
+    assert natural_width(thumbnail) == 8
     assert MeetingAttachment.objects.get().original_name == "合影.png"

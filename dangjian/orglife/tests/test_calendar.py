@@ -6,14 +6,14 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from dangjian.accounts.services import hash_token
+from dangjian.accounts.services import change_own_password, hash_token
 from dangjian.core.exceptions import OutOfScope
 from dangjian.core.models import AuditEntry
 from dangjian.core.scoping import SYSTEM
 from dangjian.orglife.calendar import create_feed, escape_text, feed_ics, fold, revoke_feed
 from dangjian.orglife.models import CalendarFeed, Meeting
 from dangjian.orglife.services import cancel_meeting, schedule_meeting
-from dangjian.testing.world import World
+from dangjian.testing.world import PASSWORD, World
 
 
 def meeting(world: World, topic: str = "学习党章", days: float = 3, **extra: object) -> Meeting:
@@ -118,6 +118,25 @@ def test_a_new_link_invalidates_the_old_one_and_only_the_hash_is_stored(world: W
     assert client.get(f"/calendar/{new}.ics").status_code == 200
     assert CalendarFeed.objects.filter(user=world.member_user, revoked_at__isnull=True).count() == 1
     assert not CalendarFeed.objects.filter(key_hash__in=[old, new]).exists()
+
+
+def test_a_link_stops_working_after_its_lifetime(world: World) -> None:
+    token = create_feed(world.member_user, acting_user=world.member_user)
+    client = Client()
+    year_ago = timezone.now() - timedelta(days=365)
+    CalendarFeed.objects.filter(user=world.member_user).update(created_at=year_ago + timedelta(hours=1))
+    assert client.get(f"/calendar/{token}.ics").status_code == 200
+    CalendarFeed.objects.filter(user=world.member_user).update(created_at=year_ago - timedelta(hours=1))
+    assert client.get(f"/calendar/{token}.ics").status_code == 404
+
+
+def test_ending_the_accounts_credentials_ends_its_link(world: World) -> None:
+    """A password change ends sessions and tokens; the calendar link is a credential too."""
+    token = create_feed(world.member_user, acting_user=world.member_user)
+    change_own_password(world.member_user, PASSWORD, "Hzq7-mwkp-river", acting_user=world.member_user)
+    assert Client().get(f"/calendar/{token}.ics").status_code == 404
+    entry = AuditEntry.objects.filter(action="calendar.revoke").latest("pk")
+    assert entry.org_path == world.branch.path and "password" in entry.detail
 
 
 def test_inactive_user_feed_is_404(world: World) -> None:

@@ -81,3 +81,33 @@ def test_a_topic_that_looks_like_a_formula_stays_text(world: World) -> None:
     )
     cell = load_workbook(BytesIO(response.content)).active.cell(row=3, column=3)
     assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://x","y")'
+
+
+def test_exports_say_to_be_recorded_for_a_past_planned_meeting(world: World) -> None:
+    """The pages show a planned meeting whose start has passed as 待记录; so do the record PDF and
+    the sheet, not the stored 待召开."""
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    start = timezone.now() - timedelta(days=1)
+    m = schedule_meeting(
+        world.branch,
+        {
+            "kind": "branch_assembly",
+            "topic": "过期未记",
+            "starts_at": start,
+            "ends_at": start + timedelta(hours=2),
+        },
+        acting_user=world.secretary,
+    )
+    assert m.status == "planned" and m.display_status == "to_record"
+    client = Client()
+    client.cookies["django_language"] = "zh-hans"
+    client.force_login(world.secretary)
+    pdf = client.get(f"/meetings/{m.pk}/record.pdf")
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(pdf.content)).pages)
+    assert "待记录" in text and "待召开" not in text
+    today = timezone.localdate()
+    sheet = client.get(f"/orgs/{world.branch.pk}/meetings.xlsx?from={today - timedelta(days=7)}&to={today}")
+    rows = list(load_workbook(BytesIO(sheet.content)).active.iter_rows(min_row=3, values_only=True))
+    assert rows[0][2] == "过期未记" and rows[0][10] == "待记录"

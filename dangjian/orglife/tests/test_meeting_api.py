@@ -132,9 +132,12 @@ def test_update_stale_version_and_cancel(api: Api, world: World) -> None:
     assert stale.status_code == 409
     assert client.post(f"{url}close/", {"version": 1}).status_code == 409
 
-    assert api("member_user").post(f"{url}cancel/").status_code == 404  # may view, not change
-    cancelled = client.post(f"{url}cancel/")
+    assert api("member_user").post(f"{url}cancel/", {"reason": "x"}).status_code == 404  # view only
+    assert client.post(f"{url}cancel/").status_code == 400  # the reason is required
+    assert client.post(f"{url}cancel/", {"reason": "改期", "version": 1}).status_code == 409
+    cancelled = client.post(f"{url}cancel/", {"reason": "书记出差", "version": 2})
     assert cancelled.status_code == 200 and cancelled.data["status"] == "cancelled"
+    assert cancelled.data["cancel_reason"] == "书记出差" and cancelled.data["display_status"] == "cancelled"
 
 
 def test_outsider_gets_404_on_every_write(api: Api, world: World) -> None:

@@ -136,7 +136,7 @@ def test_record_attendance_guest_and_close(world: World) -> None:
     meeting.refresh_from_db()
     assert meeting.status == "closed"
     page = response.content.decode()
-    assert "bi-lock-fill" in page and "<form" in page  # the logout form remains
+    assert "#lock-fill" in page and "<form" in page  # the logout form remains
     assert "/attendance/" not in page and "/guest/" not in page and "/close/" not in page
 
 

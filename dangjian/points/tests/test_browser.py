@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from dangjian.core.scoping import SYSTEM
 from dangjian.points.accrual import accrue
 from dangjian.points.models import EntryState, PointEntry, PointRule
+from dangjian.testing.browser import assert_fits
 from dangjian.testing.world import build_world
 from dangjian.web.tests.test_browser import log_in
 
@@ -20,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def fits(page: Page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_fits(page, 360)
 
 
 def test_points_on_a_phone(page: Page, live_server: object) -> None:

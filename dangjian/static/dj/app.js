@@ -18,8 +18,6 @@
     if (toggle) {
       toggle.disabled = true;
       toggle.setAttribute("aria-expanded", "true");
-      var icon = toggle.querySelector("i");
-      if (icon) { icon.className = "bi bi-caret-down-fill"; }
     }
   });
 

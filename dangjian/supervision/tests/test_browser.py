@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from dangjian.supervision.models import AssessmentState, FiveStandardsAssessment
+from dangjian.testing.browser import assert_fits
 from dangjian.testing.world import build_world
 from dangjian.web.tests.test_browser import log_in
 
@@ -22,7 +23,7 @@ def test_secretary_fills_and_submits_the_assessment_on_a_phone(page: Page, live_
     page.goto(f"{base}/orgs/{world.branch.pk}/five-standards/")
     form = page.locator("#five-standards-form")
     expect(form).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_fits(page, 360)
     for code in ("setup", "life", "management", "rules"):
         page.select_option(f"#id_{code}_rating", "meets")
     page.select_option("#id_venue_rating", "partly")
@@ -33,6 +34,6 @@ def test_secretary_fills_and_submits_the_assessment_on_a_phone(page: Page, live_
     page.locator("#submit-assessment").click()
     expect(page.locator("#assessment-state")).to_contain_text("Submitted")
     expect(page.locator("#ratings")).to_contain_text("活动室正在改造")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_fits(page, 360)
     assessment = FiveStandardsAssessment.objects.get()
     assert assessment.state == AssessmentState.SUBMITTED and assessment.venue_rating == "partly"

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from dangjian.core.models import AuditEntry
+from dangjian.testing.browser import page_width
 from dangjian.testing.world import PASSWORD, TOTP_SECRET, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -72,7 +73,7 @@ def test_member_on_a_phone(page: Page, live_server: object) -> None:
     page.locator(".navbar-toggler").click()
     page.locator('#nav a[href="/members/"]').click()
     expect(page.locator("#member-rows")).to_contain_text("张伟")
-    width = page.evaluate("document.documentElement.scrollWidth")
+    width = page_width(page)
     assert width <= 360, f"page scrolls sideways at phone width ({width}px)"
 
 

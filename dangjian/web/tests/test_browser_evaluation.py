@@ -9,6 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from dangjian.evaluation.models import EvaluationCampaign, PeerRating, ProposedGrade, SelfAssessment
+from dangjian.testing.browser import assert_fits
 from dangjian.testing.world import build_world
 
 from .test_browser import log_in
@@ -53,7 +54,7 @@ def test_an_evaluation_round(page: Page, browser: Browser, live_server: object) 
     peer.locator("input[name$=comment]").fill("热心服务群众")
     peer.get_by_role("button").click()
     expect(phone.locator(f"#peer-{world.member2.pk} .badge")).to_be_visible()
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_fits(phone, 360)
     assert SelfAssessment.objects.get().member == world.member
     assert PeerRating.objects.get().grade == "excellent"
 
@@ -73,11 +74,11 @@ def test_an_evaluation_round(page: Page, browser: Browser, live_server: object) 
     county = _phone(browser)
     log_in(county, base, "county_staff", otp=True)
     county.goto(f"{base}/orgs/{world.township.pk}/evaluation/")
-    assert county.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_fits(county, 360)
     county.locator("#awaiting").get_by_role("link", name="第一党支部").click()
     county.locator("#approve").click()
     expect(county.locator("#campaign-state")).to_contain_text(re.compile("Approved|已批准|批准"))
-    assert county.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_fits(county, 360)
     assert EvaluationCampaign.objects.get().state == "approved"
     assert dict(ProposedGrade.objects.values_list("member__name", "grade")) == {
         "张伟": "qualified",
@@ -86,4 +87,4 @@ def test_an_evaluation_round(page: Page, browser: Browser, live_server: object) 
     # The secretary's campaign page fits a phone as well.
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(branch_page)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_fits(page, 360)

@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from dangjian.identity.models import MemberCard
+from dangjian.testing.browser import assert_fits
 from dangjian.testing.world import build_world
 
 from .test_browser import log_in
@@ -13,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def no_sideways_scroll(page: Page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_fits(page, 360)
 
 
 def test_member_card_on_a_phone_and_its_verification(page: Page, live_server: object) -> None:

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from dangjian.orglife.checkin import current_code
 from dangjian.orglife.models import Meeting
 from dangjian.orglife.services import schedule_meeting
+from dangjian.testing.browser import assert_fits
 from dangjian.testing.world import build_world
 
 from .test_browser import log_in
@@ -61,7 +62,7 @@ def test_member_checks_in_on_a_phone(page: Page, live_server: object) -> None:
     page.get_by_role("button", name=re.compile("签到|Check in")).click()
     expect(page.locator("#checkin-result")).to_have_class(re.compile("alert-success"))
     assert meeting.attendances.get(member=world.member).status == "present"
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_fits(page, 360)
 
 
 def test_minutes_at_a_desk_and_leave_on_a_phone(page: Page, live_server: object) -> None:
@@ -82,11 +83,14 @@ def test_minutes_at_a_desk_and_leave_on_a_phone(page: Page, live_server: object)
     log_in(page, base, "member_user", otp=False)
     page.goto(f"{base}/my/meetings/")
     page.get_by_role("button", name=re.compile("请假|Ask for leave")).first.click()
-    page.locator("textarea[name=reason], input[name=reason]").first.fill("在外地务工")
-    page.get_by_role("button", name=re.compile("提交请假|Send leave request")).first.click()
+    # The form slides open; type and send once it is open, and wait for the page that answers.
+    expect(page.locator(f"#leave-{later.pk}")).to_have_class(re.compile(r"\bshow\b"))
+    page.locator(f"#reason-{later.pk}").fill("在外地务工")
+    with page.expect_navigation(timeout=20000):
+        page.locator(f"#leave-{later.pk} button[type=submit]").click()
     expect(page.locator(".alert-success")).to_be_visible()
     assert later.attendances.get(member=world.member).status == "leave"
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_fits(page, 360)
 
     page.context.clear_cookies()
     page.set_viewport_size({"width": 1280, "height": 900})

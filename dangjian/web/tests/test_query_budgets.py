@@ -11,6 +11,8 @@ from dangjian.core.scoping import SYSTEM
 from dangjian.organizations.services import create_organization
 from dangjian.testing.world import World, make_member
 
+from .test_home import HOME_QUERY_BUDGET
+
 
 def queries_for(client: Client, url: str) -> int:
     client.get(url)  # warm per-process caches (login policy)
@@ -31,7 +33,8 @@ def test_list_pages_do_not_grow_with_rows(world: World, path: str) -> None:
             world.township, {"name": f"新支部{i}", "code": f"N{i}", "kind": "branch"}, acting_user=SYSTEM
         )
     assert queries_for(client, path) == before
-    assert before <= 10
+    # The home has a section per role, each a few counts: its own budget (test_home.py).
+    assert before <= (HOME_QUERY_BUDGET if path == "/" else 10)
 
 
 def test_org_pages_budget(world: World) -> None:
@@ -40,3 +43,26 @@ def test_org_pages_budget(world: World) -> None:
     assert queries_for(client, f"/orgs/{world.township.pk}/") <= 12
     assert queries_for(client, f"/orgs/{world.township.pk}/children/") <= 8
     assert queries_for(client, f"/members/{world.member.pk}/") <= 10
+
+
+# The 支部 tab: the branch's facts, meetings, notices, discussion and polls, a few queries each.
+BRANCH_SPACE_QUERY_BUDGET = 20
+
+
+def test_branch_space_budget_with_every_section_filled(world: World) -> None:
+    from dangjian.discussion.services import start_thread
+    from dangjian.notices.services import create_notice, send_notice
+    from dangjian.polls.tests.helpers import make_poll
+
+    for i in range(3):
+        start_thread(world.branch, f"话题{i}", "内容", acting_user=world.member_user)
+        send_notice(
+            create_notice(world.branch, {"title": f"通知{i}", "body": "请阅"}, acting_user=SYSTEM),
+            acting_user=SYSTEM,
+        )
+        make_poll(world, title=f"投票{i}")
+    client = Client()
+    client.force_login(world.member_user)
+    page = client.get("/my/branch/").content.decode()
+    assert "话题2" in page and "通知2" in page and "投票2" in page
+    assert queries_for(client, "/my/branch/") <= BRANCH_SPACE_QUERY_BUDGET

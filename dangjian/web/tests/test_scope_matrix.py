@@ -22,8 +22,12 @@ from django.utils import timezone
 from dangjian.accounts.models import AdminRequest, RoleGrant, User
 from dangjian.accounts.roles import Role
 from dangjian.core.models import AuditEntry
+from dangjian.discussion.models import Post, PostImage, Report, Thread
+from dangjian.discussion.tests.helpers import discussion_in
+from dangjian.dues.instructions import set_instructions
 from dangjian.dues.models import DuesPayment, DuesProfile, DuesReduction
 from dangjian.dues.services import propose_reduction, record_payment, set_profile
+from dangjian.dues.tests.images import png as dues_png
 from dangjian.evaluation.models import EvaluationCampaign, Handling, PeerRating
 from dangjian.evaluation.tests.helpers import handled_campaign
 from dangjian.identity.models import MemberCard
@@ -32,6 +36,9 @@ from dangjian.leaders.services import appoint_leader, submit_work
 from dangjian.lectures.models import LectureDispatch, Lecturer
 from dangjian.lectures.services import add_lecturer, dispatch_lecture
 from dangjian.members.models import Member
+from dangjian.notices.models import Notice, NoticeAttachment
+from dangjian.notices.services import add_attachment as add_notice_attachment
+from dangjian.notices.services import create_notice, send_notice
 from dangjian.notifications.models import Notification
 from dangjian.notifications.services import notify
 from dangjian.organizations.models import Organization, PartyGroup
@@ -41,6 +48,8 @@ from dangjian.orglife.records import add_attachment
 from dangjian.orglife.services import schedule_meeting
 from dangjian.points.models import PointEntry, PointRule
 from dangjian.points.tests.helpers import claim, rule
+from dangjian.polls.models import Poll
+from dangjian.polls.tests.helpers import open_poll_in
 from dangjian.roster.models import ImportJob
 from dangjian.roster.services import upload_roster
 from dangjian.study.models import StudyItem, StudyPlan
@@ -106,6 +115,17 @@ MODEL_BY_PREFIX: list[tuple[str, type[models.Model]]] = [
     ("point-entries/", PointEntry),
     ("api/v1/points/rules/", PointRule),
     ("api/v1/points/entries/", PointEntry),
+    ("threads/", Thread),
+    ("posts/", Post),
+    ("post-images/", PostImage),
+    ("post-reports/", Report),
+    ("api/v1/threads/", Thread),
+    ("api/v1/posts/", Post),
+    ("polls/", Poll),
+    ("api/v1/polls/", Poll),
+    ("notice-attachments/", NoticeAttachment),
+    ("my/notices/", Notice),
+    ("api/v1/notices/", Notice),
 ]
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 PERSONAS = [
@@ -155,6 +175,8 @@ class Route:
         path = self.template.replace("<int:pk>", str(pk))
         for name, value in params.items():
             path = path.replace(f"<str:{name}>", str(value))
+        # Another integer (the organization of /orgs/<org_pk>/notices/<pk>/) names nothing: 0.
+        path = re.sub(r"<int:[^>]+>", "0", path)
         path = re.sub(r"<[^>]+>", "x", path)
         return "/" + path.lstrip("^").rstrip("$")
 
@@ -226,7 +248,7 @@ def big_world(world: World, settings: Any, tmp_path: Path) -> World:
             org,
             {
                 "kind": "branch_assembly",
-                "topic": "学习会",
+                "topic": f"学习会{org.code}",  # its own words, for the matrix to look for
                 "starts_at": start,
                 "ends_at": start + timedelta(hours=2),
             },
@@ -270,6 +292,22 @@ def big_world(world: World, settings: Any, tmp_path: Path) -> World:
     for committee, person in ((other, member), (world.county_b, world.member_b)):
         handled_campaign(person.organization)
         claim(person, rule(committee, "manual", "好人好事", 3, year=start.year), on=start.date())
+    # An open poll in each province (and in each county of this one).
+    for org in (branch, world.branch, world.branch_b):
+        open_poll_in(org)
+    # How to pay dues, with a QR image, in each province (and in each county of this one).
+    for org in (branch, world.branch, world.branch_b):
+        qr = SimpleUploadedFile("二维码.png", dues_png())
+        set_instructions(org, {"cash": True, "cash_contact": "组织委员"}, qr=qr, acting_user=SYSTEM)
+    # A discussion thread with a reply, an image and an open report in each province (and in
+    # each county of this one).
+    for org in (branch, world.branch, world.branch_b):
+        discussion_in(org)
+    # A sent notice with an attachment in each province (and in each county of this one).
+    for org in (branch, world.branch, world.branch_b):
+        notice = create_notice(org, {"title": f"通知{org.code}", "body": "请阅"}, acting_user=SYSTEM)
+        send_notice(notice, acting_user=SYSTEM)
+        add_notice_attachment(notice, SimpleUploadedFile("通知.png", PNG), acting_user=SYSTEM)
     return world
 
 
@@ -279,12 +317,16 @@ def grant_paths(world: World, persona: str) -> list[str]:
     return [g.organization.path for g in grants]
 
 
-def outside_objects(world: World, persona: str, model: type[models.Model]) -> list[models.Model]:
+def outside_objects(
+    world: World, persona: str, model: type[models.Model], *, above: bool = True
+) -> list[models.Model]:
     """Objects of `model` outside the persona's reach, chosen without `restrict()` (which is what
     is under test): those whose organization path lies under none of the persona's grants, by
     string prefix in Python. Two of them: the nearest to a grant (the sibling county or branch,
     where a subtree range one step too wide leaks first) and the farthest (the other province).
-    A notification has no path: it is its user's own, so another user's is outside."""
+    A notification has no path: it is its user's own, so another user's is outside. With
+    `above=False`, objects of the organizations above a grant are left out too (a committee's rule
+    may rightly be named by a branch below it)."""
     user = world.users[persona]
     manager = model._default_manager
     if model is Notification:
@@ -303,6 +345,7 @@ def outside_objects(world: World, persona: str, model: type[models.Model]) -> li
         (nearness(paths), pk)
         for pk, *paths in manager.values_list("pk", *fields).order_by("-pk")
         if not any(p and p.startswith(g) for p in paths for g in grants)
+        and (above or not any(p and g.startswith(p) for p in paths for g in grants))
     ]
     assert outside, f"no {model.__name__} outside {persona}'s grants"
     nearest, farthest = max(outside)[1], min(outside)[1]
@@ -330,6 +373,9 @@ def table_state() -> list:
         [*Handling.objects.values_list("pk", "state"), PeerRating.objects.count()],
         list(PointRule.objects.values_list("pk", "points", "active")),
         list(PointEntry.objects.values_list("pk", "state", "points")),
+        list(Thread.objects.values_list("pk", "state", "pinned", "hidden", "reply_count")),
+        list(Post.objects.values_list("pk", "state", "hidden")),
+        list(Report.objects.values_list("pk", "state")),
     ]
 
 
@@ -359,14 +405,31 @@ def test_objects_outside_the_subtree_are_404_for_every_method(big_world: World, 
 
 
 def _names_outside(world: World, persona: str) -> list[str]:
-    """Members outside every grant of the persona, whatever the role (an auditor reads the log of
-    its subtree, which names members there)."""
-    grant_paths = [g.organization.path for g in RoleGrant.objects.filter(user=world.users[persona])]
-    return [
-        m.name
-        for m in Member.objects.select_related("organization")
-        if not any(m.organization.path.startswith(p) for p in grant_paths)
+    """Names of what lies outside every grant of the persona, whatever the role (an auditor reads
+    the log of its subtree, which names members there): members, the topics of meetings, and the
+    organizations neither below nor above a grant (those above appear in breadcrumbs) and not the
+    other end of a transfer or floating record within reach (a letter names where it goes)."""
+    paths = grant_paths(world, persona)
+
+    def outside(path: str) -> bool:
+        return not any(path.startswith(p) or p.startswith(path) for p in paths)
+
+    members = [m.name for m in Member.objects.select_related("organization") if outside(m.organization.path)]
+    meetings = [
+        m.topic for m in Meeting.objects.select_related("organization") if outside(m.organization.path)
     ]
+    ends = {
+        pk
+        for model, ends in (
+            (Transfer, ("from_org", "to_org")),
+            (FloatingRecord, ("home_org", "managing_org")),
+        )
+        for row in model.objects.values(*(f"{e}__path" for e in ends), *(f"{e}_id" for e in ends))
+        if not all(outside(row[f"{e}__path"] or "") for e in ends)
+        for pk in (row[f"{e}_id"] for e in ends)
+    }
+    orgs = [o.name for o in Organization.objects.all() if outside(o.path) and o.pk not in ends]
+    return members + meetings + orgs
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -423,6 +486,9 @@ def test_anonymous_is_sent_to_login_or_refused() -> None:
             or route.template.startswith("calendar/")
             # A member card's verification is public by design (tested in identity).
             or route.template.startswith(("verify/", "api/v1/verify/"))
+            # The installable app's manifest, worker and offline page carry nothing of anyone
+            # (tested in web/tests/test_pwa.py).
+            or route.template in ("manifest.webmanifest", "sw.js", "offline/")
             or route.template == ""
         ):
             continue
@@ -499,6 +565,7 @@ def test_bodies_naming_outside_objects_are_refused_and_change_nothing(big_world:
     client = Client()
     client.force_login(big_world.users[persona])
     before = outside_state(big_world, persona)
+    last_entry = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     start = (timezone.now() + timedelta(days=3)).replace(microsecond=0)
     for as_codes in (True, False):
         refs = outside_references(big_world, persona, as_codes)
@@ -522,6 +589,13 @@ def test_bodies_naming_outside_objects_are_refused_and_change_nothing(big_world:
         response = client.post(url, body, content_type="application/json")
         assert response.status_code in (400, 403, 404), (persona, url, response.status_code)
     assert outside_state(big_world, persona) == before
+    grants = grant_paths(big_world, persona)
+    done_outside = [
+        (e.action, e.org_path, e.object_repr)
+        for e in AuditEntry.objects.filter(pk__gt=last_entry, success=True)
+        if e.org_path and not any(e.org_path.startswith(g) for g in grants)
+    ]
+    assert done_outside == [], persona
 
 
 def test_the_same_bodies_inside_the_reach_succeed(big_world: World) -> None:

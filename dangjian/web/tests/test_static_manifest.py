@@ -14,6 +14,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
 
+from dangjian.core.icons import ICON_SPRITE
+
 # The production backend is whitenoise's CompressedManifestStaticFilesStorage: Django's manifest
 # storage (what refused the missing map) plus compression, which takes minutes and is left out here.
 MANIFEST_STORAGE = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
@@ -32,8 +34,9 @@ def test_collectstatic_with_the_manifest_storage_resolves_every_template_name(tm
     with override_settings(STORAGES=storages, STATIC_ROOT=tmp_path, WHITENOISE_USE_FINDERS=False):
         call_command("collectstatic", "--noinput", verbosity=0)
     manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
-    names = template_static_names()
+    names = template_static_names() | {ICON_SPRITE}  # the {% icon %} tag names the sprite
     assert "vendor/bootstrap/bootstrap.bundle.min.js" in names
+    assert not [name for name in manifest if "bootstrap-icons" in name]  # the icon font is not shipped
     missing = sorted(name for name in names if name not in manifest)
     assert not missing, f"templates name static files collectstatic did not produce: {missing}"
     # The hashed bundle points at the hashed map, which is served too.

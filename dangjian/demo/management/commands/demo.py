@@ -14,17 +14,24 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from dangjian.compliance import engine
 from dangjian.compliance.services import load_rule_set
 from dangjian.core import audit
 from dangjian.core.scoping import SYSTEM
 from dangjian.demo.accounts import accounts_report, create_demo_accounts, demo_grants
-from dangjian.demo.activity import create_demo_activity, create_demo_dues, create_demo_leaders
+from dangjian.demo.activity import (
+    create_demo_activity,
+    create_demo_dues,
+    create_demo_home_items,
+    create_demo_leaders,
+)
+from dangjian.demo.life import create_county_life, measure_year
 from dangjian.demo.loader import METHODS, load_plan, resolve_method
 from dangjian.demo.plan import SCALES, make_plan
 from dangjian.organizations.models import Organization
 from dangjian.orglife.tasks import due_day_before, due_unrecorded
 
+# The county level of the demo tree (province 1, city 2): the personas' county gets a year of life.
+COUNTY_DEPTH = 3
 STANDING = Path(__file__).resolve().parents[3] / "compliance" / "rulesets" / "standing.yaml"
 
 
@@ -116,14 +123,23 @@ class Command(BaseCommand):
             meetings = create_demo_activity(branch)
             leaders = create_demo_leaders(branch)
             payments = create_demo_dues(branch)
+            points = create_demo_home_items(branch)
+            county = Organization.objects.get_ancestors(branch).filter(depth=COUNTY_DEPTH).first()
+            life = create_county_life(county, skip=branch) if county is not None else {}
             # What the reminder worker would send today, so the demo's inbox is not empty
             # without it running.
             due_day_before(timezone.now())
             due_unrecorded(timezone.now())
             self.stdout.write(
                 f"Activity of {branch.name}: a study plan, the theme day, {meetings} meetings, "
-                f"{payments} dues payments; {leaders} leading cadres of the committee above."
+                f"{payments} dues payments, {points} point entries; "
+                f"{leaders} leading cadres of the committee above."
             )
+            if life:
+                self.stdout.write(
+                    f"Activity of the other branches of {county.name}: {life['meetings']} meetings; "
+                    f"{life['steady']} steady, {life['lagging']} lagging and {life['weak']} weak branches."
+                )
             self._work_points()
             self.stdout.write("")
             self.stdout.write(accounts_report(grants))
@@ -134,8 +150,8 @@ class Command(BaseCommand):
         """The shipped standing rule set, measured for this year, so the checklists and the
         supervision dashboards have something to show."""
         rule_set, _created = load_rule_set(STANDING.read_text(encoding="utf-8"), acting_user=SYSTEM)
-        summary = engine.recompute(timezone.localdate().year)
-        self.stdout.write(f"Work points: {rule_set.name}, {summary.results} results.")
+        results = measure_year()
+        self.stdout.write(f"Work points: {rule_set.name}, {results} results, measured at each month's end.")
 
     def _print_accounts(self) -> None:
         grants = demo_grants()

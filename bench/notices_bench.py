@@ -1,0 +1,182 @@
+"""Notices at scale: sending, marking read, the read share per child organization and a branch's
+who-has-not-read list, each against the raw SQL doing the same work.
+
+Run against a loaded database (bench/README.md), e.g.:
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/dj_i12notices_bench \
+    DANGJIAN_VAR_DIR=/work/bench_var/dj_i12notices_bench python bench/notices_bench.py
+
+It sends one cascaded notice from the top of the tree (the province at province scale, the
+county at county scale), then records reads for a share of the recipients (`--read-share`,
+default 0.6, in one server-side INSERT … SELECT, as many members would over days), and times:
+
+* send: `services.send_notice` (one row changes) vs the raw UPDATE;
+* mark read: `services.mark_read` for a recipient who has not read (each run rolled back) vs the
+  raw INSERT;
+* share per child at the top: `queries.share_by_child` vs the two grouped raw counts;
+* who has not read in the largest branch: `queries.members_with_state` vs the raw anti-join.
+
+Everything it writes is deleted at the end (the notice and its reads).
+"""
+
+import argparse
+import sys
+import time
+
+from _harness import machine, raw, row, sample_orgs, setup_django, timed, timed_runs
+
+
+def execute(sql: str, params: object = None) -> None:
+    """A statement that returns no rows (the raw lower bound of a write)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--read-share", type=float, default=0.6)
+    args = parser.parse_args()
+    setup_django()
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from dangjian.core.scoping import SYSTEM
+    from dangjian.core.tree import path_successor
+    from dangjian.members.models import Member
+    from dangjian.notices import queries, services
+    from dangjian.notices.models import Notice, NoticeRead
+
+    picks = dict(sample_orgs(branch="largest"))
+    top = next(iter(dict(sample_orgs()).values()))
+    branch = picks["branch"]
+    print(f"# Notices bench — {connection.vendor}, {machine()}\n")
+    print(f"top: {top.name} ({top.path}); branch: {branch.name}\n")
+
+    notice = services.create_notice(
+        top,
+        {"title": "基准测试通知", "body": "<p>请阅</p>", "cascade": True, "must_read": True},
+        acting_user=SYSTEM,
+    )
+    try:
+        recipients = queries.recipients(notice).count()
+        print(f"recipients: {recipients:,}\n")
+        print(row("operation", "service (ms)", "raw SQL (ms)", "lower bound"))
+        print(row("---", "---", "---", "---"))
+
+        # --- send: one row ---
+        def send() -> None:
+            with transaction.atomic():
+                services.send_notice(Notice.objects.get(pk=notice.pk), acting_user=SYSTEM)
+                transaction.set_rollback(True)
+
+        def send_raw() -> None:
+            with transaction.atomic():
+                execute(
+                    "UPDATE notices_notice SET state='sent', sent_at=%s, version=version+1 WHERE id=%s",
+                    [timezone.now(), notice.pk],
+                )
+                transaction.set_rollback(True)
+
+        print(row("send to every recipient", f"{timed(send):.1f}", f"{timed(send_raw):.1f}", "one UPDATE"))
+        notice = services.send_notice(notice, acting_user=SYSTEM)
+
+        # --- reads for a share of the recipients, server side ---
+        start = time.perf_counter()
+        tenths = round(args.read_share * 10)  # members whose id ends in 0 … tenths-1 have read it
+        with transaction.atomic():
+            execute(
+                """
+                INSERT INTO notices_noticeread (notice_id, member_id, organization_id, org_path, read_at)
+                SELECT %s, m.id, m.organization_id, o.path, now()
+                FROM members_member m JOIN organizations_organization o ON o.id = m.organization_id
+                WHERE o.path >= %s AND o.path < %s AND m.status = 'active' AND m.id %% 10 < %s
+                """,
+                [notice.pk, top.path, path_successor(top.path), tenths],
+            )
+        if connection.vendor == "postgresql":
+            execute("ANALYZE notices_noticeread")
+        reads = NoticeRead.objects.filter(notice=notice).count()
+        print(
+            f"\n(loaded {reads:,} reads in {time.perf_counter() - start:.1f} s)\n",
+            file=sys.stderr,
+        )
+
+        # --- mark read: one unread recipient, rolled back each time ---
+        unread = queries.unread_members(notice, branch).select_related("organization").first()
+        if unread is None:
+            unread = queries.unread_members(notice, top).select_related("organization").first()
+        assert unread is not None
+
+        def mark() -> None:
+            with transaction.atomic():
+                assert services.mark_read(notice, unread)
+                transaction.set_rollback(True)
+
+        def mark_raw() -> None:
+            with transaction.atomic():
+                execute(
+                    "INSERT INTO notices_noticeread"
+                    " (notice_id, member_id, organization_id, org_path, read_at)"
+                    " VALUES (%s, %s, %s, %s, now())",
+                    [notice.pk, unread.pk, unread.organization_id, unread.organization.path],
+                )
+                transaction.set_rollback(True)
+
+        print(row("mark read", f"{timed(mark):.2f}", f"{timed(mark_raw):.2f}", "one INSERT"))
+
+        # --- read share per child organization at the top ---
+        depth = len(top.path) + 4
+
+        def share() -> None:
+            queries.share_by_child(notice, top)
+
+        def share_raw() -> None:
+            raw(
+                "SELECT substr(o.path, 1, %s), count(*) FROM members_member m"
+                " JOIN organizations_organization o ON o.id = m.organization_id"
+                " WHERE o.path >= %s AND o.path < %s AND m.status = 'active' GROUP BY 1",
+                [depth, top.path, path_successor(top.path)],
+            )
+            raw(
+                "SELECT substr(org_path, 1, %s), count(*) FROM notices_noticeread"
+                " WHERE notice_id = %s AND org_path >= %s AND org_path < %s GROUP BY 1",
+                [depth, notice.pk, top.path, path_successor(top.path)],
+            )
+
+        ms, _runs = timed_runs(share)
+        raw_ms, _ = timed_runs(share_raw)
+        print(
+            row(f"read share per child of {top.name}", f"{ms:.1f}", f"{raw_ms:.1f}", "the two grouped counts")
+        )
+
+        # --- who has not read, in the largest branch ---
+        size = Member.objects.filter(organization=branch, status="active").count()
+
+        def who() -> None:
+            queries.members_with_state(notice, branch)
+
+        def who_raw() -> None:
+            raw(
+                "SELECT m.id, m.name, r.read_at FROM members_member m LEFT JOIN notices_noticeread r"
+                " ON r.notice_id = %s AND r.member_id = m.id"
+                " WHERE m.organization_id = %s AND m.status = 'active'",
+                [notice.pk, branch.pk],
+            )
+
+        print(
+            row(
+                f"who has not read, {branch.name} ({size} members)",
+                f"{timed(who):.2f}",
+                f"{timed(who_raw):.2f}",
+                "the branch's members left-joined to their reads",
+            )
+        )
+    finally:
+        NoticeRead.objects.filter(notice=notice).delete()
+        Notice.objects.filter(pk=notice.pk).delete()
+
+
+if __name__ == "__main__":
+    main()

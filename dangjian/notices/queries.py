@@ -1,0 +1,197 @@
+"""Reads about notices: who receives one, what a user may read, read counts. No writes here.
+
+Recipients (written down in docs/notices.md): members with status active (正常) — full and
+probationary alike — of the sender organization, or of its whole subtree for a cascaded notice.
+Members who lost contact, are floating out, suspended or have left are not counted.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Substr
+
+from dangjian.core.tree import STEPLEN, ancestor_paths, subtree_q
+from dangjian.members.models import Member, MemberStatus
+from dangjian.organizations.models import Organization
+
+from .models import Notice, NoticeRead, NoticeState
+
+RECIPIENT_STATUSES = (MemberStatus.ACTIVE,)
+
+
+def is_recipient_member(member: Member | None) -> bool:
+    return member is not None and member.status in RECIPIENT_STATUSES
+
+
+def received_q(org: Organization) -> Q:
+    """Sent notices a member of `org` receives: its own, and cascaded ones of its ancestors."""
+    return Q(state=NoticeState.SENT) & (
+        Q(organization_id=org.pk) | Q(cascade=True, organization__path__in=ancestor_paths(org.path))
+    )
+
+
+MAX_DEPTH = 12  # levels of the tree a notice can come down (province … branch is 6)
+
+
+def received_by_member_q(member: Member) -> Q:
+    """As `received_q(member.organization)`, without loading the organization: its ancestors'
+    paths are cut from its path inside the query (one query for the home's card)."""
+    path = Subquery(Organization.objects.filter(pk=member.organization_id).values("path")[:1])
+    prefixes = [Substr(path, 1, STEPLEN * level) for level in range(1, MAX_DEPTH + 1)]
+    return Q(state=NoticeState.SENT) & (
+        Q(organization_id=member.organization_id) | Q(cascade=True, organization__path__in=prefixes)
+    )
+
+
+def received_by(member: Member | None) -> QuerySet[Notice]:
+    """The notices `member` receives (none when the member is not a recipient at all)."""
+    if not is_recipient_member(member):
+        return Notice.objects.none()
+    assert member is not None
+    return Notice.objects.filter(received_q(member.organization))
+
+
+def readable_by(user: Any) -> QuerySet[Notice]:
+    """What a user may open: every notice of an organization within their change reach (the
+    senders, drafts too), and the sent notices they receive as a member."""
+    senders = Notice.objects.restrict(user, "change").values("pk")
+    member = getattr(user, "member", None) if getattr(user, "is_authenticated", False) else None
+    q = Q(pk__in=senders)
+    if member is not None and is_recipient_member(member):
+        q |= received_q(member.organization)
+    return Notice.objects.filter(q)
+
+
+def covers(notice: Notice, org: Organization) -> bool:
+    """True when `org` (and so its subtree, for a cascaded notice) lies within the notice's
+    recipients: the sender itself, or a node below it when the notice is cascaded."""
+    if org.pk == notice.organization_id:
+        return True
+    sender_path = notice.organization.path
+    return notice.cascade and org.path.startswith(sender_path) and org.path != sender_path
+
+
+def recipients(notice: Notice, org: Organization | None = None) -> QuerySet[Member]:
+    """The members receiving `notice` within `org` (default: the sender's whole reach)."""
+    org = org or notice.organization
+    members = Member.objects.filter(status__in=RECIPIENT_STATUSES)
+    if notice.cascade:
+        return members.filter(subtree_q(org.path, "organization__path"))
+    return members.filter(organization_id=org.pk)
+
+
+def reads_in(notice: Notice, org: Organization) -> QuerySet[NoticeRead]:
+    if notice.cascade:
+        return NoticeRead.objects.filter(subtree_q(org.path, "org_path"), notice=notice)
+    return NoticeRead.objects.filter(notice=notice, organization_id=org.pk)
+
+
+def read_ids(member: Member, notice_ids: list[int]) -> set[int]:
+    """Which of these notices the member has opened (one query on notice_read_member_idx)."""
+    if not notice_ids:
+        return set()
+    return set(
+        NoticeRead.objects.filter(member=member, notice_id__in=notice_ids).values_list("notice_id", flat=True)
+    )
+
+
+def unread_must_read(member: Member | None, limit: int = 5) -> list[Notice]:
+    """Must-read notices the member has not opened, soonest deadline first (the home's card)."""
+    if not is_recipient_member(member):
+        return []
+    assert member is not None
+    read = NoticeRead.objects.filter(notice=OuterRef("pk"), member=member)
+    return list(
+        Notice.objects.filter(received_by_member_q(member))
+        .select_related("organization")
+        .filter(must_read=True)
+        .exclude(Exists(read))
+        .order_by("deadline", "-sent_at", "-id")[:limit]
+    )
+
+
+@dataclass
+class Share:
+    """Read share of one organization's part of a notice's recipients."""
+
+    organization: Organization | None  # None: the members held directly by the parent
+    recipients: int
+    reads: int
+
+    @property
+    def unread(self) -> int:
+        return max(self.recipients - self.reads, 0)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.reads / self.recipients) if self.recipients else 0
+
+
+def share_by_child(notice: Notice, org: Organization) -> tuple[Share, list[Share]]:
+    """The read share within `org` (a node the notice covers): a total, then one row per
+    child organization and one for the members held directly by `org`.
+
+    Three queries whatever the size: the children; recipients grouped by the child's path
+    prefix (a range on the members' organization path); reads grouped the same way (a range
+    on notice_read_path_idx, index only)."""
+    depth = len(org.path) + STEPLEN
+    direct_recipients = recipients(notice, org).filter(organization_id=org.pk).count()
+    direct_reads = NoticeRead.objects.filter(notice=notice, org_path=org.path).count()
+    rows: list[Share] = []
+    if notice.cascade:
+        children = list(
+            Organization.objects.filter(subtree_q(org.path), depth=org.depth + 1).order_by("path")
+        )
+        member_counts = dict(
+            recipients(notice, org)
+            .exclude(organization_id=org.pk)
+            .annotate(prefix=Substr("organization__path", 1, depth))
+            .values("prefix")
+            .annotate(n=Count("id"))
+            .order_by()
+            .values_list("prefix", "n")
+        )
+        read_counts = dict(
+            NoticeRead.objects.filter(subtree_q(org.path, "org_path"), notice=notice)
+            .exclude(org_path=org.path)
+            .annotate(prefix=Substr("org_path", 1, depth))
+            .values("prefix")
+            .annotate(n=Count("id"))
+            .order_by()
+            .values_list("prefix", "n")
+        )
+        rows = [
+            Share(child, member_counts.get(child.path, 0), read_counts.get(child.path, 0))
+            for child in children
+        ]
+    direct = Share(None, direct_recipients, direct_reads)
+    total = Share(
+        org,
+        direct.recipients + sum(r.recipients for r in rows),
+        direct.reads + sum(r.reads for r in rows),
+    )
+    if notice.cascade and (direct.recipients or direct.reads):
+        rows.insert(0, direct)
+    return total, rows
+
+
+def members_with_state(notice: Notice, org: Organization, limit: int = 500) -> list[tuple[Member, Any]]:
+    """The recipients held directly by `org`, each with when they read (None: not yet); unread
+    first. One query: the branch's members and an index lookup per member on notice_read_once."""
+    read_at = NoticeRead.objects.filter(notice=notice, member=OuterRef("pk")).values("read_at")[:1]
+    members = (
+        Member.objects.filter(organization_id=org.pk, status__in=RECIPIENT_STATUSES)
+        .annotate(read_at=read_at)
+        .only("id", "name", "organization_id")
+        .order_by("id")[:limit]
+    )
+    rows = [(m, m.read_at) for m in members]  # type: ignore[attr-defined]
+    rows.sort(key=lambda row: (row[1] is not None, row[1].timestamp() if row[1] else 0.0, row[0].pk))
+    return rows
+
+
+def unread_members(notice: Notice, org: Organization) -> QuerySet[Member]:
+    """Recipients within `org` (its subtree for a cascaded notice) who have not read it."""
+    read = NoticeRead.objects.filter(notice=notice, member=OuterRef("pk"))
+    return recipients(notice, org).exclude(Exists(read))
