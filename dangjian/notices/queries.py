@@ -8,7 +8,7 @@ Members who lost contact, are floating out, suspended or have left are not count
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 
 from dangjian.core.tree import STEPLEN, ancestor_paths, subtree_q
@@ -28,19 +28,6 @@ def received_q(org: Organization) -> Q:
     """Sent notices a member of `org` receives: its own, and cascaded ones of its ancestors."""
     return Q(state=NoticeState.SENT) & (
         Q(organization_id=org.pk) | Q(cascade=True, organization__path__in=ancestor_paths(org.path))
-    )
-
-
-MAX_DEPTH = 12  # levels of the tree a notice can come down (province … branch is 6)
-
-
-def received_by_member_q(member: Member) -> Q:
-    """As `received_q(member.organization)`, without loading the organization: its ancestors'
-    paths are cut from its path inside the query (one query for the home's card)."""
-    path = Subquery(Organization.objects.filter(pk=member.organization_id).values("path")[:1])
-    prefixes = [Substr(path, 1, STEPLEN * level) for level in range(1, MAX_DEPTH + 1)]
-    return Q(state=NoticeState.SENT) & (
-        Q(organization_id=member.organization_id) | Q(cascade=True, organization__path__in=prefixes)
     )
 
 
@@ -103,7 +90,7 @@ def unread_must_read(member: Member | None, limit: int = 5) -> list[Notice]:
     assert member is not None
     read = NoticeRead.objects.filter(notice=OuterRef("pk"), member=member)
     return list(
-        Notice.objects.filter(received_by_member_q(member))
+        Notice.objects.filter(received_q(member.organization))
         .select_related("organization")
         .filter(must_read=True)
         .exclude(Exists(read))

@@ -30,6 +30,24 @@ class NotificationQuerySet(ScopedQuerySet["Notification"]):
         return self.filter(read_at__isnull=True)
 
 
+# The bell and the member's home count unread notifications up to here and show "99+" above
+# it: one short index range read, however many reminders a user has left unread.
+UNREAD_CAP = 100
+UNREAD_MEMO = "_dj_unread_count"
+
+
+def unread_count(user: Any) -> int:
+    """Unread notifications of `user`, at most UNREAD_CAP: one query, kept on the user object for
+    the rest of the request (the home and the navbar's bell both show it)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    memo: int | None = getattr(user, UNREAD_MEMO, None)
+    if memo is None:
+        memo = Notification.objects.restrict(user).unread().values("id")[:UNREAD_CAP].count()
+        setattr(user, UNREAD_MEMO, memo)
+    return memo
+
+
 class Notification(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

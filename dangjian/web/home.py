@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum, Window
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.accounts.models import AdminRequest, RoleGrant
+from dangjian.accounts.models import AdminRequest, RoleGrant, User
 from dangjian.accounts.roles import ADMIN_REVIEW, Role
 from dangjian.compliance.models import Result, Snapshot, Status, Tally
 from dangjian.compliance.queries import rule_title
@@ -30,7 +30,7 @@ from dangjian.evaluation.models import CampaignState, EvaluationCampaign
 from dangjian.members.models import Member
 from dangjian.notices.models import Notice
 from dangjian.notices.queries import unread_must_read
-from dangjian.notifications.models import Notification
+from dangjian.notifications.models import Notification, unread_count
 from dangjian.organizations.models import Organization
 from dangjian.orglife.checkin import EARLY
 from dangjian.orglife.models import Attendance, AttendanceStatus, Meeting, MeetingStatus
@@ -40,7 +40,6 @@ from dangjian.transfers.models.probation import DecisionState, ProbationDecision
 from dangjian.transfers.models.transfer import OPEN_TRANSFER_STATES, Transfer
 
 LIST_LIMIT = 5
-UNREAD_MAX = 100  # shown as 99+
 MUST_READ_SHOWN = 3  # must-read notices on the home; the rest are on the 支部 tab
 RECORD_ROLES = (Role.SECRETARY, Role.ORGANIZER)
 STAFF_ROLES = (Role.COMMITTEE_STAFF, Role.SUPERVISOR)
@@ -133,10 +132,12 @@ def _next_meeting(member_id: int, now: datetime) -> tuple[NextMeeting | None, in
     upcoming = Attendance.objects.filter(
         member_id=member_id, meeting__status=MeetingStatus.PLANNED, meeting__ends_at__gt=now
     )
+    # How many there are comes with the first row (a window over the whole filtered set, counted
+    # before the LIMIT): one query, not a second COUNT.
     rows = list(
-        upcoming.select_related("meeting", "meeting__organization").order_by(
-            "meeting__starts_at", "meeting__id"
-        )[:2]
+        upcoming.select_related("meeting", "meeting__organization")
+        .annotate(total=Window(Count("id")))
+        .order_by("meeting__starts_at", "meeting__id")[:1]
     )
     if not rows:
         return None, 0
@@ -149,8 +150,7 @@ def _next_meeting(member_id: int, now: datetime) -> tuple[NextMeeting | None, in
         and first.status != AttendanceStatus.PRESENT,
         leave_possible=now < meeting.starts_at and first.status != AttendanceStatus.PRESENT,
     )
-    more = upcoming.count() - 1
-    return nxt, more
+    return nxt, first.total - 1  # type: ignore[attr-defined]
 
 
 def _member_tasks(member: Member, today: date) -> list[Task]:
@@ -186,15 +186,19 @@ def _member_tasks(member: Member, today: date) -> list[Task]:
 
 
 def member_home(user: Any) -> MemberHome | None:
-    member = getattr(user, "member", None)
-    if member is None:
+    if user.member_id is None:
         return None
+    member = user.member if User.member.is_cached(user) else None
+    if member is None or not Member.organization.is_cached(member):
+        # With its organization in the same query: the must-read card needs its path.
+        member = Member.objects.select_related("organization").get(pk=user.member_id)
+        user.member = member  # the rest of the request (the navbar) reads this one
     now = timezone.now()
     today = timezone.localdate()
     nxt, more = _next_meeting(member.pk, now)
     mine = Notification.objects.restrict(user).unread()
     notices = list(mine.order_by("-created_at", "-id")[:3])
-    unread = mine.values("id")[:UNREAD_MAX].count()  # capped as the bell's count
+    unread = unread_count(user)  # the bell's count: counted once for both
     points = (
         PointEntry.objects.filter(
             member=member, state=EntryState.APPROVED, occurred_on__year=today.year
@@ -370,7 +374,10 @@ def admin_home(user: Any, roles: list[str]) -> AdminHome:
 
 def home_context(user: Any) -> dict[str, Any]:
     """Every section the user's roles call for, in the order a day's work reads."""
-    grants = _first_grants(user)
+    # Only working roles have an organization to place; most users are members and nothing else.
+    # The middleware has loaded the roles already, so for them this costs no query.
+    roles = user.roles()
+    grants = _first_grants(user) if roles - {Role.MEMBER} else {}
     context: dict[str, Any] = {"member_home": member_home(user)}
     record_org = next((grants[r] for r in RECORD_ROLES if r in grants), None)
     context["branch_home"] = branch_home(user, record_org) if record_org is not None else None
@@ -378,5 +385,5 @@ def home_context(user: Any) -> dict[str, Any]:
     context["committee_home"] = committee_home(user, staff_org) if staff_org is not None else None
     admin_roles: list[str] = [r for r in ADMIN_ROLE_ORDER if r in grants]
     context["admin_home"] = admin_home(user, admin_roles) if admin_roles else None
-    context["role_names"] = sorted({str(Role(r).label) for r in grants})
+    context["role_names"] = sorted({str(Role(r).label) for r in roles})
     return context

@@ -4,18 +4,13 @@ from typing import Any
 
 from django import template
 
-from ..models import Notification
+from ..models import unread_count
 
 register = template.Library()
-
-# Counting stops here (the bell shows "99+"): one short index range read on every page, however
-# many reminders a user has left unread.
-SHOWN_MAX = 99
 
 
 @register.simple_tag
 def unread_notifications(user: Any) -> int:
-    """Unread notifications of `user`, at most SHOWN_MAX + 1; one query."""
-    if not getattr(user, "is_authenticated", False):
-        return 0
-    return Notification.objects.restrict(user).unread().values("id")[: SHOWN_MAX + 1].count()
+    """Unread notifications of `user`, at most UNREAD_CAP (shown as 99+); one query, none when
+    the page (the home) has counted them already."""
+    return unread_count(user)

@@ -23,6 +23,11 @@ from dangjian.testing.world import World, make_member, make_user
 # Session, user, grants, the navbar, and a handful of counts per section of the user's roles.
 # (27: the member section's must-read notices, 通知公告, are one query.)
 HOME_QUERY_BUDGET = 27
+# A member without any other role — most of the province's users, on every visit. Session and
+# user (2), grants (1), member with branch (1), next meeting with how many follow (1),
+# notifications and their count shared with the bell (2), points (1), dues (3), evaluation (1),
+# study (1), must-read notices (1).
+MEMBER_HOME_QUERIES = 14
 STANDING = Path(__file__).resolve().parents[2] / "compliance" / "rulesets" / "standing.yaml"
 
 
@@ -134,6 +139,24 @@ def _queries(user: object) -> int:
     with CaptureQueriesContext(connection) as ctx:
         assert client.get("/").status_code == 200
     return len(ctx)
+
+
+def test_a_members_home_counts_nothing_twice(world: World) -> None:
+    _meeting(world, timezone.now() + timedelta(days=2))
+    _meeting(world, timezone.now() + timedelta(days=3), topic="第二次会")
+    notify([world.member_user], kind="test", key="n:1", title="提醒", url="/")
+    _must_read_notice(world, "必读通知")
+    client = Client()
+    client.force_login(world.member_user)
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get("/").content.decode()
+    assert "支部党员大会" in body and "第二次会" not in body  # the next meeting, and how many follow
+    assert "另有 1 个" in body
+    assert 'id="bell-count"' in body and "必读通知" in body
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert len(sql) == MEMBER_HOME_QUERIES, "\n".join(sql)
+    assert sum("notifications_notification" in q and "COUNT(" in q for q in sql) == 1  # home + bell
+    assert not any("INSERT" in q or "UPDATE" in q for q in sql)  # the session was renewed at login
 
 
 @pytest.mark.parametrize(
