@@ -1,6 +1,6 @@
-"""Each persona's home (the first screen after login), timed on the county demo, against the raw
-SQL of the same queries run back to back in the same process: the lower bound no ORM, template
-or Python work could beat.
+"""Each persona's home (the first screen after login), and a member's branch space (the 支部 tab),
+timed on the county demo, against the raw SQL of the same queries run back to back in the same
+process: the lower bound no ORM, template or Python work could beat.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dj_homes DANGJIAN_DEMO=1 \\
         uv run python bench/homes.py
@@ -8,6 +8,7 @@ or Python work could beat.
 Needs `DANGJIAN_DEMO=1 dangjian demo --scale county` (the demo personas and a year of meetings
 for every branch of the county). Prints Markdown rows for docs/benchmarks.md: persona, queries,
 median server time of the whole request (view, queries, template), the raw SQL time, the ratio.
+The session is renewed at login (and then at most once a minute), so a timed view writes nothing.
 """
 
 import os
@@ -22,23 +23,25 @@ from django.test import Client  # noqa: E402
 
 from dangjian.accounts.models import User  # noqa: E402
 
-PERSONAS = ["member", "secretary", "organizer", "township_staff", "county_staff", "province_admin", "auditor"]
+PAGES = [(name, "/") for name in ("member", "secretary", "organizer", "township_staff", "county_staff")]
+PAGES += [(name, "/") for name in ("province_admin", "auditor")]
+PAGES += [("member", "/my/branch/"), ("secretary", "/my/branch/")]  # the 支部 tab
 
 
 def main() -> None:
     load = os.getloadavg()[0]
     print(f"Machine: {machine()}; database: {connection.vendor}; load average {load:.1f}")
-    print(row("persona", "queries", "home ms (median)", "raw SQL ms", "ratio"))
-    print(row("---", "---:", "---:", "---:", "---:"))
-    for username in PERSONAS:
+    print(row("persona", "page", "queries", "ms (median)", "raw SQL ms", "ratio"))
+    print(row("---", "---", "---:", "---:", "---:", "---:"))
+    for username, url in PAGES:
         user = User.objects.filter(username=username).first()
         if user is None:
             continue
         client = Client()
         client.force_login(user)
 
-        def page(client: Client = client) -> None:
-            response = client.get("/")
+        def page(client: Client = client, url: str = url) -> None:
+            response = client.get(url)
             assert response.status_code == 200, response.status_code
 
         page()
@@ -67,6 +70,7 @@ def main() -> None:
         print(
             row(
                 username,
+                url,
                 len(sent),
                 f"{home_ms:.1f}",
                 f"{raw_ms:.1f}",

@@ -78,6 +78,12 @@ class PollCreateSerializer(StrictSerializerMixin):
     closes_at = serializers.DateTimeField()
 
 
+class PollUpdateSerializer(PollCreateSerializer):
+    """Every field of a draft, as at creation; the branch stays the same."""
+
+    organization = None  # type: ignore[assignment]
+
+
 class VoteSerializer(StrictSerializerMixin):
     options = serializers.ListField(
         child=serializers.IntegerField(min_value=1),
@@ -158,6 +164,23 @@ class PollViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
             acting_user=request.user,
         )
         return self._detail(poll, status.HTTP_201_CREATED)
+
+    @extend_schema(request=PollUpdateSerializer, responses=PollSerializer)
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Correct a draft poll (all fields and options); an open or closed poll is fixed."""
+        poll = self.get_object()
+        serializer = PollUpdateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.update_poll(
+            poll,
+            data,
+            data["options"],
+            party_group=data["party_group"],
+            members=data["members"],
+            acting_user=request.user,
+        )
+        return self._detail(poll)
 
     @extend_schema(request=None, responses=PollSerializer)
     @action(detail=True, methods=["post"])

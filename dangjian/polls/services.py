@@ -1,4 +1,4 @@
-"""All writes to polls: create, open (freezing the electorate), vote, close, cancel.
+"""All writes to polls: create, correct a draft, open (freezing the electorate), vote, close, cancel.
 
 Voting takes the poll's row lock (a vote and the closing of the poll never interleave) and inserts
 the voter's mark first; the unique constraint on (poll, member) is the last word when two
@@ -83,19 +83,15 @@ def _clean_options(labels: Iterable[str]) -> list[str]:
     return cleaned
 
 
-@write_service("poll.create")
-def create_poll(
+def _validated(
     org: Organization,
     data: dict[str, Any],
     options: Sequence[str],
-    *,
-    party_group: PartyGroup | None = None,
-    members: Sequence[Member] = (),
-    acting_user: Any,
-) -> Poll:
-    """A draft poll of the branch. `data`: title, description, kind, max_choices, anonymous,
-    electorate, closes_at."""
-    _require_manager(acting_user, org)
+    party_group: PartyGroup | None,
+    members: Sequence[Member],
+) -> dict[str, Any]:
+    """The poll's fields from `data` (title, description, kind, max_choices, anonymous,
+    electorate, closes_at), every problem at once as a ValidationError."""
     title = (data.get("title") or "").strip()
     description = (data.get("description") or "").strip()
     kind = data.get("kind") or PollKind.SINGLE
@@ -147,34 +143,102 @@ def create_poll(
             errors["members"] = _("The chosen members must belong to this branch.")
     if errors or closes_at is None:
         raise ValidationError(errors)
+    return {
+        "title": title,
+        "description": description,
+        "kind": kind,
+        "max_choices": max_choices,
+        "anonymous": bool(data.get("anonymous", True)),
+        "electorate": electorate,
+        "party_group": party_group if electorate == Electorate.GROUP else None,
+        "closes_at": closes_at,
+        "options": labels,
+    }
+
+
+def _audited(fields: dict[str, Any]) -> dict[str, Any]:
+    """What the audit entry keeps of a poll's fields (JSON: the closing time as text)."""
+    keep = ("title", "kind", "anonymous", "electorate", "options", "closes_at")
+    return {k: fields[k].isoformat() if k == "closes_at" else fields[k] for k in keep}
+
+
+def _set_options(poll: Poll, labels: list[str]) -> None:
+    Option.objects.bulk_create(Option(poll=poll, label=label, position=i) for i, label in enumerate(labels))
+
+
+@write_service("poll.create")
+def create_poll(
+    org: Organization,
+    data: dict[str, Any],
+    options: Sequence[str],
+    *,
+    party_group: PartyGroup | None = None,
+    members: Sequence[Member] = (),
+    acting_user: Any,
+) -> Poll:
+    """A draft poll of the branch. `data`: title, description, kind, max_choices, anonymous,
+    electorate, closes_at."""
+    _require_manager(acting_user, org)
+    fields = _validated(org, data, options, party_group, members)
     poll = Poll.objects.create(
         organization=org,
-        title=title,
-        description=description,
-        kind=kind,
-        max_choices=max_choices,
-        anonymous=bool(data.get("anonymous", True)),
-        electorate=electorate,
-        party_group=party_group if electorate == Electorate.GROUP else None,
-        closes_at=closes_at,
         created_by=account_of(acting_user),
+        **{k: v for k, v in fields.items() if k != "options"},
     )
-    Option.objects.bulk_create(Option(poll=poll, label=label, position=i) for i, label in enumerate(labels))
-    if electorate == Electorate.CHOSEN:
+    _set_options(poll, fields["options"])
+    if poll.electorate == Electorate.CHOSEN:
         poll.chosen_members.set(members)
     audit.record(
         "poll.create",
         actor=acting_user,
         obj=poll,
         org_path=org.path,
-        changes={
-            "title": [None, title],
-            "kind": [None, kind],
-            "anonymous": [None, poll.anonymous],
-            "electorate": [None, electorate],
-            "options": [None, labels],
-            "closes_at": [None, closes_at.isoformat() if closes_at else None],
-        },
+        changes={k: [None, v] for k, v in _audited(fields).items()},
+    )
+    return poll
+
+
+@write_service("poll.update")
+def update_poll(
+    poll: Poll,
+    data: dict[str, Any],
+    options: Sequence[str],
+    *,
+    party_group: PartyGroup | None = None,
+    members: Sequence[Member] = (),
+    acting_user: Any,
+) -> Poll:
+    """Correct a draft: every field and the options, as at creation. Once open, a poll is fixed
+    (ballots refer to its options); cancel it and create another instead."""
+    poll = Poll.objects.select_for_update(of=("self",)).select_related("organization").get(pk=poll.pk)
+    _require_manager(acting_user, poll.organization)
+    if poll.status != PollStatus.DRAFT:
+        status = poll.get_status_display()  # type: ignore[attr-defined]
+        raise ValidationError(
+            _("A poll that is %(status)s cannot be changed; only a draft can.") % {"status": status},
+            code="transition",
+        )
+    before = _audited(
+        {
+            **{k: getattr(poll, k) for k in ("title", "kind", "anonymous", "electorate", "closes_at")},
+            "options": list(poll.options.order_by("position").values_list("label", flat=True)),
+        }
+    )
+    fields = _validated(poll.organization, data, options, party_group, members)
+    for name, value in fields.items():
+        if name != "options":
+            setattr(poll, name, value)
+    poll.save()
+    poll.options.all().delete()  # a draft has no ballots that could refer to them
+    _set_options(poll, fields["options"])
+    poll.chosen_members.set(members if poll.electorate == Electorate.CHOSEN else [])
+    after = _audited(fields)
+    audit.record(
+        "poll.update",
+        actor=acting_user,
+        obj=poll,
+        org_path=poll.organization.path,
+        changes={k: [before[k], after[k]] for k in after if before[k] != after[k]},
     )
     return poll
 
@@ -216,7 +280,7 @@ def open_poll(poll: Poll, *, acting_user: Any) -> Poll:
     now = timezone.now()
     if poll.closes_at <= now:
         raise ValidationError(
-            {"closes_at": _("The closing time has passed; create the poll again with a later one.")}
+            {"closes_at": _("The closing time has passed; change the draft to a later one.")}
         )
     member_ids = list(eligible_members(poll).values_list("pk", flat=True))
     if not member_ids:

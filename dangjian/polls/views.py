@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -152,6 +153,48 @@ def poll_create(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Poll saved as a draft. Open it when it is ready."))
             return redirect("poll_detail", poll.pk)
     return render(request, "polls/poll_form.html", {"org": org, "form": form})
+
+
+def _initial(poll: Poll) -> dict[str, Any]:
+    """The draft's fields as the form shows them."""
+    return {
+        "title": poll.title,
+        "description": poll.description,
+        "options": "\n".join(poll.options.order_by("position").values_list("label", flat=True)),
+        "kind": poll.kind,
+        "max_choices": poll.max_choices if poll.kind == PollKind.MULTIPLE else None,
+        "anonymous": poll.anonymous,
+        "electorate": poll.electorate,
+        "party_group": poll.party_group_id,
+        "members": list(poll.chosen_members.values_list("pk", flat=True)),
+        "closes_at": timezone.localtime(poll.closes_at),
+    }
+
+
+@login_required
+def poll_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    poll = _poll(request, pk)
+    org = poll.organization
+    if poll.status != PollStatus.DRAFT or not services.can_manage(request.user, org):
+        raise Http404
+    form = PollForm(request.POST if request.method == "POST" else None, org=org, initial=_initial(poll))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_poll(
+                poll,
+                data,
+                data["options"].splitlines(),
+                party_group=data["party_group"],
+                members=list(data["members"] or []),
+                acting_user=request.user,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Draft saved."))
+            return redirect("poll_detail", poll.pk)
+    return render(request, "polls/poll_form.html", {"org": org, "form": form, "poll": poll})
 
 
 @login_required
