@@ -20,7 +20,8 @@ from dangjian.accounts.api.views import (
     TokenView,
     UserViewSet,
 )
-from dangjian.discussion.api import PostViewSet, ThreadViewSet
+from dangjian.discussion.api import PostImageView, PostViewSet, ThreadViewSet
+from dangjian.discussion.api_review import ResolveReportView, ReviewView, WordsView
 from dangjian.dues.api import DuesPaymentViewSet, DuesProfileViewSet, DuesReductionViewSet
 from dangjian.dues.api_instructions import PaymentInstructionsView
 from dangjian.dues.api_reads import DuesMineView, DuesMonthView, DuesQuoteView, DuesRatesView
@@ -114,6 +115,11 @@ urlpatterns = [
         NotificationPreferencesView.as_view(),
         name="api-notification-preferences",
     ),
+    path("v1/post-images/<int:pk>/", PostImageView.as_view(), name="api-post-image"),
+    path("v1/post-images/<int:pk>/thumb/", PostImageView.as_view(thumb=True), name="api-post-thumb"),
+    path("v1/discussion/<int:pk>/review/", ReviewView.as_view(), name="api-discussion-review"),
+    path("v1/discussion/<int:pk>/words/", WordsView.as_view(), name="api-discussion-words"),
+    path("v1/post-reports/<int:pk>/resolve/", ResolveReportView.as_view(), name="api-report-resolve"),
     path("v1/", include("dangjian.points.api_urls")),
     path("v1/", include("dangjian.evaluation.api_urls")),
     path("v1/", include("dangjian.transfers.api_urls")),

@@ -1,18 +1,21 @@
 """REST API of the discussion: `/api/v1/threads/` (+ posts, replies, reports, moderation).
 Scoped like the pages (a branch's members, its moderators, the committees above read); writes
-only through `services`."""
+only through `services`, whose refusals the API's exception handler answers (400; 409 for a
+stale version)."""
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
+from django.http import HttpResponseBase
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from dangjian.api.base import ScopedViewSetMixin, StrictSerializerMixin
 from dangjian.api.pagination import IdCursorPagination
@@ -21,6 +24,7 @@ from dangjian.organizations.models import Organization
 
 from . import access, queries, services
 from .models import BODY_MAX, REASON_MAX, TITLE_MAX, Post, Thread
+from .views import serve_image
 
 
 class ThreadSerializer(serializers.ModelSerializer):
@@ -50,17 +54,25 @@ class PostSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_images(self, post: Post) -> list[str]:
-        return [f"/post-images/{image.pk}/" for image in post.images.all()]
+        return [f"/api/v1/post-images/{image.pk}/" for image in post.images.all()]
+
+
+def _images() -> serializers.ListField:
+    # multipart/form-data, one `images` part a file. Counted, checked by content and re-encoded
+    # by the services, whose refusal is audited (Django caps the files of a request at 100).
+    return serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
 class ThreadCreateSerializer(StrictSerializerMixin, serializers.Serializer):
     organization = serializers.CharField(help_text="Code or id of the branch")
     title = serializers.CharField(max_length=TITLE_MAX)
     body = serializers.CharField(max_length=BODY_MAX)
+    images = _images()
 
 
 class ReplySerializer(StrictSerializerMixin, serializers.Serializer):
     body = serializers.CharField(max_length=BODY_MAX)
+    images = _images()
 
 
 class ReasonSerializer(StrictSerializerMixin, serializers.Serializer):
@@ -78,14 +90,6 @@ class PostModerateSerializer(StrictSerializerMixin, serializers.Serializer):
 
 
 REPORTED = inline_serializer("PostReported", {"id": serializers.IntegerField()})
-
-
-def _call(func: Any, *args: Any, **kwargs: Any) -> Any:
-    try:
-        return func(*args, **kwargs)
-    except DjangoValidationError as exc:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        raise ApiValidationError(detail) from exc
 
 
 class ThreadCursorPagination(IdCursorPagination):
@@ -119,7 +123,7 @@ class ThreadViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
 
     @extend_schema(request=ThreadCreateSerializer, responses={201: ThreadSerializer})
     def create(self, request: Request) -> Response:
-        """Start a thread in a branch the user posts in (images: on the pages)."""
+        """Start a thread in a branch the user posts in (JSON, or multipart with `images`)."""
         data = ThreadCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         ref = data.validated_data["organization"]
@@ -129,12 +133,12 @@ class ThreadViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
         )
         if org is None or not access.can(request.user, org.path, "view"):
             raise NotFound()
-        thread = _call(
-            services.start_thread,
+        thread = services.start_thread(
             org,
             data.validated_data["title"],
             data.validated_data["body"],
             acting_user=request.user,
+            images=data.validated_data["images"],
         )
         return Response(ThreadSerializer(thread).data, status=status.HTTP_201_CREATED)
 
@@ -149,11 +153,13 @@ class ThreadViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
     @extend_schema(request=ReplySerializer, responses={201: PostSerializer})
     @action(detail=True, methods=["post"])
     def reply(self, request: Request, pk: str | None = None) -> Response:
-        """Reply to an open thread (held for review when it matches the word list)."""
+        """Reply to an open thread (held for review when it matches the word list); JSON, or
+        multipart with `images`."""
         thread = self._thread()
         data = ReplySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        post = _call(services.reply, thread, data.validated_data["body"], acting_user=request.user)
+        body, images = data.validated_data["body"], data.validated_data["images"]
+        post = services.reply(thread, body, acting_user=request.user, images=images)
         return Response(PostSerializer(post).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ModerateSerializer, responses=ThreadSerializer)
@@ -166,7 +172,7 @@ class ThreadViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
         data = ModerateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         verb, reason, user = data.validated_data["action"], data.validated_data["reason"], request.user
-        thread = _call(services.moderate_thread, thread, verb, reason=reason, acting_user=user)
+        thread = services.moderate_thread(thread, verb, reason=reason, acting_user=user)
         return Response(ThreadSerializer(thread).data)
 
 
@@ -193,7 +199,7 @@ class PostViewSet(ScopedViewSetMixin, mixins.RetrieveModelMixin):
         data.is_valid(raise_exception=True)
         if not access.can(request.user, post.organization.path, "post"):
             raise NotFound()
-        row = _call(services.report_post, post, data.validated_data["reason"], acting_user=request.user)
+        row = services.report_post(post, data.validated_data["reason"], acting_user=request.user)
         return Response({"id": row.pk}, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=PostModerateSerializer, responses=PostSerializer)
@@ -206,5 +212,16 @@ class PostViewSet(ScopedViewSetMixin, mixins.RetrieveModelMixin):
         data = PostModerateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         verb, reason, user = data.validated_data["action"], data.validated_data["reason"], request.user
-        post = _call(services.moderate_post, post, verb, reason=reason, acting_user=user)
+        post = services.moderate_post(post, verb, reason=reason, acting_user=user)
         return Response(PostSerializer(post).data)
+
+
+class PostImageView(APIView):
+    """A post's image (`thumb/`: 480 px at most), to whoever may read the post."""
+
+    permission_classes = [IsAuthenticated]
+    thumb = False
+
+    @extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY})
+    def get(self, request: Request, pk: int) -> HttpResponseBase:
+        return serve_image(request.user, pk, thumb=self.thumb)

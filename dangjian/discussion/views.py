@@ -257,9 +257,11 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("discussion:moderation", pk=row.organization_id)
 
 
-def _image(request: HttpRequest, pk: int, thumb: bool) -> HttpResponseBase:
-    row = PostImage.objects.restrict(request.user, "view").filter(pk=pk).first()
-    if row is None or queries.post_for(request.user, row.post_id) is None:
+def serve_image(user: Any, pk: int, thumb: bool) -> HttpResponseBase:
+    """A post's image (or its thumbnail) to whoever may read the post; 404 otherwise. The pages
+    and the API (bearer tokens) serve them alike."""
+    row = PostImage.objects.restrict(user, "view").filter(pk=pk).first()
+    if row is None or queries.post_for(user, row.post_id) is None:
         raise Http404
     try:
         stored = default_storage.open(row.thumbnail if thumb else row.file, "rb")
@@ -271,12 +273,12 @@ def _image(request: HttpRequest, pk: int, thumb: bool) -> HttpResponseBase:
 
 @login_required
 def image(request: HttpRequest, pk: int) -> HttpResponseBase:
-    return _image(request, pk, thumb=False)
+    return serve_image(request.user, pk, thumb=False)
 
 
 @login_required
 def thumbnail(request: HttpRequest, pk: int) -> HttpResponseBase:
-    return _image(request, pk, thumb=True)
+    return serve_image(request.user, pk, thumb=True)
 
 
 @login_required
