@@ -200,3 +200,45 @@ def test_checklist_and_dashboard_show_the_rule(world: World) -> None:
     board = client.get(f"/orgs/{world.township.pk}/supervision/?year=2026").content.decode()
     assert 'id="sort-active"' in board and "Online space active every month" in board
     assert f'id="row-{world.branch.code}"' in board
+
+
+@pytest.mark.django_db(transaction=True)
+def test_publishing_reading_and_hiding_refresh_the_branch(world: World) -> None:
+    """Change events reach the result (Huey runs tasks at once in tests): sending a notice, its
+    members reading it, withdrawing it, a new thread and hiding it."""
+    from dangjian.discussion import services as discussion
+    from dangjian.notices import services as notices
+
+    load(
+        rules(
+            "{code: y, title: y, kind: count, metric: online.active_month, period: year, min: 1, "
+            + BRANCHES
+            + "}"
+        )
+    )
+    year = timezone.localdate().year
+    engine.recompute(year)
+
+    def value() -> int:
+        return Result.objects.get(organization=world.branch, rule__code="y", year=year).value
+
+    assert value() == 0
+    sent = notices.send_notice(
+        notices.create_notice(
+            world.branch,
+            {"title": "学习通知", "body": "请阅读", "must_read": True},
+            acting_user=world.secretary,
+        ),
+        acting_user=world.secretary,
+    )
+    assert value() == 0  # published, but nobody has read it yet: 0 of 2
+    assert notices.mark_read(sent, world.member)
+    assert value() == 0  # 1 of 2 = 50 %
+    assert notices.mark_read(sent, world.member2)
+    assert value() == 1  # 2 of 2
+    notices.withdraw_notice(sent, acting_user=world.secretary)
+    assert value() == 0
+    thread = discussion.start_thread(world.branch, "讨论", "大家谈谈", acting_user=world.member_user)
+    assert value() == 1
+    discussion.hide_thread(thread, reason="不妥", acting_user=world.secretary)
+    assert value() == 0
