@@ -83,9 +83,7 @@ def count(ctx: Context) -> Sql:
     index = {"month": ExtractMonth, "quarter": ExtractQuarter}.get(period)
     grouped = union(
         [
-            rows.values(
-                cx_org=F(metric.org), cx_p=index(metric.on) if index else Value(1, IntegerField())
-            )
+            rows.values(cx_org=F(metric.org), cx_p=index(metric.on) if index else Value(1, IntegerField()))
             .annotate(cx_n=Count("*"))
             .order_by()
             for metric, rows in ctx.parts(spec["metric"])
