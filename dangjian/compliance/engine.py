@@ -61,7 +61,13 @@ def _context(
 ) -> kinds.Context:
     warn = rule.spec.get("warn_days", rule_set.settings.get("warn_days", 14))
     return kinds.Context(
-        rule, clock, timezone.now(), warn, _orgs(applicable(rule, rule_set) & orgs), only_org=only_org
+        rule,
+        clock,
+        timezone.now(),
+        warn,
+        _orgs(applicable(rule, rule_set) & orgs),
+        only_org=only_org,
+        settings=rule_set.settings,
     )
 
 

@@ -2,8 +2,8 @@
 (organization_id, rule_id, year, value, target, status, due_on, computed_at)."""
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +24,7 @@ class Context:
     warn_days: int
     orgs: QuerySet[Any]  # applicable organizations, values("id")
     only_org: int | None = None  # a single organization's refresh: narrow the facts too
+    settings: Mapping[str, Any] = field(default_factory=dict)  # the rule set's settings
 
     def head(self, value: str, target: str, status: str) -> Sql:
         return Sql(f"SELECT o.id, %s, %s, {value}, {target}, {status}, ").add(
@@ -33,10 +34,19 @@ class Context:
     def events(self, name: str) -> tuple[metrics.Events, QuerySet[Any]]:
         metric = metrics.get(name)
         assert isinstance(metric, metrics.Events)
-        rows = metric.rows(self.clock.year).order_by()
+        return metric, self._narrow(metric)
+
+    def parts(self, name: str) -> list[tuple[metrics.Events, QuerySet[Any]]]:
+        """Each table of an events metric with its rows (one for most metrics)."""
+        metric = metrics.get(name)
+        assert isinstance(metric, metrics.Events)
+        return [(part, self._narrow(part)) for part in metric.parts()]
+
+    def _narrow(self, metric: metrics.Events) -> QuerySet[Any]:
+        rows = metric.rows_of(self.clock.year, self.settings).order_by()
         if self.only_org is not None:
             rows = rows.filter(**{metric.org: self.only_org})
-        return metric, rows
+        return rows
 
     def waiting(self, due: Any) -> str:
         """Status of something not yet met that is due on `due`."""
@@ -45,30 +55,59 @@ class Context:
         return Status.AT_RISK if (due - self.clock.today).days <= self.warn_days else Status.ON_TRACK
 
 
+def union(parts: list[QuerySet[Any]], keys: str, *, distinct: bool = False) -> Sql:
+    """The rows of several tables' querysets of the same columns as one subquery: the first
+    alone when there is one (the usual case keeps its plain shape); else UNION ALL of them,
+    regrouped on `keys` with their counts summed (or UNION of distinct rows). Each member is
+    wrapped in `SELECT * FROM (…)`: SQLite refuses parenthesised members of a compound."""
+    if len(parts) == 1:
+        text, params = parts[0].query.sql_with_params()
+        return Sql(text, list(params))
+    inner = Sql()
+    for i, qs in enumerate(parts):
+        if i:
+            inner.add(" UNION " if distinct else " UNION ALL ")
+        inner.add("SELECT * FROM ").sub(qs).add(f" u{i}")
+    if distinct:
+        return inner
+    summed = Sql(f"SELECT {keys}, SUM(u.cx_n) AS cx_n FROM ")  # noqa: S608  (keys: this module's constants)
+    return summed.nest(inner).add(f" u GROUP BY {keys}")
+
+
 def count(ctx: Context) -> Sql:
     spec, clock = ctx.rule.spec, ctx.clock
     period, minimum = spec["period"], spec["min"]
+    # Periods before `start` are not asked for (e.g. monthly activity from the month a rule begins).
+    start = spec.get("start", 1)
     n = PERIODS_IN_YEAR[period]
-    metric, rows = ctx.events(spec["metric"])
     index = {"month": ExtractMonth, "quarter": ExtractQuarter}.get(period)
-    grouped = (
-        rows.values(cx_org=F(metric.org), cx_p=index(metric.on) if index else Value(1, IntegerField()))
-        .annotate(cx_n=Count("*"))
-        .order_by()
+    grouped = union(
+        [
+            rows.values(cx_org=F(metric.org), cx_p=index(metric.on) if index else Value(1, IntegerField()))
+            .annotate(cx_n=Count("*"))
+            .order_by()
+            for metric, rows in ctx.parts(spec["metric"])
+        ],
+        "u.cx_org, u.cx_p",
     )
     cur = clock.current(period)
     first, last = clock.period_bounds(period, min(cur, n))
     met_before = "COALESCE(a.met_before, 0)"
     cur_n = "COALESCE(a.cur_n, 0)"
+    required = n - start + 1
     if n == 1:
         value, target = "COALESCE(a.total, 0)", str(minimum)
     else:
-        value, target = f"({met_before} + CASE WHEN {cur_n} >= {minimum} THEN 1 ELSE 0 END)", str(n)
+        value, target = f"({met_before} + CASE WHEN {cur_n} >= {minimum} THEN 1 ELSE 0 END)", str(required)
     if clock.over:
         met_all = "COALESCE(a.total, 0)" if n == 1 else met_before
-        goal = minimum if n == 1 else n
+        goal = minimum if n == 1 else required
         status = f"CASE WHEN {met_all} >= {goal} THEN 'met' ELSE 'overdue' END"
         value = met_all
+    elif cur < start:
+        # Nothing is asked yet: the first period asked for is the next due.
+        first, last = clock.period_bounds(period, start)
+        value, status = "0", f"'{ctx.waiting(last)}'"
     else:
         at_risk = (last - clock.today).days <= ctx.warn_days and clock.started
         expected = math.floor(minimum * clock.share_gone(first, last)) if clock.started else 0
@@ -78,11 +117,11 @@ def count(ctx: Context) -> Sql:
             else f"CASE WHEN {cur_n} < {expected} THEN 'at_risk' ELSE 'on_track' END"
         )
         status = (
-            f"CASE WHEN {met_before} < {cur - 1} THEN 'overdue' "
+            f"CASE WHEN {met_before} < {cur - start} THEN 'overdue' "
             f"WHEN {cur_n} >= {minimum} THEN 'met' ELSE {late} END"
         )
     # Due: the end of the current period, or of the next one once the current one is met.
-    if not clock.over and cur < n:
+    if not clock.over and start <= cur < n:
         next_last = clock.period_bounds(period, cur + 1)[1]
         sql = ctx.head(value, target, status).add(
             f"CASE WHEN {cur_n} >= {minimum} THEN %s ELSE %s END, %s FROM ",
@@ -93,9 +132,12 @@ def count(ctx: Context) -> Sql:
     else:
         sql = ctx.head(value, target, status).add("%s, %s FROM ", day(last), moment(ctx.now))
     sql.sub(ctx.orgs).add(" o LEFT JOIN (SELECT g.cx_org AS org_id, ")
-    sql.add(f"SUM(CASE WHEN g.cx_p < {cur} AND g.cx_n >= {minimum} THEN 1 ELSE 0 END) AS met_before, ")
+    sql.add(
+        f"SUM(CASE WHEN g.cx_p < {cur} AND g.cx_p >= {start} AND g.cx_n >= {minimum} THEN 1 ELSE 0 END)"
+        " AS met_before, "
+    )
     sql.add(f"SUM(CASE WHEN g.cx_p = {cur} THEN g.cx_n ELSE 0 END) AS cur_n, SUM(g.cx_n) AS total FROM ")
-    return sql.sub(grouped).add(" g GROUP BY g.cx_org) a ON a.org_id = o.id")
+    return sql.nest(grouped).add(" g GROUP BY g.cx_org) a ON a.org_id = o.id")
 
 
 def deadline(ctx: Context) -> Sql:
@@ -104,9 +146,15 @@ def deadline(ctx: Context) -> Sql:
     joins = Sql()
     parts = []
     for i, name in enumerate(spec["metrics"]):
-        metric, rows = ctx.events(name)
-        found = before(rows, metric.on, due).values(cx_org=F(metric.org)).distinct().order_by()
-        joins.add(" LEFT JOIN ").sub(found).add(f" d{i} ON d{i}.cx_org = o.id")
+        found = union(
+            [
+                before(rows, metric.on, due).values(cx_org=F(metric.org)).distinct().order_by()
+                for metric, rows in ctx.parts(name)
+            ],
+            "u.cx_org",
+            distinct=True,
+        )
+        joins.add(" LEFT JOIN ").nest(found).add(f" d{i} ON d{i}.cx_org = o.id")
         parts.append(f"CASE WHEN d{i}.cx_org IS NULL THEN 0 ELSE 1 END")
     value, target = "(" + " + ".join(parts) + ")", str(len(parts))
     status = f"CASE WHEN {value} >= {target} THEN 'met' ELSE '{ctx.waiting(due)}' END"
@@ -148,7 +196,7 @@ def _events_of(
     # by the persons of this organization, not by the organization.
     metric = metrics.get(name)
     assert isinstance(metric, metrics.Events)
-    rows = metric.rows(ctx.clock.year).order_by()
+    rows = metric.rows_of(ctx.clock.year, ctx.settings).order_by()
     return metric, rows.filter(**{f"{metric.person}__in": people.values(population.person)})
 
 

@@ -5,14 +5,16 @@ organization.
 
 Three shapes:
 - Events: dated rows belonging to an organization (a closed meeting, a study plan, a link);
-  optionally to a person (a leader's article). Count and deadline rules count them.
+  optionally to a person (a leader's article). Count and deadline rules count them. One fact may
+  live in several tables (a branch publishes notices and discussion posts): `more` lists the
+  other tables' rows, counted together with the first (UNION ALL), for count and deadline rules.
 - Population: the persons a per-person rule covers (the leaders of a committee, the members of
   a branch), with the organization they count under.
 - State: organizations with something wrong now (`bad`) or about to be (`warn`), e.g. a term
   overdue or due within six months.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -21,6 +23,8 @@ from django.db.models import QuerySet
 from django.utils.functional import Promise
 
 RowsForYear = Callable[[int], QuerySet[Any]]
+# Rows that depend on the rule set's settings too (e.g. the read share of point 10).
+RowsForYearAndSettings = Callable[[int, Mapping[str, Any]], QuerySet[Any]]
 StateRows = Callable[[int, date], QuerySet[Any]]
 RecordsLink = Callable[[Any, int], str]
 
@@ -35,7 +39,16 @@ class Events:
     person: str = ""  # lookup of the person id, for per-person rules
     topics: tuple[str, ...] = ()  # change events that can alter the count
     records: RecordsLink | None = None  # URL of the records that count, for the checklist
+    more: tuple["Events", ...] = ()  # the same facts kept in other tables (no persons)
+    # Set instead of `rows` when the rows read the rule set's settings.
+    tuned: RowsForYearAndSettings | None = None
     shape: str = field(default="events", init=False)
+
+    def parts(self) -> tuple["Events", ...]:
+        return (self, *self.more)
+
+    def rows_of(self, year: int, settings: Mapping[str, Any]) -> QuerySet[Any]:
+        return self.tuned(year, settings) if self.tuned is not None else self.rows(year)
 
 
 @dataclass(frozen=True)

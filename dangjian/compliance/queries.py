@@ -209,35 +209,40 @@ class Period:
     met: bool
     future: bool
     current: bool = False
+    before_start: bool = False  # before the rule's first period: not asked for
 
     @property
     def missed(self) -> bool:
-        return not self.met and not self.future and not self.current
+        return not self.met and not self.future and not self.current and not self.before_start
 
 
 def periods(item: Item, org: Organization, year: int, today: date) -> list[Period]:
     """Per-period counts of a monthly or quarterly count rule for one organization, computed
-    live from the metric's rows (one grouped query over that organization's facts)."""
+    live from the metric's rows (one grouped query per table of the metric, over that
+    organization's facts)."""
     spec = item.rule.spec
-    period, minimum = spec["period"], spec["min"]
+    period, minimum, start = spec["period"], spec["min"], spec.get("start", 1)
     metric = metrics.get(spec["metric"])
     assert isinstance(metric, metrics.Events)
     index = ExtractMonth if period == "month" else ExtractQuarter
-    rows = (
-        metric.rows(year)
-        .filter(**{metric.org: org.pk})
-        .order_by()
-        .values(cx_p=index(metric.on))
-        .annotate(cx_n=Count("*"))
-    )
-    counts = {row["cx_p"]: row["cx_n"] for row in rows}
+    counts: dict[int, int] = {}
+    for part in metric.parts():
+        rows = (
+            part.rows_of(year, item.rule.rule_set.settings)
+            .filter(**{part.org: org.pk})
+            .order_by()
+            .values(cx_p=index(part.on))
+            .annotate(cx_n=Count("*"))
+        )
+        for row in rows:
+            counts[row["cx_p"]] = counts.get(row["cx_p"], 0) + row["cx_n"]
     clock = Clock(year, today)
     current = clock.current(period)
     out = []
     for i in range(1, PERIODS_IN_YEAR[period] + 1):
         label = str(MONTHS[i]) if period == "month" else _("Q%(n)d") % {"n": i}
         n = counts.get(i, 0)
-        out.append(Period(label, n, n >= minimum, i > current, i == current))
+        out.append(Period(label, n, n >= minimum and i >= start, i > current, i == current, i < start))
     return out
 
 

@@ -26,10 +26,12 @@ MAX_RULES = 500
 MAX_BYTES = 512 * 1024
 
 SET_KEYS = {"code", "name", "year", "scope", "settings", "rules"}
-SETTING_KEYS = {"warn_days", "reminders"}
+SETTING_KEYS = {"warn_days", "reminders", "read_share"}
+# Point 10: share of a branch's members (percent) who read each must-read notice within 7 days.
+DEFAULT_READ_SHARE = 60
 COMMON_KEYS = {"code", "point", "title", "title_en", "kind", "applies_to", "accountable", "warn_days", "note"}
 KIND_KEYS: dict[str, set[str]] = {
-    RuleKind.COUNT: {"metric", "period", "min"},
+    RuleKind.COUNT: {"metric", "period", "min", "start"},
     RuleKind.DEADLINE: {"metrics", "due"},
     RuleKind.PER_PERSON: {"population", "metric", "min", "share"},
     RuleKind.COVERAGE: {"of", "share"},
@@ -176,6 +178,13 @@ def _count(item: dict[str, Any], spec: dict[str, Any], where: str, problems: Pro
         problems.add(where, _("period must be month, quarter or year."))
     spec["period"] = period
     spec["min"] = _whole(item.get("min"), "min", where, problems, low=1, high=10000)
+    if "start" in item:
+        # The first month (or quarter) asked for; the periods before it are not counted.
+        last = {"month": 12, "quarter": 4}.get(period, 1)
+        if period not in ("month", "quarter"):
+            problems.add(where, _("start is only for a monthly or quarterly count."))
+        else:
+            spec["start"] = _whole(item["start"], "start", where, problems, low=1, high=last)
 
 
 def _deadline(item: dict[str, Any], spec: dict[str, Any], where: str, problems: Problems) -> None:
@@ -288,6 +297,11 @@ def _settings(data: Any, where: str, problems: Problems) -> dict[str, Any]:
         return {}
     _unknown(data, SETTING_KEYS, where, problems, prefix="settings.")
     result: dict[str, Any] = {"warn_days": 14, "reminders": [14, 3]}
+    # Kept only when given: the metrics that read it fall back to DEFAULT_READ_SHARE.
+    if "read_share" in data:
+        result["read_share"] = _whole(
+            data["read_share"], "settings.read_share", where, problems, low=1, high=100
+        )
     if "warn_days" in data:
         result["warn_days"] = _whole(
             data["warn_days"], "settings.warn_days", where, problems, low=0, high=366

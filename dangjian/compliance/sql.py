@@ -32,6 +32,12 @@ class Sql:
         self.params.extend(params)
         return self
 
+    def nest(self, other: "Sql") -> "Sql":
+        """Append `(…)`, another statement built here."""
+        self.text += f"({other.text})"
+        self.params.extend(other.params)
+        return self
+
     def execute(self) -> int:
         with connection.cursor() as cursor:
             cursor.execute(self.text, self.params)

@@ -14,7 +14,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from dangjian.accounts.models import User
-from dangjian.core import audit, uploads
+from dangjian.core import audit, events, uploads
 from dangjian.core import images as image_files
 from dangjian.core.services import account_of, write_service
 from dangjian.core.tree import ancestor_paths
@@ -243,6 +243,7 @@ def start_thread(
         org_path=org.path,
         changes={"title": clean_title, "state": thread.state, "images": len(images)},
     )
+    _published_changed(post)
     return thread
 
 
@@ -270,6 +271,7 @@ def reply(thread: Thread, body: Any, *, acting_user: Any, images: Sequence[Uploa
         org_path=thread.organization.path,
         changes={"state": post.state, "held_words": post.held_words, "images": len(images)},
     )
+    _published_changed(post)
     return post
 
 
@@ -312,12 +314,18 @@ def set_closed(thread: Thread, closed: bool, *, acting_user: Any) -> Thread:
     return thread
 
 
+def _published_changed(row: Thread | Post) -> None:
+    # What the branch has published in its space changed (point 10 counts visible posts).
+    events.changed("discussion.post", row.organization_id, timezone.localdate(row.created_at))
+
+
 def _set_hidden(row: Thread | Post, hidden: bool, reason: str, acting_user: Any) -> None:
     row.hidden = hidden
     row.hidden_by = account_of(acting_user) if hidden else None
     row.hidden_at = timezone.now() if hidden else None
     row.hidden_reason = reason if hidden else ""
     row.save(update_fields=["hidden", "hidden_by", "hidden_at", "hidden_reason"])
+    _published_changed(row)
 
 
 @write_service("discussion.thread.hide")
@@ -419,6 +427,7 @@ def review_post(post: Post, approve: bool, *, acting_user: Any) -> Post:
             "text": strip_tags(post.body),
         },
     )
+    _published_changed(post)
     return post
 
 

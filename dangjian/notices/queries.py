@@ -6,6 +6,7 @@ Members who lost contact, are floating out, suspended or have left are not count
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -18,6 +19,8 @@ from dangjian.organizations.models import Organization
 from .models import Notice, NoticeRead, NoticeState
 
 RECIPIENT_STATUSES = (MemberStatus.ACTIVE,)
+# A must-read notice counts as read in time for the online-space rule (point 10) within this.
+READ_IN_TIME = timedelta(days=7)
 
 
 def is_recipient_member(member: Member | None) -> bool:

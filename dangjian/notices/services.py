@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit, uploads
+from dangjian.core import audit, events, uploads
 from dangjian.core.services import account_of, require_scope, write_service
 from dangjian.members.models import Member
 from dangjian.organizations.models import Organization
@@ -187,6 +187,7 @@ def send_notice(notice: Notice, *, acting_user: Any, expected_version: int | Non
         org_path=notice.organization.path,
         changes={"state": [NoticeState.DRAFT, NoticeState.SENT]},
     )
+    _published_changed(notice)
     return notice
 
 
@@ -207,7 +208,15 @@ def withdraw_notice(notice: Notice, *, acting_user: Any, expected_version: int |
         org_path=notice.organization.path,
         changes={"state": [NoticeState.SENT, NoticeState.WITHDRAWN]},
     )
+    _published_changed(notice)
     return notice
+
+
+def _published_changed(notice: Notice) -> None:
+    # What the organization has published, and how its members read it, changed: the online
+    # space rule (point 10) counts sent notices and reads of must-read ones within 7 days.
+    assert notice.sent_at is not None
+    events.changed("notices.notice", notice.organization_id, timezone.localdate(notice.sent_at))
 
 
 def _check_uploads(notice: Notice | None, files: Sequence[UploadedFile]) -> list[uploads.FileKind]:
@@ -294,12 +303,17 @@ def mark_read(notice: Notice, member: Member) -> bool:
     if not queries.covers(notice, member.organization):
         return False
     # One statement: a second opening (another tab, a double tap) inserts nothing and says so.
+    now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
-            INSERT_READ,
-            [notice.pk, member.pk, member.organization_id, member.organization.path, timezone.now()],
+            INSERT_READ, [notice.pk, member.pk, member.organization_id, member.organization.path, now]
         )
-        return cursor.fetchone() is not None
+        first = cursor.fetchone() is not None
+    # Only a first reading of a must-read notice within its 7 days can move the sender's
+    # online-space result; later readings would queue refreshes that change nothing.
+    if first and notice.must_read and notice.sent_at and now - notice.sent_at <= queries.READ_IN_TIME:
+        _published_changed(notice)
+    return first
 
 
 def remind_key(notice: Notice) -> str:

@@ -7,6 +7,7 @@ from . import (  # noqa: F401
     leaders,
     lectures,
     members,
+    online,
     organizations,
     orglife,
     points,

@@ -40,8 +40,14 @@ def test_every_work_point_appears_in_hunan_2017() -> None:
     assert {r.point for r in rules} == set(range(1, 26))
     not_measured = {r.point for r in rules if r.kind == RuleKind.NOT_MEASURED}
     measured = {r.point for r in rules if r.kind != RuleKind.NOT_MEASURED}
-    assert {10, 11, 18, 19, 20, 21, 22, 25} <= not_measured
-    assert measured == set(range(1, 25)) - {10, 11, 18, 19, 20, 21, 22}
+    assert {11, 18, 19, 20, 21, 22, 25} <= not_measured
+    assert measured == set(range(1, 25)) - {11, 18, 19, 20, 21, 22}
+    online = {r.code: r for r in rules if r.point == 10}
+    assert online["online-space"].spec["metrics"] == ["online.published"]
+    assert online["online-space"].spec["due"] == "12-31"
+    active = online["online-active"].spec
+    assert (active["metric"], active["period"], active["min"]) == ("online.active_month", "month", 1)
+    assert parse(HUNAN.read_text()).settings["read_share"] == 60
 
 
 def test_standing_rules() -> None:
@@ -86,6 +92,8 @@ def test_recompute_over_the_world(world: World, today: date) -> None:
         == Status.MET
     )
     if today.year == 2018:
+        online = Result.objects.get(organization=world.branch, rule__code="online-active")
+        assert (online.status, online.value, online.target) == ("overdue", 0, 12)
         branch_assembly = Result.objects.get(organization=world.branch, rule__code="branch-assembly")
         assert (branch_assembly.status, branch_assembly.value, branch_assembly.target) == ("overdue", 0, 4)
     # The incremental refresh of a branch and a committee runs over every rule too.
