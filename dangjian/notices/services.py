@@ -309,9 +309,16 @@ def mark_read(notice: Notice, member: Member) -> bool:
             INSERT_READ, [notice.pk, member.pk, member.organization_id, member.organization.path, now]
         )
         first = cursor.fetchone() is not None
-    # Only a first reading of a must-read notice within its 7 days can move the sender's
-    # online-space result; later readings would queue refreshes that change nothing.
-    if first and notice.must_read and notice.sent_at and now - notice.sent_at <= queries.READ_IN_TIME:
+    # Only a first reading, within its 7 days, of a must-read notice by a member of the sending
+    # organization itself can move its online-space result (the rule counts a branch's own
+    # members). A province's notice read by millions in branches queues nothing.
+    if (
+        first
+        and notice.must_read
+        and member.organization_id == notice.organization_id
+        and notice.sent_at
+        and now - notice.sent_at <= queries.READ_IN_TIME
+    ):
         _published_changed(notice)
     return first
 

@@ -242,3 +242,32 @@ def test_publishing_reading_and_hiding_refresh_the_branch(world: World) -> None:
     assert value() == 1
     discussion.hide_thread(thread, reason="不妥", acting_user=world.secretary)
     assert value() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committee_notice_read_in_the_branches_queues_no_refresh(world: World) -> None:
+    """Only the sending organization's own members count for its online space: a county's
+    must-read notice read by branch members (millions, for a province's) emits no event."""
+    from dangjian.core import events
+    from dangjian.notices import services as notices
+
+    sent = notices.send_notice(
+        notices.create_notice(
+            world.county,
+            {"title": "县委通知", "body": "请阅读", "must_read": True, "cascade": True},
+            acting_user=world.county_staff,
+        ),
+        acting_user=world.county_staff,
+    )
+    seen: list[tuple[str, int]] = []
+
+    def record(topic: str, org_id: int, on: object) -> None:
+        seen.append((topic, org_id))
+
+    events.subscribe("notices.notice", record)
+    try:
+        assert notices.mark_read(sent, world.member)
+        assert notices.mark_read(sent, world.member2)
+    finally:
+        events.unsubscribe("notices.notice", record)
+    assert seen == []
