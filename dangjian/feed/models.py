@@ -30,7 +30,7 @@ class FeedItem(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("organization")
     )
-    kind = models.CharField(_("kind"), max_length=16, choices=FeedKind.choices)
+    kind = models.CharField(_("kind of activity"), max_length=16, choices=FeedKind.choices)
     occurred_at = models.DateTimeField(_("date"))
     title = models.CharField(_("title"), max_length=200)
     # A notice sent down to every organization below: shown in their feeds too.
