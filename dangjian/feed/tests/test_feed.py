@@ -194,3 +194,32 @@ def test_a_photo_is_removed_with_its_files(world: World, tmp_path: Any) -> None:
     assert _client(world.member_user).post(f"/feed-photos/{photo.pk}/remove/").status_code == 404
     assert _client(world.secretary).post(f"/feed-photos/{photo.pk}/remove/").status_code == 302
     assert not FeedPhoto.objects.exists()
+
+
+def test_the_demo_branch_year_shows_in_its_feed(world: World) -> None:
+    from dangjian.demo.activity import create_demo_activity
+    from dangjian.orglife.models import Meeting, MeetingStatus
+
+    create_demo_activity(world.branch, today=timezone.localdate())
+    closed = Meeting.objects.filter(organization=world.branch, status=MeetingStatus.CLOSED)
+    kinds = {i.kind for i in queries.page(world.branch, size=100).items}
+    assert FeedItem.objects.filter(organization=world.branch, kind__in=["meeting", "theme_day"]).count() == (
+        closed.count()
+    )
+    assert {FeedKind.MEETING, FeedKind.THEME_DAY} <= kinds
+
+
+def test_a_transfer_in_and_a_closed_poll_reach_the_receiving_branch_feed(world: World) -> None:
+    from dangjian.polls.services import close_poll
+    from dangjian.polls.tests.helpers import open_poll_in
+    from dangjian.transfers.services.transfers import accept_transfer, start_transfer
+
+    transfer = start_transfer(world.member2, to_org=world.branch2, reason="工作调动", acting_user=SYSTEM)
+    assert not FeedItem.objects.filter(kind=FeedKind.TRANSFER_IN).exists()  # sent, not yet received
+    accept_transfer(transfer, acting_user=SYSTEM)
+    item = item_of(transfer)
+    assert (item.kind, item.organization_id) == (FeedKind.TRANSFER_IN, world.branch2.pk)
+    assert world.member2.name in item.title
+    poll = close_poll(open_poll_in(world.branch), acting_user=SYSTEM)
+    closed = item_of(poll)
+    assert (closed.kind, closed.part, closed.whole) == (FeedKind.POLL_CLOSED, 0, poll.eligible_count)
