@@ -9,6 +9,7 @@ from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -16,7 +17,7 @@ from dangjian.core import uploads
 from dangjian.core.exceptions import OutOfScope
 
 from . import queries, services
-from .models import FeedItem, FeedPhoto
+from .models import FeedItem, FeedKind, FeedPhoto
 
 
 @login_required
@@ -59,6 +60,12 @@ def album(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("%(n)s photos added.") % {"n": len(added)})
             return redirect("feed:album", pk=item.pk)
     photos = list(item.photos.order_by("pk"))
+    # A meeting's record (minutes, its own attachments) stays on the meeting's page.
+    record_url = (
+        reverse("meeting_detail", args=[item.source_id])
+        if item.kind in (FeedKind.MEETING, FeedKind.THEME_DAY)
+        else ""
+    )
     return render(
         request,
         "feed/album.html",
@@ -68,6 +75,7 @@ def album(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change": can_change,
             "errors": errors,
             "per_upload": services.PHOTOS_PER_UPLOAD,
+            "record_url": record_url,
         },
         status=400 if errors else 200,
     )

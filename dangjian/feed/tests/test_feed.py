@@ -169,7 +169,9 @@ def test_photos_lose_their_location_and_are_served_only_in_scope(world: World) -
     assert _client(world.member_user).get(f"/feed-photos/{photo.pk}/thumb/").status_code == 200
     assert _client(world.outsider).get(f"/feed-photos/{photo.pk}/").status_code == 404
     assert AuditEntry.objects.filter(action="feed.photo.add", success=True).exists()
-    # A member reads the album but cannot add to it.
+    # A member reads the album, with the way to the meeting's record, but cannot add to it.
+    album = _client(world.member_user).get(f"/feed/{item.pk}/album/").content.decode()
+    assert f'href="/meetings/{item.source_id}/"' in album and 'id="album-form"' not in album
     assert _client(world.member_user).post(f"/feed/{item.pk}/album/", {"photos": [png()]}).status_code == 404
     assert FeedPhoto.objects.count() == 1
 
