@@ -4,11 +4,10 @@ Scoped like the page: the feed of an organization within the user's view reach (
 branch) and the cascaded notices above it; any other organization answers 404.
 """
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError as ApiValidationError
@@ -16,6 +15,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from dangjian.core.params import is_int
 
 from . import queries
 from .models import FeedItem, FeedKind
@@ -62,16 +63,15 @@ class FeedView(APIView):
         if raw is None:
             member = getattr(request.user, "member", None)
             if member is None:
-                raise ApiValidationError({"organization": ["This parameter is required."]})
+                raise ApiValidationError({"organization": [_("This parameter is required.")]})
             raw = str(member.organization_id)
         org = queries.organization_for(request.user, raw)
         if org is None:
             raise Http404
-        size: Any = request.query_params.get("page_size") or queries.PAGE_SIZE
-        try:
-            size = int(size)
-        except ValueError as exc:
-            raise ApiValidationError({"page_size": ["A whole number is required."]}) from exc
+        raw_size = request.query_params.get("page_size") or str(queries.PAGE_SIZE)
+        if not is_int(raw_size):
+            raise ApiValidationError({"page_size": [_("A whole number is required.")]})
+        size = int(raw_size)
         try:
             page = queries.page(org, request.query_params.get("before") or None, size)
         except ValidationError as exc:

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
+from dangjian.core.params import is_int
 from dangjian.core.scoping import SYSTEM
 from dangjian.core.tree import ancestor_paths
 from dangjian.organizations.models import Organization
@@ -47,10 +48,9 @@ def can_read(user: Any, org: Organization) -> bool:
 
 def organization_for(user: Any, pk: Any) -> Organization | None:
     """The organization whose feed is asked for, if the user may read it (else None: a 404)."""
-    try:
-        org = Organization.objects.filter(pk=int(pk)).first()
-    except (TypeError, ValueError):
+    if not is_int(str(pk)):
         return None
+    org = Organization.objects.filter(pk=int(pk)).first()
     return org if org is not None and can_read(user, org) else None
 
 
@@ -84,6 +84,9 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
         micros, pk = raw.split(".")
+        # Digits only, bounded: an id past a 64-bit column would fail in the database instead.
+        if len(cursor) > 64 or not (is_int(micros.removeprefix("-")) and is_int(pk)):
+            raise ValueError(cursor)
         return _EPOCH + timedelta(microseconds=int(micros)), int(pk)
     except (binascii.Error, UnicodeDecodeError, ValueError, OverflowError) as exc:
         raise ValidationError(

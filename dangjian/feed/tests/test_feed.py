@@ -1,3 +1,4 @@
+import base64
 import io
 from datetime import timedelta
 from typing import Any
@@ -127,8 +128,14 @@ def test_keyset_pages_newest_first_without_gaps_or_repeats(world: World) -> None
             break
     expected = list(FeedItem.objects.order_by("-occurred_at", "-id").values_list("pk", flat=True))
     assert seen == expected and len(seen) == 45
-    bad = api.get(f"/api/v1/feed/?organization={world.branch.pk}&before=nonsense!")
-    assert bad.status_code == 400 and "before" in bad.json()
+    huge = base64.urlsafe_b64encode(b"1." + b"9" * 30).decode()
+    for cursor in ("nonsense!", huge, "x" * 500):
+        bad = api.get(f"/api/v1/feed/?organization={world.branch.pk}&before={cursor}")
+        assert bad.status_code == 400 and "before" in bad.json(), cursor
+    for query in ("organization=²", f"organization={'9' * 40}"):
+        assert api.get(f"/api/v1/feed/?{query}").status_code == 404
+    assert api.get(f"/api/v1/feed/?organization={world.branch.pk}&page_size=x").status_code == 400
+    assert _client(world.member_user).get(f"/orgs/{world.branch.pk}/feed/?before={huge}").status_code == 400
 
 
 def test_query_count_does_not_grow_with_items(world: World) -> None:
