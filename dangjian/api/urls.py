@@ -25,6 +25,7 @@ from dangjian.discussion.api_review import ResolveReportView, ReviewView, WordsV
 from dangjian.dues.api import DuesPaymentViewSet, DuesProfileViewSet, DuesReductionViewSet
 from dangjian.dues.api_instructions import PaymentInstructionsView
 from dangjian.dues.api_reads import DuesMineView, DuesMonthView, DuesQuoteView, DuesRatesView
+from dangjian.feed.api import FeedView
 from dangjian.leaders.api import LeaderViewSet
 from dangjian.lectures.api import LectureDispatchViewSet, LecturerViewSet
 from dangjian.members.api import MemberViewSet
@@ -99,6 +100,7 @@ urlpatterns = [
         ActivationCodeView.as_view(),
         name="api-account-activation-code",
     ),
+    path("v1/feed/", FeedView.as_view(), name="api-feed"),
     path("v1/meetings/<int:pk>/check-in/", MeetingCheckInView.as_view(), name="api-meeting-check-in"),
     path("v1/meetings/<int:pk>/leave/", MeetingLeaveView.as_view(), name="api-meeting-leave"),
     re_path(r"^v1/dues/quote/?$", DuesQuoteView.as_view(), name="api-dues-quote"),

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "dangjian.discussion",
     "dangjian.compliance",
     "dangjian.notices",
+    "dangjian.feed",
     "dangjian.demo",
     "dangjian.api",
     "dangjian.web",

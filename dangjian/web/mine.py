@@ -9,6 +9,7 @@ from django.utils import timezone
 from dangjian.accounts.models import RoleGrant
 from dangjian.accounts.roles import Role
 from dangjian.discussion.queries import latest_threads
+from dangjian.feed import queries as feed_queries
 from dangjian.members.models import ON_ROLL_STATUSES, Member
 from dangjian.notices.views import branch_notices
 from dangjian.orglife.models import Meeting, MeetingStatus
@@ -16,6 +17,7 @@ from dangjian.polls.queries import branch_space
 from dangjian.polls.services import close_due_polls
 
 UPCOMING_LIMIT = 5
+FEED_LIMIT = 10
 
 
 @login_required
@@ -57,6 +59,7 @@ def my_branch(request: HttpRequest) -> HttpResponse:
             "threads": threads,
             "polls": branch_space(request.user, branch.pk),
             "notices": branch_notices(member),
+            "feed": feed_queries.page(branch, size=FEED_LIMIT),
             "today": timezone.localdate(),
         },
     )

@@ -38,4 +38,5 @@ urlpatterns = [
     path("", include("dangjian.compliance.urls")),
     path("", include("dangjian.discussion.urls")),
     path("", include("dangjian.notices.urls")),
+    path("", include("dangjian.feed.urls")),
 ]

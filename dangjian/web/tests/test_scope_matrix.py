@@ -30,6 +30,9 @@ from dangjian.dues.services import propose_reduction, record_payment, set_profil
 from dangjian.dues.tests.images import png as dues_png
 from dangjian.evaluation.models import EvaluationCampaign, Handling, PeerRating
 from dangjian.evaluation.tests.helpers import handled_campaign
+from dangjian.feed.models import FeedItem, FeedPhoto
+from dangjian.feed.services import add_photos
+from dangjian.feed.tests.helpers import item_of
 from dangjian.identity.models import MemberCard
 from dangjian.leaders.models import LeaderWork, LeadingCadre
 from dangjian.leaders.services import appoint_leader, submit_work
@@ -129,6 +132,8 @@ MODEL_BY_PREFIX: list[tuple[str, type[models.Model]]] = [
     ("notice-attachments/", NoticeAttachment),
     ("my/notices/", Notice),
     ("api/v1/notices/", Notice),
+    ("feed/", FeedItem),
+    ("feed-photos/", FeedPhoto),
 ]
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 PERSONAS = [
@@ -311,6 +316,8 @@ def big_world(world: World, settings: Any, tmp_path: Path) -> World:
         notice = create_notice(org, {"title": f"通知{org.code}", "body": "请阅"}, acting_user=SYSTEM)
         send_notice(notice, acting_user=SYSTEM)
         add_notice_attachment(notice, SimpleUploadedFile("通知.png", PNG), acting_user=SYSTEM)
+        # The notice's activity in the feed, with a photo in its album.
+        add_photos(item_of(notice), [SimpleUploadedFile("合影.png", dues_png())], acting_user=SYSTEM)
     return world
 
 
@@ -379,6 +386,7 @@ def table_state() -> list:
         list(Thread.objects.values_list("pk", "state", "pinned", "hidden", "reply_count")),
         list(Post.objects.values_list("pk", "state", "hidden")),
         list(Report.objects.values_list("pk", "state")),
+        list(FeedPhoto.objects.values_list("pk", "file")),
     ]
 
 

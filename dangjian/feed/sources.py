@@ -1,0 +1,126 @@
+"""What each kind of source record puts in the feed, or None when it puts nothing there (yet).
+
+One function per source model, used alike by the signal handlers (a record just completed) and by
+the backfill (records that existed before the feed). Member names are shown as the roster shows
+them; nothing else about a member is.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangjian.members.models import ON_ROLL_STATUSES, Member
+from dangjian.notices.models import Notice, NoticeState
+from dangjian.orglife.models import AttendanceStatus, Meeting, MeetingKind, MeetingStatus
+from dangjian.polls.models import Poll, PollStatus, VoterMark
+from dangjian.transfers.models import Transfer, TransferState
+
+from .models import FeedKind
+
+# A member is "new" in the feed when they joined the Party within this window of the day their
+# record was written: a roster imported years later does not flood the feed with old members.
+NEW_MEMBER_WINDOW = timedelta(days=366)
+
+
+@dataclass(frozen=True)
+class Spec:
+    organization_id: int
+    kind: str
+    occurred_at: datetime
+    title: str
+    cascade: bool = False
+    part: int | None = None
+    whole: int | None = None
+    hidden: bool = False
+
+
+def _at_midnight(day: Any) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def meeting(obj: Meeting) -> Spec | None:
+    if obj.status != MeetingStatus.CLOSED:
+        return None
+    members = obj.attendances.filter(member__isnull=False)
+    return Spec(
+        organization_id=obj.organization_id,
+        kind=FeedKind.THEME_DAY if obj.kind == MeetingKind.THEME_DAY else FeedKind.MEETING,
+        occurred_at=obj.starts_at,
+        title=obj.topic,
+        part=members.filter(status=AttendanceStatus.PRESENT).count(),
+        whole=members.count(),
+    )
+
+
+def member(obj: Member) -> Spec | None:
+    if obj.status not in ON_ROLL_STATUSES or obj.join_date is None:
+        return None
+    if obj.join_date < timezone.localdate() - NEW_MEMBER_WINDOW:
+        return None
+    return Spec(
+        organization_id=obj.organization_id,
+        kind=FeedKind.MEMBER_JOINED,
+        occurred_at=_at_midnight(obj.join_date),
+        title=_("%(name)s joined the Party") % {"name": obj.name},
+    )
+
+
+def transfer(obj: Transfer) -> Spec | None:
+    if obj.state != TransferState.ACCEPTED or obj.to_org_id is None:
+        return None
+    return Spec(
+        organization_id=obj.to_org_id,
+        kind=FeedKind.TRANSFER_IN,
+        occurred_at=obj.decided_at or obj.created_at,
+        title=_("%(name)s transferred in") % {"name": obj.member.name},
+    )
+
+
+def notice(obj: Notice) -> Spec | None:
+    if obj.state not in (NoticeState.SENT, NoticeState.WITHDRAWN) or obj.sent_at is None:
+        return None
+    return Spec(
+        organization_id=obj.organization_id,
+        kind=FeedKind.NOTICE,
+        occurred_at=obj.sent_at,
+        title=obj.title,
+        cascade=obj.cascade,
+        hidden=obj.state == NoticeState.WITHDRAWN,
+    )
+
+
+def poll(obj: Poll) -> Spec | None:
+    if obj.status != PollStatus.CLOSED:
+        return None
+    return Spec(
+        organization_id=obj.organization_id,
+        kind=FeedKind.POLL_CLOSED,
+        occurred_at=obj.closed_at or obj.closes_at,
+        title=obj.title,
+        part=VoterMark.objects.filter(poll=obj).count(),
+        whole=obj.eligible_count,
+    )
+
+
+SOURCES: dict[type[Model], Any] = {
+    Meeting: meeting,
+    Member: member,
+    Transfer: transfer,
+    Notice: notice,
+    Poll: poll,
+}
+
+
+def backfill_filters() -> dict[type[Model], dict[str, Any]]:
+    """The records the backfill reads: only those that can produce an item."""
+    return {
+        Meeting: {"status": MeetingStatus.CLOSED},
+        Member: {"status__in": ON_ROLL_STATUSES, "join_date__gte": timezone.localdate() - NEW_MEMBER_WINDOW},
+        Transfer: {"state": TransferState.ACCEPTED, "to_org__isnull": False},
+        Notice: {"state__in": (NoticeState.SENT, NoticeState.WITHDRAWN)},
+        Poll: {"status": PollStatus.CLOSED},
+    }
