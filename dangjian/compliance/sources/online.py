@@ -1,10 +1,11 @@
 """The branch's online space (point 10): what the branch publishes there, and whether its members
 read what they must.
 
-- Published: a notice the branch sent (still sent, not withdrawn) and a post in its discussion
+- Published: a notice the branch sent (still sent, not withdrawn), a post in its discussion
   that members see (published, not hidden, in a published thread that is not hidden; a thread's
-  opening post is its body, so a new thread counts as a post). Placed by the notice's sending
-  time and the post's writing time.
+  opening post is its body, so a new thread counts as a post), and an item of its activity feed
+  (支部动态, not hidden: a meeting held, a member welcomed, `docs/feed.md`). Placed by the
+  notice's sending time, the post's writing time and the activity's date.
 - Active month: a month in which the branch published something and each must-read notice it
   sent that month was read by at least `settings.read_share` percent (default 60) of its
   recipients within 7 days of sending. A month without a must-read notice passes that half.
@@ -27,6 +28,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.discussion.models import Post, PostState, ThreadState
+from dangjian.feed.models import FeedItem, FeedKind
 from dangjian.members.models import Member
 from dangjian.notices.models import Notice, NoticeRead, NoticeState
 from dangjian.notices.queries import READ_IN_TIME, RECIPIENT_STATUSES
@@ -53,6 +55,12 @@ def _visible_posts(year: int) -> QuerySet[Post]:
         thread__state__in=(ThreadState.OPEN, ThreadState.CLOSED),
         created_at__year=year,
     )
+
+
+def _feed_items(year: int) -> QuerySet[FeedItem]:
+    # The branch's 支部动态: what it did, shown in its space (a meeting held, a member welcomed).
+    # Its notices are counted from the notices themselves, whose state is the authority.
+    return FeedItem.objects.filter(hidden=False, occurred_at__year=year).exclude(kind=FeedKind.NOTICE)
 
 
 def short_read_notices(year: int, share: int) -> QuerySet[Notice]:
@@ -102,9 +110,18 @@ def _active_posts(year: int, settings: Mapping[str, Any]) -> QuerySet[Post]:
     return _in_active_month(_visible_posts(year), year, settings, "created_at")
 
 
+def _active_feed(year: int, settings: Mapping[str, Any]) -> QuerySet[FeedItem]:
+    return _in_active_month(_feed_items(year), year, settings, "occurred_at")
+
+
 def _posts(name: str, rows: Any, tuned: Any = None) -> Events:
-    # The discussion half of a metric: counted together with the notices (never registered).
+    # The discussion part of a metric: counted together with the notices (never registered).
     return Events(f"{name}.posts", name, rows, org="organization_id", on="created_at", tuned=tuned)
+
+
+def _feed(name: str, rows: Any, tuned: Any = None) -> Events:
+    # The activity feed's part of a metric, likewise.
+    return Events(f"{name}.feed", name, rows, org="organization_id", on="occurred_at", tuned=tuned)
 
 
 register(
@@ -116,7 +133,7 @@ register(
         on="sent_at",
         topics=TOPICS,
         records=_notices_link,
-        more=(_posts("online.published", _visible_posts),),
+        more=(_posts("online.published", _visible_posts), _feed("online.published", _feed_items)),
     ),
     Events(
         "online.active_month",
@@ -126,7 +143,10 @@ register(
         on="sent_at",
         topics=TOPICS,
         records=_notices_link,
-        more=(_posts("online.active_month", lambda year: _active_posts(year, {}), _active_posts),),
+        more=(
+            _posts("online.active_month", lambda year: _active_posts(year, {}), _active_posts),
+            _feed("online.active_month", lambda year: _active_feed(year, {}), _active_feed),
+        ),
         tuned=_active_notices,
     ),
 )

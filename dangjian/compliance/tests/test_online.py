@@ -134,6 +134,25 @@ def test_active_months_with_the_60_percent_and_7_day_boundaries(world: World, fi
 
 
 @pytest.mark.django_db
+def test_the_activity_feed_counts_as_published(world: World) -> None:
+    """A meeting held shows in the branch's 支部动态: that is the space in use too; a hidden item
+    (a withdrawn record's) is not."""
+    from dangjian.feed.models import FeedItem
+    from dangjian.feed.tests.helpers import closed_meeting, item_of
+
+    load(rules(SPACE, ACTIVE))
+    FeedItem.objects.filter(pk=item_of(closed_meeting(world.branch, "学习党章")).pk).update(
+        occurred_at=at(date(2026, 2, 12))
+    )
+    hidden = item_of(closed_meeting(world.branch2, "党课"))
+    FeedItem.objects.filter(pk=hidden.pk).update(occurred_at=at(date(2026, 2, 12)), hidden=True)
+    engine.recompute(2026, today=date(2026, 3, 10))
+    assert result(world.branch, "space") == ("met", 1, 1)
+    assert result(world.branch, "active")[1] == 1  # February
+    assert result(world.branch2, "space")[1] == 0 and result(world.branch2, "active")[1] == 0
+
+
+@pytest.mark.django_db
 def test_the_read_share_is_a_setting(world: World, five: list[Member]) -> None:
     load(rules(ACTIVE, settings="warn_days: 14, read_share: 40"))
     jan = notice(world.branch, at(date(2026, 1, 12)))
