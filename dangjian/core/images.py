@@ -9,7 +9,9 @@ so a huge canvas is refused before it could take the memory.
 """
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -90,3 +92,16 @@ def reencode(
         small.thumbnail((thumbnail_side, thumbnail_side), Image.Resampling.LANCZOS)
         thumb = _encode(small, kind)
     return CleanImage(_encode(pixels, kind), kind, pixels.width, pixels.height, thumb)
+
+
+def reencode_all(files: Sequence[UploadedFile], field: str, **options: Any) -> list[CleanImage]:
+    """`reencode` each of `files` (same options) before anything is stored; a refused file
+    refuses them all, its name in front of the message, under the form's `field`."""
+    cleaned = []
+    for upload in files:
+        try:
+            cleaned.append(reencode(upload, **options))
+        except ValidationError as exc:
+            name = uploads.display_name(upload)
+            raise ValidationError({field: [f"{name}: {m}" for m in exc.messages]}) from exc
+    return cleaned

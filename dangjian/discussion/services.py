@@ -102,24 +102,16 @@ def matched_words(org: Organization, *texts: str) -> list[str]:
 def _check_images(files: Sequence[UploadedFile]) -> list[image_files.CleanImage]:
     if len(files) > IMAGES_MAX:
         raise ValidationError({"images": _("At most %(n)s images a post.") % {"n": IMAGES_MAX}})
-    cleaned = []
-    for upload in files:
-        try:
-            cleaned.append(
-                image_files.reencode(
-                    upload,
-                    max_bytes=IMAGE_MAX_BYTES,
-                    max_side=IMAGE_MAX_SIDE,
-                    fit_side=IMAGE_FIT_SIDE,
-                    thumbnail_side=THUMB_SIDE,
-                    alpha=True,
-                    orient=True,
-                )
-            )
-        except ValidationError as exc:
-            name = uploads.display_name(upload)
-            raise ValidationError({"images": [f"{name}: {m}" for m in exc.messages]}) from exc
-    return cleaned
+    return image_files.reencode_all(
+        files,
+        "images",
+        max_bytes=IMAGE_MAX_BYTES,
+        max_side=IMAGE_MAX_SIDE,
+        fit_side=IMAGE_FIT_SIDE,
+        thumbnail_side=THUMB_SIDE,
+        alpha=True,
+        orient=True,
+    )
 
 
 def _store_images(post: Post, cleaned: list[image_files.CleanImage]) -> None:

@@ -93,23 +93,15 @@ def _check_photos(item: FeedItem, files: Sequence[UploadedFile]) -> list[image_f
         raise ValidationError({"photos": _("At most %(n)s photos at a time.") % {"n": PHOTOS_PER_UPLOAD}})
     if item.photos.count() + len(files) > PHOTOS_PER_ALBUM:
         raise ValidationError({"photos": _("An album holds at most %(n)s photos.") % {"n": PHOTOS_PER_ALBUM}})
-    cleaned = []
-    for upload in files:
-        try:
-            cleaned.append(
-                image_files.reencode(
-                    upload,
-                    max_bytes=PHOTO_MAX_BYTES,
-                    max_side=PHOTO_MAX_SIDE,
-                    fit_side=PHOTO_FIT_SIDE,
-                    thumbnail_side=THUMB_SIDE,
-                    orient=True,
-                )
-            )
-        except ValidationError as exc:
-            name = uploads.display_name(upload)
-            raise ValidationError({"photos": [f"{name}: {m}" for m in exc.messages]}) from exc
-    return cleaned
+    return image_files.reencode_all(
+        files,
+        "photos",
+        max_bytes=PHOTO_MAX_BYTES,
+        max_side=PHOTO_MAX_SIDE,
+        fit_side=PHOTO_FIT_SIDE,
+        thumbnail_side=THUMB_SIDE,
+        orient=True,
+    )
 
 
 @write_service("feed.photo.add")

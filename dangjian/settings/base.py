@@ -240,6 +240,9 @@ SPECTACULAR_SETTINGS = {
         "PollKindEnum": "dangjian.polls.models.PollKind",
         "PollStatusEnum": "dangjian.polls.models.PollStatus",
         "PollElectorateEnum": "dangjian.polls.models.Electorate",
+        "PostReportStateEnum": "dangjian.discussion.models.ReportState",
+        "PostStateEnum": "dangjian.discussion.models.PostState",
+        "ThreadStateEnum": "dangjian.discussion.models.ThreadState",
     },
     # The default enum hook, then the error answers every operation can give.
     "POSTPROCESSING_HOOKS": [
