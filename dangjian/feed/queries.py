@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from dangjian.core.params import is_int
 from dangjian.core.scoping import SYSTEM
 from dangjian.core.tree import ancestor_paths
+from dangjian.members.models import ON_ROLL_STATUSES
 from dangjian.organizations.models import Organization
 
 from .models import FeedItem, FeedPhoto
@@ -35,7 +36,7 @@ def reach(user: Any) -> list[str]:
         return []
     paths = list(user.scope_paths("view"))
     member = getattr(user, "member", None)
-    if member is not None:
+    if member is not None and member.status in ON_ROLL_STATUSES:  # not after leaving the roll
         paths.append(member.organization.path)
     return paths
 

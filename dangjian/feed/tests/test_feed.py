@@ -232,3 +232,22 @@ def test_a_transfer_in_and_a_closed_poll_reach_the_receiving_branch_feed(world: 
     poll = close_poll(open_poll_in(world.branch), acting_user=SYSTEM)
     closed = item_of(poll)
     assert (closed.kind, closed.part, closed.whole) == (FeedKind.POLL_CLOSED, 0, poll.eligible_count)
+
+
+def test_a_member_reads_their_branch_feed_only_while_on_its_roll(world: World) -> None:
+    """An account linked to a member and holding no role reads the member's branch feed; once the
+    member has left the roll, the branch's activity (names of new members among it) is closed."""
+    from dangjian.accounts.models import User
+    from dangjian.members.models import MemberStatus
+
+    sent_notice(world.branch, "本支部通知")
+    account = User.objects.create_user("linked_only", password="x", member=world.member2)
+    client = APIClient()
+    client.force_authenticate(account)
+    url = f"/api/v1/feed/?organization={world.branch.pk}"
+    assert "本支部通知" in client.get(url).content.decode()
+    world.member2.status = MemberStatus.LEFT
+    world.member2.save(update_fields=["status"])
+    account = User.objects.get(pk=account.pk)  # a new request loads the member afresh
+    client.force_authenticate(account)
+    assert client.get(url).status_code == 404
