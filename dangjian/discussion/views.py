@@ -1,6 +1,7 @@
 """The discussion pages: a branch's threads, one thread with its posts, starting a thread and
 replying (phone first), the secretary's moderation queue, the committee's word list."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -160,6 +161,17 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("discussion:thread", args=[thread.pk]) + f"#post-{post.pk}")
 
 
+def _flash(request: HttpRequest, step: Callable[[], object]) -> None:
+    """Run one moderation step; say it is done, or why it was refused."""
+    try:
+        step()
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Done."))
+
+
 @login_required
 @require_POST
 def moderate_thread(request: HttpRequest, pk: int) -> HttpResponse:
@@ -167,13 +179,7 @@ def moderate_thread(request: HttpRequest, pk: int) -> HttpResponse:
     if not access.can(request.user, thread.organization.path, "change"):
         raise Http404
     action, reason = request.POST.get("action", ""), request.POST.get("reason", "")
-    try:
-        services.moderate_thread(thread, action, reason=reason, acting_user=request.user)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Done."))
+    _flash(request, lambda: services.moderate_thread(thread, action, reason=reason, acting_user=request.user))
     return redirect("discussion:thread", pk=thread.pk)
 
 
@@ -191,13 +197,7 @@ def moderate_post(request: HttpRequest, pk: int) -> HttpResponse:
     if not access.can(request.user, post.organization.path, "change"):
         raise Http404
     action, reason = request.POST.get("action", ""), request.POST.get("reason", "")
-    try:
-        services.moderate_post(post, action, reason=reason, acting_user=request.user)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Done."))
+    _flash(request, lambda: services.moderate_post(post, action, reason=reason, acting_user=request.user))
     if request.POST.get("next") == "moderation":
         return redirect("discussion:moderation", pk=post.organization_id)
     return redirect(reverse("discussion:thread", args=[post.thread_id]) + f"#post-{post.pk}")
@@ -242,18 +242,8 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
     row = Report.objects.restrict(request.user, "change").filter(pk=pk, state=ReportState.OPEN).first()
     if row is None:
         raise Http404
-    try:
-        services.resolve_report(
-            row,
-            hide=request.POST.get("action") == "hide",
-            reason=request.POST.get("reason", ""),
-            acting_user=request.user,
-        )
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Done."))
+    hide, reason = request.POST.get("action") == "hide", request.POST.get("reason", "")
+    _flash(request, lambda: services.resolve_report(row, hide=hide, reason=reason, acting_user=request.user))
     return redirect("discussion:moderation", pk=row.organization_id)
 
 
