@@ -67,12 +67,19 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
         ordering = ["username"]
 
-    def _grants(self) -> list[tuple[str, str]]:
-        cached: list[tuple[str, str]] | None = getattr(self, "_grant_cache", None)
+    def grant_rows(self) -> list["RoleGrant"]:
+        """The user's grants with their organizations, top of the tree first: read once per request
+        (the scoping, the navigation and the home all ask)."""
+        cached: list[RoleGrant] | None = getattr(self, "_grant_cache", None)
         if cached is None:
-            cached = list(self.grants.values_list("role", "organization__path"))  # type: ignore[attr-defined]
+            cached = list(
+                self.grants.select_related("organization").order_by("organization__path", "pk")  # type: ignore[attr-defined]
+            )
             self._grant_cache = cached
         return cached
+
+    def _grants(self) -> list[tuple[str, str]]:
+        return [(grant.role, grant.organization.path) for grant in self.grant_rows()]
 
     def scope_paths(self, action: str) -> list[str]:
         """Organization paths whose subtrees this user may act on with `action`."""

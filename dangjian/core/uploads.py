@@ -128,12 +128,16 @@ def check_all(files: Sequence[UploadedFile], max_bytes: int) -> list[FileKind]:
         try:
             kinds.append(check_upload(upload, max_bytes=max_bytes))
         except ValidationError as exc:
-            raise ValidationError(
-                _("%(name)s: %(problem)s")
-                % {"name": display_name(upload), "problem": " ".join(exc.messages)},
-                code=exc.code,
-            ) from exc
+            raise named_refusal(upload, exc) from exc
     return kinds
+
+
+def named_refusal(upload: UploadedFile, exc: ValidationError) -> ValidationError:
+    """The refusal of one file among several, its name in front so the user knows which."""
+    return ValidationError(
+        _("%(name)s: %(problem)s") % {"name": display_name(upload), "problem": " ".join(exc.messages)},
+        code=exc.code,
+    )
 
 
 def described(upload: UploadedFile, kind: FileKind) -> dict[str, object]:

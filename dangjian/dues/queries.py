@@ -29,7 +29,7 @@ from dangjian.organizations.models import Organization
 
 from .models import DuesPayment, DuesProfile, DuesReduction, PaymentKind, ReductionState
 from .months import month_span, months_between
-from .rules import RULE_EXEMPT, RULE_REDUCED, monthly_dues
+from .rules import RULE_EXEMPT, RULE_REDUCED, Quote, monthly_dues
 
 DUES_STATUSES = [MemberStatus.ACTIVE, MemberStatus.LOST_CONTACT, MemberStatus.FLOATING_OUT]
 
@@ -72,12 +72,22 @@ def profile_in_force(profiles: Iterable[DuesProfile], month: date) -> DuesProfil
     return best
 
 
+def _quote(profile: DuesProfile) -> Quote:
+    """The profile's monthly dues, worked out once per loaded profile: a statement asks for every
+    month since the member's first profile, and the amount changes only with the profile."""
+    quote: Quote | None = getattr(profile, "_dj_quote", None)
+    if quote is None:
+        quote = monthly_dues(profile.category, profile.base, profile.fixed_amount)
+        profile._dj_quote = quote  # type: ignore[attr-defined]
+    return quote
+
+
 def due_for(month: date, profiles: Iterable[DuesProfile], reductions: Iterable[DuesReduction]) -> Due:
     """The month's dues from the member's profiles and *approved* reductions (already loaded)."""
     profile = profile_in_force(profiles, month)
     if profile is None:
         return Due(month, None, "", _("No dues profile in force."))
-    quote = monthly_dues(profile.category, profile.base, profile.fixed_amount)
+    quote = _quote(profile)
     for r in reductions:
         if (
             r.state == ReductionState.APPROVED

@@ -11,16 +11,18 @@ neither a stray file nor a row pointing at a missing one.
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit, uploads
+from dangjian.core import audit, images, uploads
 from dangjian.core.services import account_of, write_service
 
 from .models import Meeting, MeetingAttachment, MeetingRevision, MeetingStatus
@@ -28,34 +30,51 @@ from .services import clean_record, lock_meeting
 
 MAX_ATTACHMENTS = 30
 MAX_BYTES = uploads.MAX_UPLOAD_BYTES
+PHOTO_MAX_SIDE = 8000  # a 48-megapixel phone photo; larger canvases are refused before decoding
+PHOTO_FIT_SIDE = 2560  # enough to read a whiteboard in the photo of a meeting
 REVISABLE = (MeetingStatus.CLOSED,)
 OPEN_OR_CLOSED = (MeetingStatus.PLANNED, MeetingStatus.CLOSED)
 
 
-def _check_uploads(
-    meeting: Meeting, files: Sequence[UploadedFile], removing: int = 0
-) -> list[uploads.FileKind]:
-    """Check every file before any is stored: one refused file refuses them all."""
+@dataclass(frozen=True)
+class _Checked:
+    upload: UploadedFile
+    kind: uploads.FileKind
+    content: File  # what is stored: the document as uploaded, or the photo written anew
+
+
+def _check_uploads(meeting: Meeting, files: Sequence[UploadedFile], removing: int = 0) -> list[_Checked]:
+    """Check every file before any is stored: one refused file refuses them all. Photos are
+    written anew from their pixels, so a phone's EXIF (its GPS location above all) is not kept."""
     if meeting.attachments.count() - removing + len(files) > MAX_ATTACHMENTS:
         raise ValidationError(
             _("A meeting can have at most %(limit)s attachments.") % {"limit": MAX_ATTACHMENTS},
             code="too_many",
         )
-    return uploads.check_all(files, MAX_BYTES)
+    checked = []
+    for upload, kind in zip(files, uploads.check_all(files, MAX_BYTES), strict=True):
+        content: File = upload
+        if kind.code in images.IMAGE_KINDS:
+            try:
+                content = images.reencode(
+                    upload, max_bytes=MAX_BYTES, max_side=PHOTO_MAX_SIDE, fit_side=PHOTO_FIT_SIDE, orient=True
+                ).content
+            except ValidationError as exc:
+                raise uploads.named_refusal(upload, exc) from exc
+        checked.append(_Checked(upload, kind, content))
+    return checked
 
 
-def _store(
-    meeting: Meeting, files: Sequence[UploadedFile], kinds: Sequence[uploads.FileKind], acting_user: Any
-) -> list[MeetingAttachment]:
+def _store(meeting: Meeting, files: Sequence[_Checked], acting_user: Any) -> list[MeetingAttachment]:
     """Save checked files and their rows, as the caller's last write."""
     rows = []
     with uploads.saved_together() as save:
-        for upload, kind in zip(files, kinds, strict=True):
+        for item in files:
             rows.append(
                 MeetingAttachment.objects.create(
                     meeting=meeting,
-                    file=save("meetings", kind, upload),
-                    **uploads.described(upload, kind),
+                    file=save("meetings", item.kind, item.content),
+                    **(uploads.described(item.upload, item.kind) | {"size": item.content.size or 0}),
                     uploaded_by=account_of(acting_user),
                 )
             )
@@ -102,7 +121,7 @@ def add_attachment(
     if meeting.status == MeetingStatus.CLOSED:
         _revision, added = _revise(meeting, {}, reason=reason, acting_user=acting_user, add=[upload])
         return added[0]
-    row = _store(meeting, [upload], _check_uploads(meeting, [upload]), acting_user)[0]
+    row = _store(meeting, _check_uploads(meeting, [upload]), acting_user)[0]
     audit.record(
         "meeting.attachment_add",
         actor=acting_user,
@@ -180,7 +199,7 @@ def _revise(
     after = before | clean
     if after == before and not add and not dropped:
         raise ValidationError(_("Nothing was changed, so no revision was made."), code="unchanged")
-    kinds = _check_uploads(meeting, add, removing=len(dropped))  # every refusal before any write
+    checked = _check_uploads(meeting, add, removing=len(dropped))  # every refusal before any write
     number = (meeting.revisions.aggregate(n=Max("number"))["n"] or 0) + 1  # the meeting row is locked
     removed_names = _drop(dropped) if dropped else []
     added_names = [uploads.display_name(upload) for upload in add]
@@ -199,7 +218,7 @@ def _revise(
     meeting.minutes, meeting.resolutions = after["minutes"], after["resolutions"]
     meeting.version += 1
     meeting.save(update_fields=["minutes", "resolutions", "version", "updated_at"])
-    added = _store(meeting, add, kinds, acting_user) if add else []
+    added = _store(meeting, checked, acting_user) if add else []
     changes: dict[str, Any] = {"revision": [None, number], **audit.diff(before, after)}
     if added_names:
         changes["attachments_added"] = [None, added_names]

@@ -18,10 +18,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.accounts.models import AdminRequest, RoleGrant, User
+from dangjian.accounts.models import AdminRequest, User
 from dangjian.accounts.roles import ADMIN_REVIEW, Role
 from dangjian.compliance.models import Result, Snapshot, Status, Tally
 from dangjian.compliance.queries import rule_title
+from dangjian.core.counts import count_each
 from dangjian.core.tree import subtree_q
 from dangjian.dues.models import DuesReduction, ReductionState
 from dangjian.dues.months import this_month
@@ -116,11 +117,9 @@ class AdminHome:
 
 
 def _first_grants(user: Any) -> dict[str, Organization]:
-    """The top-most organization of each role the user holds (one query)."""
+    """The top-most organization of each role the user holds (the grants the request has read)."""
     orgs: dict[str, Organization] = {}
-    for grant in (
-        RoleGrant.objects.filter(user=user.pk).select_related("organization").order_by("organization__path")
-    ):
+    for grant in user.grant_rows():
         orgs.setdefault(grant.role, grant.organization)
     return orgs
 
@@ -266,11 +265,12 @@ def _waiting(user: Any, org: Organization, *, committee: bool) -> list[Waiting]:
                 "org_detail",
             ),
         ]
-    waiting = [
-        Waiting(label, queryset.restrict(user, action).count(), reverse(url, args=[org.pk]))  # type: ignore[attr-defined]
-        for label, queryset, action, url in kinds
+    counts = count_each([queryset.restrict(user, action) for _label, queryset, action, _url in kinds])  # type: ignore[attr-defined]
+    return [
+        Waiting(label, count, reverse(url, args=[org.pk]))
+        for (label, _queryset, _action, url), count in zip(kinds, counts, strict=True)
+        if count
     ]
-    return [w for w in waiting if w.count]
 
 
 def _at_risk(user: Any, org: Organization, year: int) -> list[Result]:
@@ -290,12 +290,16 @@ def branch_home(user: Any, org: Organization) -> BranchHome:
     meetings = Meeting.objects.filter(
         subtree_q(org.path, "organization__path"), status=MeetingStatus.PLANNED, ends_at__lt=now
     ).restrict(user, "change")
+    # The meetings to show and how many there are in one query (a window counts the whole set).
     to_record = list(
         meetings.select_related("organization")
-        .annotate(missing=Count("attendances", filter=Q(attendances__status=AttendanceStatus.EXPECTED)))
+        .annotate(
+            missing=Count("attendances", filter=Q(attendances__status=AttendanceStatus.EXPECTED)),
+            total=Window(Count("id")),
+        )
         .order_by("-starts_at", "-id")[:LIST_LIMIT]
     )
-    count = meetings.count()
+    count = to_record[0].total if to_record else 0  # type: ignore[attr-defined]
     leave = list(
         Attendance.objects.filter(
             subtree_q(org.path, "meeting__organization__path"),

@@ -26,6 +26,12 @@ def png_bytes(colour: str = "red") -> bytes:
     return buffer.getvalue()
 
 
+def pixels(image: bytes) -> bytes:
+    """What a picture shows, whatever file it was written to (photos are stored re-encoded)."""
+    with Image.open(io.BytesIO(image)) as decoded:
+        return decoded.convert("RGB").tobytes()
+
+
 def jpeg_bytes() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (8, 6), "blue").save(buffer, "JPEG")

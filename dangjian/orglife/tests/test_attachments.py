@@ -1,11 +1,13 @@
 """Meeting attachments: checked by content and size, stored under random names, served only to
 those who may see the meeting; a refused upload stores nothing."""
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from PIL import Image
 
 from dangjian.core.exceptions import OutOfScope
 from dangjian.core.models import AuditEntry
@@ -54,10 +56,38 @@ def test_accepted_photo_is_stored_under_a_random_name(world: World, media: Path)
     row = add_attachment(m, upload("../../合影.png", png_bytes()), acting_user=world.secretary)
     assert (row.original_name, row.kind, row.content_type) == ("合影.png", "png", "image/png")
     assert row.file.name.startswith("meetings/") and "合影" not in row.file.name
-    assert row.uploaded_by == world.secretary and row.size == len(png_bytes())
     assert [p.relative_to(media).as_posix() for p in stored_files(media)] == [row.file.name]
+    assert row.uploaded_by == world.secretary and row.size == (media / row.file.name).stat().st_size
     assert Meeting.objects.get(pk=m.pk).version == m.version  # a new file overwrites nothing
     assert AuditEntry.objects.filter(action="meeting.attachment_add", success=True).count() == 1
+
+
+def test_a_phone_photo_loses_its_location_and_stands_upright(world: World, media: Path) -> None:
+    """The record's photos are shown to the branch and printed in its PDF: where the phone was
+    (EXIF GPS), its make and serial stay out; the EXIF rotation is applied to the pixels."""
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif[0x0112] = 6  # stored on its side: turn 90° to view
+    exif[0x8825] = {1: "N", 2: (28.0, 12.0, 36.0), 3: "E", 4: (112.0, 58.0, 12.0)}
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(buffer, "JPEG", exif=exif)
+    assert b"PhoneMaker" in buffer.getvalue()
+    row = add_attachment(
+        past_meeting(world), upload("合影.jpg", buffer.getvalue()), acting_user=world.secretary
+    )
+    stored = (media / row.file.name).read_bytes()
+    assert b"PhoneMaker" not in stored
+    with Image.open(io.BytesIO(stored)) as image:
+        assert not image.getexif() and image.size == (30, 40)
+    assert row.size == len(stored) and row.kind == "jpeg"
+
+
+def test_a_file_that_claims_to_be_a_photo_but_does_not_decode_is_refused(world: World, media: Path) -> None:
+    broken = png_bytes()[:40]  # the signature of a PNG, then nothing readable
+    with pytest.raises(ValidationError) as error:
+        add_attachment(past_meeting(world), upload("坏.png", broken), acting_user=world.secretary)
+    assert error.value.messages[0].startswith("坏.png: ")
+    assert not MeetingAttachment.objects.exists() and stored_files(media) == []
 
 
 def test_limit_scope_and_cancelled_meetings(
@@ -106,7 +136,8 @@ def test_files_are_served_only_within_scope(world: World, media: Path) -> None:
     photo = add_attachment(m, upload("合影.png", png_bytes()), acting_user=world.secretary)
     doc = add_attachment(m, upload("记录.docx", docx_bytes()), acting_user=world.secretary)
     response = client_for(world.member_user).get(f"/meeting-attachments/{photo.pk}/")
-    assert response.status_code == 200 and b"".join(response.streaming_content) == png_bytes()
+    served = b"".join(response.streaming_content)
+    assert response.status_code == 200 and served == (media / photo.file.name).read_bytes()
     assert response["Content-Type"] == "image/png" and response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Disposition"].startswith("inline")
     saved = client_for(world.county_staff).get(f"/meeting-attachments/{doc.pk}/")

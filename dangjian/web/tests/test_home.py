@@ -19,6 +19,7 @@ from dangjian.notifications.services import notify
 from dangjian.orglife.models import Meeting
 from dangjian.orglife.services import request_leave, schedule_meeting
 from dangjian.testing.world import World, make_member, make_user
+from dangjian.web.home import LIST_LIMIT
 
 # Session, user, grants, the navbar, and a handful of counts per section of the user's roles.
 # (27: the member section's must-read notices, 通知公告, are one query.)
@@ -157,6 +158,25 @@ def test_a_members_home_counts_nothing_twice(world: World) -> None:
     assert len(sql) == MEMBER_HOME_QUERIES, "\n".join(sql)
     assert sum("notifications_notification" in q and "COUNT(" in q for q in sql) == 1  # home + bell
     assert not any("INSERT" in q or "UPDATE" in q for q in sql)  # the session was renewed at login
+
+
+def test_a_secretary_members_home_reads_each_thing_once(world: World) -> None:
+    """The member section, then the branch's: meetings to record with how many there are (1),
+    leave requests (1), every kind of decision waiting counted in one query (1), the work points
+    at risk (1); the top organization of each role comes from the grants already read."""
+    user = make_user("secretary_member", Role.SECRETARY, world.branch, world.member2)
+    for i in range(LIST_LIMIT + 2):
+        _meeting(world, timezone.now() - timedelta(days=3 + i), topic=f"待记录的会{i}")
+    client = Client()
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get("/").content.decode()
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert len(sql) == MEMBER_HOME_QUERIES + 4, "\n".join(sql)
+    assert sum("accounts_rolegrant" in q for q in sql) == 1
+    # Seven to record, five listed, the badge counts them all.
+    assert body.count("待记录的会") == LIST_LIMIT
+    assert f'<span class="badge text-bg-warning">{LIST_LIMIT + 2}</span>' in body
 
 
 @pytest.mark.parametrize(
