@@ -368,9 +368,17 @@ class Statement:
 PAYMENT_HISTORY_LIMIT = 60
 
 
-def member_statement(member: Member, month: date) -> Statement:
-    """What `member` owes up to `month` and what they paid (three queries)."""
+def member_statement(member: Member, month: date, *, history: bool = True) -> Statement:
+    """What `member` owes up to `month` and what they paid (three queries). Without `history`
+    (the home's dues card), only what decides the amounts is read: no payment or reduction rows
+    with who recorded them, just the months the payments cover; `payments` and `reductions` are
+    then empty."""
     profiles = list(DuesProfile.objects.filter(member=member))
+    if not history:
+        approved = list(DuesReduction.objects.filter(member=member, state=ReductionState.APPROVED))
+        spans = DuesPayment.objects.filter(_regular(), member=member).values_list("period_from", "period_to")
+        covered = {m for first, last in spans for m in month_span(first, last)}
+        return _statement(member, month, profiles, approved, covered, [], [])
     reductions = list(DuesReduction.objects.filter(member=member).select_related("approved_by"))
     payments = list(
         DuesPayment.objects.filter(member=member)
@@ -380,15 +388,27 @@ def member_statement(member: Member, month: date) -> Statement:
     for p in payments:
         p.member = member  # the API names the member on each payment: no query per payment
     approved = [r for r in reductions if r.state == ReductionState.APPROVED]
-    current = due_for(month, profiles, approved)
-    owed: list[Due] = []
-    recent: list[MonthState] = []
     covered = {
         m
         for p in payments
         if p.kind == PaymentKind.REGULAR and p.voided_at is None
         for m in month_span(p.period_from, p.period_to)
     }
+    return _statement(member, month, profiles, approved, covered, payments, reductions)
+
+
+def _statement(
+    member: Member,
+    month: date,
+    profiles: list[DuesProfile],
+    approved: list[DuesReduction],
+    covered: set[date],
+    payments: list[DuesPayment],
+    reductions: list[DuesReduction],
+) -> Statement:
+    current = due_for(month, profiles, approved)
+    owed: list[Due] = []
+    recent: list[MonthState] = []
     if profiles and member.status in DUES_STATUSES:
         start = max(member.join_date.replace(day=1), min(p.effective_from for p in profiles))
         for m in month_span(start, month) if start <= month else []:

@@ -208,7 +208,7 @@ def member_home(user: Any) -> MemberHome | None:
         member=member,
         next_meeting=nxt,
         more_meetings=more,
-        dues=member_statement(member, this_month()),
+        dues=member_statement(member, this_month(), history=False),
         unread=unread,
         notices=notices,
         tasks=_member_tasks(member, today),

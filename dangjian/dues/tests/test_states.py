@@ -10,9 +10,16 @@ from django.utils import timezone
 
 from dangjian.core.dates import add_months
 from dangjian.core.scoping import SYSTEM
+from dangjian.dues.models import PaymentKind
 from dangjian.dues.months import this_month
 from dangjian.dues.queries import member_statement
-from dangjian.dues.services import approve_reduction, propose_reduction, record_payment, set_profile
+from dangjian.dues.services import (
+    approve_reduction,
+    propose_reduction,
+    record_payment,
+    set_profile,
+    void_payment,
+)
 from dangjian.testing.world import World
 
 D = Decimal
@@ -78,6 +85,45 @@ def test_statement_states(world: World) -> None:
         (add_months(month, -3), "exempt", False),
         (add_months(month, -4), "paid", False),
     ]
+
+
+def test_the_homes_card_reads_the_same_amounts_without_the_history(world: World) -> None:
+    """The home's dues card skips the payment and reduction rows; what it says must not change:
+    a voided payment covers nothing, a voluntary one is not dues, a pending reduction lowers
+    nothing."""
+    month = _states(world)
+    voided = record_payment(
+        world.member,
+        period_from=add_months(month, -1),
+        period_to=add_months(month, -1),
+        amount=D("120.00"),
+        receipt_no="A4",
+        acting_user=SYSTEM,
+    )
+    void_payment(voided, "录入错误", acting_user=SYSTEM)
+    record_payment(
+        world.member,
+        period_from=month,
+        period_to=month,
+        amount=D("500.00"),
+        receipt_no="A5",
+        kind=PaymentKind.VOLUNTARY,
+        acting_user=SYSTEM,
+    )
+    propose_reduction(
+        world.member, month_from=month, month_to=month, amount=D(0), reason="待批", acting_user=SYSTEM
+    )
+    full = member_statement(world.member, month)
+    card = member_statement(world.member, month, history=False)
+    assert (card.current, card.owed, card.unpaid, card.owed_total, card.recent) == (
+        full.current,
+        full.owed,
+        full.unpaid,
+        full.owed_total,
+        full.recent,
+    )
+    assert card.unpaid == 2 and card.owed_total == D("240.00")  # last month and this one, 120 each
+    assert card.payments == [] and card.reductions == [] and len(full.payments) == 4
 
 
 @pytest.mark.parametrize("url", ["/my/dues/", "member"])
