@@ -36,6 +36,25 @@ UNREAD_CAP = 100
 UNREAD_MEMO = "_dj_unread_count"
 
 
+class _CappedCount(models.Func):
+    """How many rows a subquery returns, for a subquery that carries its own LIMIT."""
+
+    template = "(SELECT COUNT(*) FROM %(expressions)s AS capped)"
+    output_field = models.IntegerField()
+
+
+def latest_unread(user: Any, limit: int) -> list["Notification"]:
+    """The user's `limit` newest unread notifications, each carrying the unread count (capped)
+    for the bell: one query where a list and a count would be two. With none unread the count
+    is 0, and so the memo is set either way."""
+    mine = Notification.objects.restrict(user).unread()
+    capped = _CappedCount(models.Subquery(mine.values("id")[:UNREAD_CAP]))
+    rows = list(mine.annotate(unread_total=capped).order_by("-created_at", "-id")[:limit])
+    if getattr(user, "is_authenticated", False):
+        setattr(user, UNREAD_MEMO, rows[0].unread_total if rows else 0)  # type: ignore[attr-defined]
+    return rows
+
+
 def unread_count(user: Any) -> int:
     """Unread notifications of `user`, at most UNREAD_CAP: one query, kept on the user object for
     the rest of the request (the home and the navbar's bell both show it)."""

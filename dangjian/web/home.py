@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum, Window
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum, Window
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,7 +31,7 @@ from dangjian.evaluation.models import CampaignState, EvaluationCampaign
 from dangjian.members.models import Member
 from dangjian.notices.models import Notice
 from dangjian.notices.queries import unread_must_read
-from dangjian.notifications.models import Notification, unread_count
+from dangjian.notifications.models import Notification, latest_unread, unread_count
 from dangjian.organizations.models import Organization
 from dangjian.orglife.checkin import EARLY
 from dangjian.orglife.models import Attendance, AttendanceStatus, Meeting, MeetingStatus
@@ -187,23 +187,27 @@ def _member_tasks(member: Member, today: date) -> list[Task]:
 def member_home(user: Any) -> MemberHome | None:
     if user.member_id is None:
         return None
-    member = user.member if User.member.is_cached(user) else None
-    if member is None or not Member.organization.is_cached(member):
-        # With its organization in the same query: the must-read card needs its path.
-        member = Member.objects.select_related("organization").get(pk=user.member_id)
-        user.member = member  # the rest of the request (the navbar) reads this one
     now = timezone.now()
     today = timezone.localdate()
+    approved = PointEntry.objects.filter(state=EntryState.APPROVED, occurred_on__year=today.year)
+    member = user.member if User.member.is_cached(user) else None
+    if member is None or not Member.organization.is_cached(member):
+        # With its organization (the must-read card needs its path) and the year's points: one
+        # query for both.
+        year_total = approved.filter(member=OuterRef("pk")).values("member").annotate(t=Sum("points"))
+        member = (
+            Member.objects.select_related("organization")
+            .annotate(points_year=Subquery(year_total.values("t")))
+            .get(pk=user.member_id)
+        )
+        user.member = member  # the rest of the request (the navbar) reads this one
+    if hasattr(member, "points_year"):
+        points = member.points_year
+    else:
+        points = approved.filter(member=member).aggregate(total=Sum("points"))["total"]
     nxt, more = _next_meeting(member.pk, now)
-    mine = Notification.objects.restrict(user).unread()
-    notices = list(mine.order_by("-created_at", "-id")[:3])
-    unread = unread_count(user)  # the bell's count: counted once for both
-    points = (
-        PointEntry.objects.filter(
-            member=member, state=EntryState.APPROVED, occurred_on__year=today.year
-        ).aggregate(total=Sum("points"))["total"]
-        or 0
-    )
+    notices = latest_unread(user, 3)
+    unread = unread_count(user)  # the bell's count, read with the list above
     return MemberHome(
         member=member,
         next_meeting=nxt,
@@ -212,7 +216,7 @@ def member_home(user: Any) -> MemberHome | None:
         unread=unread,
         notices=notices,
         tasks=_member_tasks(member, today),
-        points=points,
+        points=points or 0,
         year=today.year,
         must_read=unread_must_read(member, MUST_READ_SHOWN),
     )

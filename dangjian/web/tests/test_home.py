@@ -18,6 +18,8 @@ from dangjian.notices.services import create_notice, send_notice
 from dangjian.notifications.services import notify
 from dangjian.orglife.models import Meeting
 from dangjian.orglife.services import request_leave, schedule_meeting
+from dangjian.points.models import EntryState, PointEntry
+from dangjian.points.tests.helpers import rule as point_rule
 from dangjian.testing.world import World, make_member, make_user
 from dangjian.web.home import LIST_LIMIT
 
@@ -25,10 +27,10 @@ from dangjian.web.home import LIST_LIMIT
 # (27: the member section's must-read notices, 通知公告, are one query.)
 HOME_QUERY_BUDGET = 27
 # A member without any other role — most of the province's users, on every visit. Session and
-# user (2), grants (1), member with branch (1), next meeting with how many follow (1),
-# notifications and their count shared with the bell (2), points (1), dues (3), evaluation (1),
-# study (1), must-read notices (1).
-MEMBER_HOME_QUERIES = 14
+# user (2), grants (1), member with branch and the year's points (1), next meeting with how many
+# follow (1), the latest unread notifications with their count, shared with the bell (1), dues (3),
+# evaluation (1), study (1), must-read notices (1).
+MEMBER_HOME_QUERIES = 12
 STANDING = Path(__file__).resolve().parents[2] / "compliance" / "rulesets" / "standing.yaml"
 
 
@@ -177,6 +179,35 @@ def test_a_secretary_members_home_reads_each_thing_once(world: World) -> None:
     # Seven to record, five listed, the badge counts them all.
     assert body.count("待记录的会") == LIST_LIMIT
     assert f'<span class="badge text-bg-warning">{LIST_LIMIT + 2}</span>' in body
+
+
+def test_a_members_home_shows_the_years_approved_points_and_unread_count(world: World) -> None:
+    year = timezone.localdate().year
+    deed = point_rule(world.township, "manual", "好人好事", 3, year=year)
+    for points, state, day in [
+        (3, EntryState.APPROVED, date(year, 1, 5)),
+        (2, EntryState.APPROVED, date(year, 1, 6)),
+        (7, EntryState.PROPOSED, date(year, 1, 7)),  # not approved yet
+        (9, EntryState.APPROVED, date(year - 1, 12, 31)),  # last year
+    ]:
+        PointEntry.objects.create(
+            member=world.member, rule=deed, points=points, occurred_on=day, source_type="manual", state=state
+        )
+    PointEntry.objects.create(
+        member=world.member2,
+        rule=deed,
+        points=4,
+        occurred_on=date(year, 1, 5),
+        source_type="manual",
+        state=EntryState.APPROVED,
+    )
+    for i in range(5):
+        notify([world.member_user], kind="test", key=f"n:{i}", title=f"提醒{i}", url="/")
+    body = _home(world.member_user)
+    points = body[body.index('id="home-points"') :]
+    assert '<span class="d-block fs-4 fw-semibold">5</span>' in points[:400]
+    assert '<span class="position-absolute' in body and ">5<span" in body  # the bell counts all five
+    assert "提醒4" in body and "提醒2" in body and "提醒1" not in body  # the newest three listed
 
 
 @pytest.mark.parametrize(
