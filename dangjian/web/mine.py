@@ -29,9 +29,11 @@ def my_page(request: HttpRequest) -> HttpResponse:
 def my_branch(request: HttpRequest) -> HttpResponse:
     """Name, secretary, member count and the coming meetings of the member's branch. Nothing about
     other members beyond the secretary's name (the disclosure policy: no personal fields here)."""
-    member = getattr(request.user, "member", None)
-    if member is None:
+    member_id = getattr(request.user, "member_id", None)
+    if member_id is None:
         return redirect("nav_go", section="org")
+    member = Member.objects.select_related("organization").get(pk=member_id)  # one query for both
+    request.user.member = member  # type: ignore[union-attr]  # the navbar reads the same one
     branch = member.organization
     secretaries = [
         grant.user.member.name
