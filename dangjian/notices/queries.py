@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
 from dangjian.core.tree import STEPLEN, ancestor_paths, subtree_q
 from dangjian.members.models import Member, MemberStatus
 from dangjian.organizations.models import Organization
 
-from .models import Notice, NoticeRead, NoticeState
+from .models import Notice, NoticeRead, NoticeState, NoticeTally
 
 RECIPIENT_STATUSES = (MemberStatus.ACTIVE,)
 # A must-read notice counts as read in time for the online-space rule (point 10) within this.
@@ -103,7 +103,8 @@ def unread_must_read(member: Member | None, limit: int = 5) -> list[Notice]:
 
 @dataclass
 class Share:
-    """Read share of one organization's part of a notice's recipients."""
+    """Read share of one organization's part of a notice's recipients (recipients as of
+    sending, reads as recorded)."""
 
     organization: Organization | None  # None: the members held directly by the parent
     recipients: int
@@ -115,47 +116,41 @@ class Share:
 
     @property
     def percent(self) -> int:
-        return round(100 * self.reads / self.recipients) if self.recipients else 0
+        # Recipients are counted at sending; a member who joined since may read too, so reads
+        # can pass recipients: the share stops at 100 %.
+        if not self.recipients:
+            return 100 if self.reads else 0
+        return min(round(100 * self.reads / self.recipients), 100)
 
 
 def share_by_child(notice: Notice, org: Organization) -> tuple[Share, list[Share]]:
     """The read share within `org` (a node the notice covers): a total, then one row per
     child organization and one for the members held directly by `org`.
 
-    Three queries whatever the size: the children; recipients grouped by the child's path
-    prefix (a range on the members' organization path); reads grouped the same way (a range
-    on notice_read_path_idx, index only)."""
+    Summed from the notice's tallies (models.NoticeTally: recipients as of sending, reads as
+    recorded), so the cost follows the organizations below `org`, not its members or reads.
+    Two queries whatever the size: the children, and the tallies of `org`'s subtree grouped by
+    path prefix one level below `org` (`org`'s own row is shorter than the prefix, so it forms
+    its own group: the members held directly)."""
     depth = len(org.path) + STEPLEN
-    direct_recipients = recipients(notice, org).filter(organization_id=org.pk).count()
-    direct_reads = NoticeRead.objects.filter(notice=notice, org_path=org.path).count()
+    sums = {
+        prefix: (recipients or 0, reads or 0)
+        for prefix, recipients, reads in NoticeTally.objects.filter(
+            subtree_q(org.path, "org_path"), notice=notice
+        )
+        .annotate(prefix=Substr("org_path", 1, depth))
+        .values("prefix")
+        .annotate(recipients=Sum("recipients"), reads=Sum("reads"))
+        .order_by()
+        .values_list("prefix", "recipients", "reads")
+    }
     rows: list[Share] = []
     if notice.cascade:
         children = list(
             Organization.objects.filter(subtree_q(org.path), depth=org.depth + 1).order_by("path")
         )
-        member_counts = dict(
-            recipients(notice, org)
-            .exclude(organization_id=org.pk)
-            .annotate(prefix=Substr("organization__path", 1, depth))
-            .values("prefix")
-            .annotate(n=Count("id"))
-            .order_by()
-            .values_list("prefix", "n")
-        )
-        read_counts = dict(
-            NoticeRead.objects.filter(subtree_q(org.path, "org_path"), notice=notice)
-            .exclude(org_path=org.path)
-            .annotate(prefix=Substr("org_path", 1, depth))
-            .values("prefix")
-            .annotate(n=Count("id"))
-            .order_by()
-            .values_list("prefix", "n")
-        )
-        rows = [
-            Share(child, member_counts.get(child.path, 0), read_counts.get(child.path, 0))
-            for child in children
-        ]
-    direct = Share(None, direct_recipients, direct_reads)
+        rows = [Share(child, *sums.get(child.path, (0, 0))) for child in children]
+    direct = Share(None, *sums.get(org.path, (0, 0)))
     total = Share(
         org,
         direct.recipients + sum(r.recipients for r in rows),
