@@ -307,10 +307,11 @@ def mark_read(notice: Notice, member: Member) -> bool:
         return False
     # One statement: a second opening (another tab, a double tap) inserts nothing and says so;
     # only a first reading adds to the tally of the reader's organization, in the same
-    # transaction, so the two never disagree.
+    # transaction, so the two never disagree (no savepoint inside a caller's transaction: a
+    # failure there rolls back the caller's whole transaction anyway).
     now = timezone.now()
     path = member.organization.path
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(INSERT_READ, [notice.pk, member.pk, member.organization_id, path, now])
         first = cursor.fetchone() is not None
         if first:
