@@ -83,9 +83,12 @@ def main() -> None:
                 execute(
                     """
                     INSERT INTO notices_noticetally (notice_id, organization_id, org_path, recipients, reads)
-                    SELECT %s, o.id, o.path, count(*), 0
-                    FROM members_member m JOIN organizations_organization o ON o.id = m.organization_id
-                    WHERE o.path >= %s AND o.path < %s AND m.status = 'active' GROUP BY o.id, o.path
+                    SELECT %s, o.id, o.path, c.n, 0
+                    FROM (SELECT organization_id, count(*) AS n FROM members_member
+                          WHERE status = 'active' AND organization_id IN
+                            (SELECT id FROM organizations_organization WHERE path >= %s AND path < %s)
+                          GROUP BY organization_id) c
+                    JOIN organizations_organization o ON o.id = c.organization_id
                     """,
                     [notice.pk, top.path, path_successor(top.path)],
                 )

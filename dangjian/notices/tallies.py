@@ -7,7 +7,6 @@ SELECT grouped from the members, and an upsert.
 """
 
 from django.db import connection
-from django.db.models import Count
 
 from . import queries
 from .models import Notice
@@ -26,21 +25,16 @@ ADD_READ = (
 
 def capture_recipients(notice: Notice) -> int:
     """One row per organization holding recipients of `notice`, with how many it holds now (the
-    recipients as of sending). One statement, run on the server: the recipients query of
-    `queries.recipients` grouped by organization, inserted as it is read. Returns the rows made."""
-    grouped = (
-        queries.recipients(notice)
-        .order_by()
-        .values("organization_id", "organization__path")
-        .annotate(n=Count("id"))
-        .values_list("organization_id", "organization__path", "n")
-    )
-    select, params = grouped.query.sql_with_params()
+    recipients as of sending). One statement, run on the server: `queries.recipient_counts`
+    joined to the organizations for their paths, inserted as it is read. Returns the rows made."""
+    select, params = queries.recipient_counts(notice).query.sql_with_params()
     # `select` is Django's compiled query with its values kept apart in `params`: no input is
     # spliced into the text.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO notices_noticetally ({COLUMNS}) SELECT %s, g.*, 0 FROM ({select}) g",  # noqa: S608
+            f"INSERT INTO notices_noticetally ({COLUMNS})"  # noqa: S608
+            f" SELECT %s, o.id, o.path, c.n, 0 FROM ({select}) c"
+            " JOIN organizations_organization o ON o.id = c.organization_id",
             [notice.pk, *params],
         )
         return cursor.rowcount
