@@ -5,6 +5,7 @@ probationary alike — of the sender organization, or of its whole subtree for a
 Members who lost contact, are floating out, suspended or have left are not counted.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -16,7 +17,7 @@ from dangjian.core.tree import STEPLEN, ancestor_paths, subtree_q
 from dangjian.members.models import Member, MemberStatus
 from dangjian.organizations.models import Organization
 
-from .models import Notice, NoticeRead, NoticeState, NoticeTally
+from .models import Notice, NoticeChildTally, NoticeRead, NoticeState, NoticeTally
 
 RECIPIENT_STATUSES = (MemberStatus.ACTIVE,)
 # A must-read notice counts as read in time for the online-space rule (point 10) within this.
@@ -147,29 +148,15 @@ def share_by_child(notice: Notice, org: Organization) -> tuple[Share, list[Share
     """The read share within `org` (a node the notice covers): a total, then one row per
     child organization and one for the members held directly by `org`.
 
-    Summed from the notice's tallies (models.NoticeTally: recipients as of sending, reads as
-    recorded), so the cost follows the organizations below `org`, not its members or reads.
-    Two queries whatever the size: the children, and the tallies of `org`'s subtree grouped by
-    path prefix one level below `org` (`org`'s own row is shorter than the prefix, so it forms
-    its own group: the members held directly)."""
-    depth = len(org.path) + STEPLEN
-    sums = {
-        prefix: (recipients or 0, reads or 0)
-        for prefix, recipients, reads in NoticeTally.objects.filter(
-            subtree_q(org.path, "org_path"), notice=notice
-        )
-        .annotate(prefix=Substr("org_path", 1, depth))
-        .values("prefix")
-        .annotate(recipients=Sum("recipients"), reads=Sum("reads"))
-        .order_by()
-        .values_list("prefix", "recipients", "reads")
-    }
+    Summed from the notice's tallies (recipients as of sending, reads as recorded), so the cost
+    never follows the members or the reads: at the sender, its per-child rows (a few hundred);
+    below it, the per-organization rows of `org`'s subtree grouped by path prefix one level
+    below `org` (`org`'s own row is shorter than the prefix, so it forms its own group: the
+    members held directly). Two queries: the sums and the children."""
+    sums = _sums(notice, org)
     rows: list[Share] = []
     if notice.cascade:
-        children = list(
-            Organization.objects.filter(subtree_q(org.path), depth=org.depth + 1).order_by("path")
-        )
-        rows = [Share(child, *sums.get(child.path, (0, 0))) for child in children]
+        rows = [Share(child, *sums.get(child.path, (0, 0))) for child in _children(org, sums)]
     direct = Share(None, *sums.get(org.path, (0, 0)))
     total = Share(
         org,
@@ -179,6 +166,39 @@ def share_by_child(notice: Notice, org: Organization) -> tuple[Share, list[Share
     if notice.cascade and (direct.recipients or direct.reads):
         rows.insert(0, direct)
     return total, rows
+
+
+def _sums(notice: Notice, org: Organization) -> dict[str, tuple[int, int]]:
+    """(recipients, reads) per path one level below `org`, and for `org`'s own path."""
+    grouped: Iterable[tuple[str, int | None, int | None]]
+    if org.pk == notice.organization_id:
+        grouped = (
+            NoticeChildTally.objects.filter(notice=notice)
+            .values("path")
+            .annotate(recipients=Sum("recipients"), reads=Sum("reads"))
+            .order_by()
+            .values_list("path", "recipients", "reads")
+        )
+    else:
+        grouped = (
+            NoticeTally.objects.filter(subtree_q(org.path, "org_path"), notice=notice)
+            .annotate(path=Substr("org_path", 1, len(org.path) + STEPLEN))
+            .values("path")
+            .annotate(recipients=Sum("recipients"), reads=Sum("reads"))
+            .order_by()
+            .values_list("path", "recipients", "reads")
+        )
+    return {path: (recipients or 0, reads or 0) for path, recipients, reads in grouped}
+
+
+def _children(org: Organization, sums: dict[str, tuple[int, int]]) -> list[Organization]:
+    """`org`'s children in tree order. When every child has counts (the usual case: each holds
+    members), fetched by their paths on the unique path index; otherwise by the range and depth
+    (which reads the whole subtree's index range: 40 ms at the province)."""
+    paths = [path for path in sums if len(path) == len(org.path) + STEPLEN]
+    if len(paths) == org.numchild:
+        return list(Organization.objects.filter(path__in=paths).order_by("path"))
+    return list(Organization.objects.filter(subtree_q(org.path), depth=org.depth + 1).order_by("path"))
 
 
 def members_with_state(notice: Notice, org: Organization, limit: int = 500) -> list[tuple[Member, Any]]:

@@ -315,7 +315,7 @@ def mark_read(notice: Notice, member: Member) -> bool:
         cursor.execute(INSERT_READ, [notice.pk, member.pk, member.organization_id, path, now])
         first = cursor.fetchone() is not None
         if first:
-            tallies.add_read(notice, member.organization_id, path)
+            tallies.add_read(notice, member.organization_id, path, member.pk)
     # Only a first reading, within its 7 days, of a must-read notice by a member of the sending
     # organization itself can move its online-space result (the rule counts a branch's own
     # members). A province's notice read by millions in branches queues nothing.

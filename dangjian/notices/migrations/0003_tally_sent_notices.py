@@ -1,17 +1,20 @@
 # Tallies for the notices sent before tallies existed: recipients as counted when this runs (the
 # members on the roll now, as sending would have counted them), reads as recorded (grouped by
-# the reader's organization). Withdrawn notices too: their shares stay on their pages.
+# the reader's organization), and their sums per child of the sender. Withdrawn notices too:
+# their shares stay on their pages.
 
 from django.db import migrations
 from django.db.models import Count, Max
 
 RECIPIENT_STATUSES = ("active",)  # queries.RECIPIENT_STATUSES when this was written
+STEPLEN = 4  # core.tree.STEPLEN
 
 
 def tally_sent_notices(apps, schema_editor):  # type: ignore[no-untyped-def]
     Notice = apps.get_model("notices", "Notice")
     NoticeRead = apps.get_model("notices", "NoticeRead")
     NoticeTally = apps.get_model("notices", "NoticeTally")
+    NoticeChildTally = apps.get_model("notices", "NoticeChildTally")
     Member = apps.get_model("members", "Member")
     for notice in Notice.objects.filter(state__in=("sent", "withdrawn")).select_related("organization"):
         if NoticeTally.objects.filter(notice=notice).exists():
@@ -44,11 +47,22 @@ def tally_sent_notices(apps, schema_editor):  # type: ignore[no-untyped-def]
             ],
             batch_size=5000,
         )
+        children: dict[str, list[int]] = {}
+        for path, n, r in rows.values():
+            child = children.setdefault(path[: len(notice.organization.path) + STEPLEN], [0, 0])
+            child[0] += n
+            child[1] += r
+        NoticeChildTally.objects.bulk_create(
+            [
+                NoticeChildTally(notice=notice, path=path, recipients=n, reads=r)
+                for path, (n, r) in children.items()
+            ]
+        )
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("notices", "0002_notice_tally"),
+        ("notices", "0002_notice_tallies"),
         ("members", "0001_initial"),
     ]
 

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from dangjian.core.scoping import SYSTEM
 from dangjian.members.models import Member, MemberStatus
 from dangjian.notices import queries, services
-from dangjian.notices.models import Notice, NoticeRead, NoticeTally
+from dangjian.notices.models import Notice, NoticeChildTally, NoticeRead, NoticeTally
 from dangjian.organizations.models import Organization
 from dangjian.testing.world import World, make_member, make_org
 
@@ -55,6 +55,7 @@ def test_shares_equal_the_exact_counts_at_every_level(world: World) -> None:
     general = make_org(world.county, "机关党总支", "430102900", "general_branch")
     make_member(general, "孙丽")  # held directly by the general branch
     make_member(make_org(general, "机关第一党支部", "430102900001", "branch"), "周强")
+    make_org(world.county, "新设党支部", "430102901", "branch")  # no members: listed at 0 of 0
     notice = _sent(world, world.province)
     for member in Member.objects.filter(name__in=["张伟", "赵敏", "孙丽", "王芳"]):
         assert services.mark_read(notice, member)
@@ -62,6 +63,8 @@ def test_shares_equal_the_exact_counts_at_every_level(world: World) -> None:
     for org in orgs:
         assert _shares(notice, org) == _exact(notice, org), org.name
     assert _shares(notice, general) == {"direct": (1, 1), "机关第一党支部": (1, 0), "total": (2, 1)}
+    assert _shares(notice, world.county)["新设党支部"] == (0, 0)
+    assert _shares(notice, world.province) == {"长沙市委": (7, 4), "total": (7, 4)}
     assert _shares(notice, world.township) == {"第一党支部": (2, 1), "第二党支部": (2, 1), "total": (4, 2)}
 
 
@@ -77,7 +80,9 @@ def test_sending_writes_one_row_per_organization_not_per_member(world: World) ->
     tallies = dict(NoticeTally.objects.filter(notice=notice).values_list("organization__name", "recipients"))
     assert tallies == {"第一党支部": 1, "第二党支部": 5, "坡子街党支部": 1}
     assert not any("notices_noticeread" in q["sql"] for q in queries_run.captured_queries)
-    assert sum("notices_noticetally" in q["sql"] for q in queries_run.captured_queries) == 1
+    # The organizations' rows, then their sums per child of the sender.
+    assert sum("INSERT INTO notices_notice" in q["sql"] for q in queries_run.captured_queries) == 2
+    assert list(NoticeChildTally.objects.filter(notice=notice).values_list("recipients", flat=True)) == [7]
 
 
 def test_a_second_reading_counts_once(world: World) -> None:
@@ -137,9 +142,11 @@ def test_notices_sent_before_tallies_get_them_from_the_migration(world: World) -
     draft = services.create_notice(world.branch, {"title": "草稿", "body": "<p>x</p>"}, acting_user=SYSTEM)
     expected = {n.pk: _shares(n, n.organization) for n in (notice, withdrawn)}
     NoticeTally.objects.all().delete()
+    NoticeChildTally.objects.all().delete()
     migration: Any = importlib.import_module("dangjian.notices.migrations.0003_tally_sent_notices")
     migration.tally_sent_notices(apps, None)
     assert {n.pk: _shares(n, n.organization) for n in (notice, withdrawn)} == expected
     assert not NoticeTally.objects.filter(notice=draft).exists()
     counts = NoticeTally.objects.values("notice").annotate(n=Count("id")).values_list("notice", "n")
     assert dict(counts) == {notice.pk: 2, withdrawn.pk: 1}
+    assert NoticeChildTally.objects.filter(notice=notice).count() == 1  # the township
