@@ -48,8 +48,8 @@ def main() -> None:
     from dangjian.core.scoping import SYSTEM
     from dangjian.core.tree import path_successor
     from dangjian.members.models import Member
-    from dangjian.notices import queries, services
-    from dangjian.notices.models import Notice, NoticeRead, NoticeTally
+    from dangjian.notices import queries, services, tallies
+    from dangjian.notices.models import Notice, NoticeChildTally, NoticeRead, NoticeTally
 
     picks = dict(sample_orgs(branch="largest"))
     top = next(iter(dict(sample_orgs()).values()))
@@ -92,6 +92,14 @@ def main() -> None:
                     """,
                     [notice.pk, top.path, path_successor(top.path)],
                 )
+                execute(
+                    """
+                    INSERT INTO notices_noticechildtally (notice_id, path, stripe, recipients, reads)
+                    SELECT notice_id, substr(org_path, 1, %s), 0, sum(recipients), 0
+                    FROM notices_noticetally WHERE notice_id = %s GROUP BY 1, 2
+                    """,
+                    [len(top.path) + 4, notice.pk],
+                )
                 transaction.set_rollback(True)
 
         # Capturing the tallies at the province takes seconds: fewer timed runs (timed_runs).
@@ -102,7 +110,7 @@ def main() -> None:
                 "send to every recipient",
                 f"{send_ms:.0f}",
                 f"{send_raw_ms:.0f}",
-                "one UPDATE and the grouped INSERT … SELECT of the tallies",
+                "one UPDATE and the two grouped INSERT … SELECT of the tallies",
             )
         )
         notice = services.send_notice(notice, acting_user=SYSTEM)
@@ -132,9 +140,20 @@ def main() -> None:
                 """,
                 [notice.pk, notice.pk],
             )
+            # … and to the sender's per-child rows, spread over the stripes by member id.
+            execute(
+                """
+                INSERT INTO notices_noticechildtally (notice_id, path, stripe, recipients, reads)
+                SELECT notice_id, substr(org_path, 1, %s), member_id %% %s, 0, count(*)
+                FROM notices_noticeread WHERE notice_id = %s GROUP BY 1, 2, 3
+                ON CONFLICT (notice_id, path, stripe) DO UPDATE SET reads = EXCLUDED.reads
+                """,
+                [len(top.path) + 4, NoticeChildTally.STRIPES, notice.pk],
+            )
         if connection.vendor == "postgresql":
             execute("VACUUM ANALYZE notices_noticeread")
             execute("VACUUM ANALYZE notices_noticetally")
+            execute("VACUUM ANALYZE notices_noticechildtally")
         reads = NoticeRead.objects.filter(notice=notice).count()
         print(
             f"\n(loaded {reads:,} reads in {time.perf_counter() - start:.1f} s)\n",
@@ -167,11 +186,24 @@ def main() -> None:
                     " DO UPDATE SET reads = notices_noticetally.reads + 1",
                     [notice.pk, unread.organization_id, unread.organization.path],
                 )
+                execute(
+                    "INSERT INTO notices_noticechildtally (notice_id, path, stripe, recipients, reads)"
+                    " VALUES (%s, %s, %s, 0, 1) ON CONFLICT (notice_id, path, stripe)"
+                    " DO UPDATE SET reads = notices_noticechildtally.reads + 1",
+                    [
+                        notice.pk,
+                        tallies.child_path(notice, unread.organization.path),
+                        unread.pk % NoticeChildTally.STRIPES,
+                    ],
+                )
                 transaction.set_rollback(True)
 
         print(
             row(
-                "mark read", f"{timed(mark):.2f}", f"{timed(mark_raw):.2f}", "one INSERT and one tally upsert"
+                "mark read",
+                f"{timed(mark):.2f}",
+                f"{timed(mark_raw):.2f}",
+                "one INSERT and two tally upserts",
             )
         )
 
@@ -182,6 +214,13 @@ def main() -> None:
             queries.share_by_child(notice, top)
 
         def share_raw() -> None:
+            raw(
+                "SELECT path, sum(recipients), sum(reads) FROM notices_noticechildtally"
+                " WHERE notice_id = %s GROUP BY 1",
+                [notice.pk],
+            )
+
+        def sum_tallies_raw() -> None:
             raw(
                 "SELECT substr(org_path, 1, %s), sum(recipients), sum(reads) FROM notices_noticetally"
                 " WHERE notice_id = %s AND org_path >= %s AND org_path < %s GROUP BY 1",
@@ -204,12 +243,42 @@ def main() -> None:
         ms, _runs = timed_runs(share)
         raw_ms, _ = timed_runs(share_raw)
         exact_ms, _ = timed_runs(exact_raw)
+        sum_ms, _ = timed_runs(sum_tallies_raw)
+        children = NoticeChildTally.objects.filter(notice=notice).count()
         print(
             row(
                 f"read share per child of {top.name}",
                 f"{ms:.1f}",
                 f"{raw_ms:.1f}",
-                f"the grouped sum of the {tallied:,} tallies",
+                f"the grouped sum of the {children:,} per-child tallies",
+            )
+        )
+        print(
+            row(
+                f"(sum of the {tallied:,} organizations' tallies)",
+                "",
+                f"{sum_ms:.1f}",
+                "without per-child rows",
+            )
+        )
+        # One level down (the largest child: a city at province scale) sums organizations' rows.
+        below = max(queries.share_by_child(notice, top)[1], key=lambda share: share.recipients)
+        assert below.organization is not None
+        child = below.organization
+        below_ms, _ = timed_runs(lambda: queries.share_by_child(notice, child))
+        below_raw_ms, _ = timed_runs(
+            lambda: raw(
+                "SELECT substr(org_path, 1, %s), sum(recipients), sum(reads) FROM notices_noticetally"
+                " WHERE notice_id = %s AND org_path >= %s AND org_path < %s GROUP BY 1",
+                [len(child.path) + 4, notice.pk, child.path, path_successor(child.path)],
+            )
+        )
+        print(
+            row(
+                f"read share per child of {child.name}",
+                f"{below_ms:.1f}",
+                f"{below_raw_ms:.1f}",
+                "the grouped sum of its organizations' tallies",
             )
         )
         print(
@@ -245,6 +314,7 @@ def main() -> None:
         )
     finally:
         NoticeTally.objects.filter(notice=notice).delete()
+        NoticeChildTally.objects.filter(notice=notice).delete()
         NoticeRead.objects.filter(notice=notice).delete()
         Notice.objects.filter(pk=notice.pk).delete()
 
