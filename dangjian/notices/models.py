@@ -5,8 +5,9 @@ No row is written per recipient when a notice is sent: the recipients are a quer
 the roll, status active, of the sender organization or of its subtree), and "unread" is the
 recipients minus the reads. A province's notice to 4.3 million members is one row.
 
-A read keeps the reader's organization path as it was when they read, so the reads of a notice
-are counted per child organization by index ranges on (notice, org_path) — no join to members.
+A read keeps the reader's organization path as it was when they read. The read share per child
+organization is summed from `NoticeTally`: one row per organization holding recipients, its
+recipients counted when the notice is sent and its reads added as they happen.
 """
 
 from django.db import models
@@ -176,3 +177,76 @@ class NoticeRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notice_id}:{self.member_id}"
+
+
+class NoticeTally(models.Model):
+    """Recipients and reads of one notice within one organization (the organization holding the
+    members directly, not its subtree).
+
+    `recipients` is counted once, when the notice is sent (one grouped INSERT … SELECT: one row
+    per organization, none per member); `reads` grows by one in the transaction recording a
+    member's first reading, on the reader's organization's row. Readers of one notice therefore
+    contend only with readers of their own organization, never on one row at the top. The
+    shares per child organization sum these rows by path prefix (`queries.share_by_child`).
+    `org_path` is the organization's path when the row was made, as `NoticeRead.org_path`."""
+
+    # No database foreign keys (deletions still cascade, in Django): the rows are counts derived
+    # from the members and the reads, written only by statements reading these ids from their
+    # tables, and checking 212,000 keys one by one doubled the time of sending at the province.
+    notice = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, related_name="tallies", db_index=False, db_constraint=False
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    org_path = models.CharField(max_length=255)
+    recipients = models.PositiveIntegerField(default=0)
+    reads = models.PositiveIntegerField(default=0)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path_field = "org_path"
+
+    class Meta:
+        constraints = [
+            # The read's upsert finds its organization's row through this.
+            models.UniqueConstraint(fields=["notice", "organization"], name="notice_tally_once"),
+        ]
+        indexes = [
+            # Shares per child organization: one range over the notice's rows below a node.
+            models.Index(fields=["notice", "org_path"], name="notice_tally_path_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id}:{self.organization_id} {self.reads}/{self.recipients}"
+
+
+class NoticeChildTally(models.Model):
+    """The same counts summed per child organization of the sender (`path`: the child's path,
+    or the sender's own for the members it holds directly), for the sender's page: a province
+    notice's share per city is a sum of a few hundred rows instead of 212,000.
+
+    A read adds one to one of `STRIPES` rows of its child, chosen by the member's id, so that
+    readers of a whole city share 32 rows rather than queue on one; the recipients (summed from
+    `NoticeTally` at sending) sit on stripe 0."""
+
+    STRIPES = 32
+
+    notice = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, related_name="child_tallies", db_index=False, db_constraint=False
+    )
+    path = models.CharField(max_length=255)
+    stripe = models.PositiveSmallIntegerField(default=0)
+    recipients = models.PositiveIntegerField(default=0)
+    reads = models.PositiveIntegerField(default=0)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path_field = "path"
+
+    class Meta:
+        constraints = [
+            # The read's upsert and the sender's page (one range on the notice) both use it.
+            models.UniqueConstraint(fields=["notice", "path", "stripe"], name="notice_child_tally_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id}:{self.path}/{self.stripe} {self.reads}/{self.recipients}"

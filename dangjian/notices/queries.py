@@ -5,18 +5,19 @@ probationary alike — of the sender organization, or of its whole subtree for a
 Members who lost contact, are floating out, suspended or have left are not counted.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
 from dangjian.core.tree import STEPLEN, ancestor_paths, subtree_q
 from dangjian.members.models import Member, MemberStatus
 from dangjian.organizations.models import Organization
 
-from .models import Notice, NoticeRead, NoticeState
+from .models import Notice, NoticeChildTally, NoticeRead, NoticeState, NoticeTally
 
 RECIPIENT_STATUSES = (MemberStatus.ACTIVE,)
 # A must-read notice counts as read in time for the online-space rule (point 10) within this.
@@ -71,6 +72,26 @@ def recipients(notice: Notice, org: Organization | None = None) -> QuerySet[Memb
     return members.filter(organization_id=org.pk)
 
 
+def recipient_counts(notice: Notice) -> "QuerySet[Member, tuple[int, int]]":
+    """The recipients of `notice` (the same members as `recipients(notice)`) counted per
+    organization: rows of (organization_id, n). Filtered on organization ids rather than joined
+    to the organizations' paths, so PostgreSQL counts straight from member_org_status_idx and
+    groups 4.3 million members into 212,000 small groups before anything is joined (7.2 s as
+    the join, 2.8 s this way, at the province)."""
+    members = Member.objects.filter(status__in=RECIPIENT_STATUSES)
+    if notice.cascade:
+        within = Organization.objects.filter(subtree_q(notice.organization.path)).values("id")
+        members = members.filter(organization_id__in=within)
+    else:
+        members = members.filter(organization_id=notice.organization_id)
+    return (
+        members.order_by()
+        .values("organization_id")
+        .annotate(n=Count("id"))
+        .values_list("organization_id", "n")
+    )
+
+
 def reads_in(notice: Notice, org: Organization) -> QuerySet[NoticeRead]:
     if notice.cascade:
         return NoticeRead.objects.filter(subtree_q(org.path, "org_path"), notice=notice)
@@ -103,7 +124,8 @@ def unread_must_read(member: Member | None, limit: int = 5) -> list[Notice]:
 
 @dataclass
 class Share:
-    """Read share of one organization's part of a notice's recipients."""
+    """Read share of one organization's part of a notice's recipients (recipients as of
+    sending, reads as recorded)."""
 
     organization: Organization | None  # None: the members held directly by the parent
     recipients: int
@@ -115,47 +137,27 @@ class Share:
 
     @property
     def percent(self) -> int:
-        return round(100 * self.reads / self.recipients) if self.recipients else 0
+        # Recipients are counted at sending; a member who joined since may read too, so reads
+        # can pass recipients: the share stops at 100 %.
+        if not self.recipients:
+            return 100 if self.reads else 0
+        return min(round(100 * self.reads / self.recipients), 100)
 
 
 def share_by_child(notice: Notice, org: Organization) -> tuple[Share, list[Share]]:
     """The read share within `org` (a node the notice covers): a total, then one row per
     child organization and one for the members held directly by `org`.
 
-    Three queries whatever the size: the children; recipients grouped by the child's path
-    prefix (a range on the members' organization path); reads grouped the same way (a range
-    on notice_read_path_idx, index only)."""
-    depth = len(org.path) + STEPLEN
-    direct_recipients = recipients(notice, org).filter(organization_id=org.pk).count()
-    direct_reads = NoticeRead.objects.filter(notice=notice, org_path=org.path).count()
+    Summed from the notice's tallies (recipients as of sending, reads as recorded), so the cost
+    never follows the members or the reads: at the sender, its per-child rows (a few hundred);
+    below it, the per-organization rows of `org`'s subtree grouped by path prefix one level
+    below `org` (`org`'s own row is shorter than the prefix, so it forms its own group: the
+    members held directly). Two queries: the sums and the children."""
+    sums = _sums(notice, org)
     rows: list[Share] = []
     if notice.cascade:
-        children = list(
-            Organization.objects.filter(subtree_q(org.path), depth=org.depth + 1).order_by("path")
-        )
-        member_counts = dict(
-            recipients(notice, org)
-            .exclude(organization_id=org.pk)
-            .annotate(prefix=Substr("organization__path", 1, depth))
-            .values("prefix")
-            .annotate(n=Count("id"))
-            .order_by()
-            .values_list("prefix", "n")
-        )
-        read_counts = dict(
-            NoticeRead.objects.filter(subtree_q(org.path, "org_path"), notice=notice)
-            .exclude(org_path=org.path)
-            .annotate(prefix=Substr("org_path", 1, depth))
-            .values("prefix")
-            .annotate(n=Count("id"))
-            .order_by()
-            .values_list("prefix", "n")
-        )
-        rows = [
-            Share(child, member_counts.get(child.path, 0), read_counts.get(child.path, 0))
-            for child in children
-        ]
-    direct = Share(None, direct_recipients, direct_reads)
+        rows = [Share(child, *sums.get(child.path, (0, 0))) for child in _children(org, sums)]
+    direct = Share(None, *sums.get(org.path, (0, 0)))
     total = Share(
         org,
         direct.recipients + sum(r.recipients for r in rows),
@@ -164,6 +166,39 @@ def share_by_child(notice: Notice, org: Organization) -> tuple[Share, list[Share
     if notice.cascade and (direct.recipients or direct.reads):
         rows.insert(0, direct)
     return total, rows
+
+
+def _sums(notice: Notice, org: Organization) -> dict[str, tuple[int, int]]:
+    """(recipients, reads) per path one level below `org`, and for `org`'s own path."""
+    grouped: Iterable[tuple[str, int | None, int | None]]
+    if org.pk == notice.organization_id:
+        grouped = (
+            NoticeChildTally.objects.filter(notice=notice)
+            .values("path")
+            .annotate(recipients=Sum("recipients"), reads=Sum("reads"))
+            .order_by()
+            .values_list("path", "recipients", "reads")
+        )
+    else:
+        grouped = (
+            NoticeTally.objects.filter(subtree_q(org.path, "org_path"), notice=notice)
+            .annotate(path=Substr("org_path", 1, len(org.path) + STEPLEN))
+            .values("path")
+            .annotate(recipients=Sum("recipients"), reads=Sum("reads"))
+            .order_by()
+            .values_list("path", "recipients", "reads")
+        )
+    return {path: (recipients or 0, reads or 0) for path, recipients, reads in grouped}
+
+
+def _children(org: Organization, sums: dict[str, tuple[int, int]]) -> list[Organization]:
+    """`org`'s children in tree order. When every child has counts (the usual case: each holds
+    members), fetched by their paths on the unique path index; otherwise by the range and depth
+    (which reads the whole subtree's index range: 40 ms at the province)."""
+    paths = [path for path in sums if len(path) == len(org.path) + STEPLEN]
+    if len(paths) == org.numchild:
+        return list(Organization.objects.filter(path__in=paths).order_by("path"))
+    return list(Organization.objects.filter(subtree_q(org.path), depth=org.depth + 1).order_by("path"))
 
 
 def members_with_state(notice: Notice, org: Organization, limit: int = 500) -> list[tuple[Member, Any]]:

@@ -26,7 +26,7 @@ from dangjian.members.models import Member
 from dangjian.organizations.models import Organization
 from dangjian.orglife import richtext
 
-from . import queries
+from . import queries, tallies
 from .models import TITLE_MAX_CHARS, Notice, NoticeAttachment, NoticeRevision, NoticeState
 
 NOTICE_FIELDS = ("title", "body", "must_read", "deadline", "pinned", "cascade")
@@ -168,7 +168,8 @@ def update_notice(
 
 @write_service("notice.send")
 def send_notice(notice: Notice, *, acting_user: Any, expected_version: int | None = None) -> Notice:
-    """Draft → sent. One row changes: the recipients are a query, not rows."""
+    """Draft → sent. The notice's row changes and each organization holding recipients gets its
+    tally row (recipients as of now); nothing is written per recipient."""
     notice = _lock(notice, acting_user, expected_version)
     if notice.state != NoticeState.DRAFT:
         raise ValidationError(_("This notice has already been sent."), code="sent")
@@ -180,12 +181,14 @@ def send_notice(notice: Notice, *, acting_user: Any, expected_version: int | Non
     notice.sent_at = timezone.now()
     notice.version += 1
     notice.save(update_fields=["state", "sent_at", "version"])
+    organizations = tallies.capture_recipients(notice)
     audit.record(
         "notice.send",
         actor=acting_user,
         obj=notice,
         org_path=notice.organization.path,
         changes={"state": [NoticeState.DRAFT, NoticeState.SENT]},
+        detail=f"{organizations} organizations tallied",
     )
     _published_changed(notice)
     return notice
@@ -302,13 +305,17 @@ def mark_read(notice: Notice, member: Member) -> bool:
         return False
     if not queries.covers(notice, member.organization):
         return False
-    # One statement: a second opening (another tab, a double tap) inserts nothing and says so.
+    # One statement: a second opening (another tab, a double tap) inserts nothing and says so;
+    # only a first reading adds to the tally of the reader's organization, in the same
+    # transaction, so the two never disagree (no savepoint inside a caller's transaction: a
+    # failure there rolls back the caller's whole transaction anyway).
     now = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            INSERT_READ, [notice.pk, member.pk, member.organization_id, member.organization.path, now]
-        )
+    path = member.organization.path
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(INSERT_READ, [notice.pk, member.pk, member.organization_id, path, now])
         first = cursor.fetchone() is not None
+        if first:
+            tallies.add_read(notice, member.organization_id, path, member.pk)
     # Only a first reading, within its 7 days, of a must-read notice by a member of the sending
     # organization itself can move its online-space result (the rule counts a branch's own
     # members). A province's notice read by millions in branches queues nothing.
