@@ -155,10 +155,16 @@ class _Maker:
 
 
 def create_county_life(
-    root: Organization, *, skip: Organization | None = None, today: date | None = None, seed: int = 2017
+    root: Organization,
+    *,
+    skip: Organization | None = None,
+    today: date | None = None,
+    seed: int = 2017,
+    profiles: dict[int, str] | None = None,
 ) -> dict[str, int]:
     """Meetings of the year so far for every branch and committee under `root` except `skip`.
-    Returns how many branches fell in each profile, and the meetings made."""
+    Returns how many branches fell in each profile, and the meetings made; `profiles`, when
+    given, receives each branch's profile name by branch id (the online space follows it)."""
     today = today or timezone.localdate()
     rng = random.Random(seed * 7919 + today.year)
     year, now = today.year, timezone.now()
@@ -192,6 +198,8 @@ def create_county_life(
             continue
         profile = profile_for(rng.random())
         counts[profile.name] += 1
+        if profiles is not None:
+            profiles[org_id] = profile.name
         committee = min(size, 5)
         for month in months:
             first = date(year, month, 1)
