@@ -585,7 +585,7 @@ def _lively_today(branch: Organization, today: date) -> int:
         },
         acting_user=secretary,
     )
-    send_notice(notice, acting_user=secretary)
+    notice = send_notice(notice, acting_user=secretary)
     readers = Member.objects.filter(organization=branch, status=MemberStatus.ACTIVE).exclude(
         pk=member.member_id
     )
