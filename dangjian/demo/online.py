@@ -192,8 +192,6 @@ class _Member:
     name: str
     org_id: int
     org_path: str
-    full: bool
-    votes: bool
 
 
 class _Space:
@@ -294,11 +292,11 @@ class _Space:
         self.thread_posts.append((org_id, posts))
 
     # -- polls -----------------------------------------------------------------------------
-    def poll(self, org_id: int, opened_at: datetime, members: list[_Member], turnout: float) -> None:
+    def poll(self, org_id: int, opened_at: datetime, electors: list[_Member], turnout: float) -> None:
+        """A closed poll of the branch's whole electorate (as `open_poll` froze it)."""
         rng = self.rng
         title, labels, kind = rng.choice(POLLS)
         closes_at = opened_at + timedelta(days=rng.randint(3, 7))
-        electors = [m for m in members if m.votes]
         if not electors or closes_at >= self.now:
             return
         fields = {
@@ -416,20 +414,25 @@ INSERT_READ = (
 )
 
 
-def _members(subtree: models.QuerySet[Organization]) -> dict[int, list[_Member]]:
-    """Each organization's members who receive notices (status active), in id order."""
-    by_org: dict[int, list[_Member]] = {}
+def _members(
+    subtree: models.QuerySet[Organization],
+) -> tuple[dict[int, list[_Member]], dict[int, list[_Member]]]:
+    """Each organization's members who receive its notices (status active), and those who would
+    be frozen as a poll's electorate (full members of the voting statuses), in id order."""
+    receive: dict[int, list[_Member]] = {}
+    vote: dict[int, list[_Member]] = {}
     rows = (
-        Member.objects.filter(organization__in=subtree, status=MemberStatus.ACTIVE)
+        Member.objects.filter(organization__in=subtree, status__in={MemberStatus.ACTIVE, *VOTING_STATUSES})
         .order_by("id")
         .values_list("id", "name", "organization_id", "organization__path", "category", "status")
     )
     for pk, name, org_id, path, category, status in rows:
-        full = category == MemberCategory.FULL
-        by_org.setdefault(org_id, []).append(
-            _Member(pk, name, org_id, path, full, full and status in VOTING_STATUSES)
-        )
-    return by_org
+        member = _Member(pk, name, org_id, path)
+        if status == MemberStatus.ACTIVE:
+            receive.setdefault(org_id, []).append(member)
+        if category == MemberCategory.FULL and status in VOTING_STATUSES:
+            vote.setdefault(org_id, []).append(member)
+    return receive, vote
 
 
 def _month_days(year: int, month: int, today: date) -> range:
@@ -497,7 +500,7 @@ def create_county_online(
     rng = random.Random(seed * 104729 + year)
     space = _Space(now, rng)
     subtree = Organization.objects.filter(subtree_q(root.path))
-    members = _members(subtree)
+    members, electorates = _members(subtree)
     branches = list(
         subtree.filter(kind__in=BRANCH_KINDS, pk__in=[*profiles, *([lively.pk] if lively else [])])
         .order_by("path")
@@ -516,7 +519,7 @@ def create_county_online(
         if rng.random() < profile.poll:
             month = rng.randint(1, max(1, today.month - 1))
             opened = _at(date(year, month, rng.randint(3, 18)), rng.randint(8, 12))
-            space.poll(org_id, opened, roll, rng.uniform(0.55, 0.95))
+            space.poll(org_id, opened, electorates.get(org_id, []), rng.uniform(0.55, 0.95))
     if lively is not None:
         space.notice(
             lively,
