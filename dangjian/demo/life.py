@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -148,7 +148,8 @@ class _Maker:
         return self._cache[key]
 
     def write(self, batch_size: int = 5000) -> int:
-        with connection.cursor() as cursor:
+        # In one transaction: on SQLite each statement outside one commits (and syncs) by itself.
+        with transaction.atomic(), connection.cursor() as cursor:
             for first in range(0, len(self.rows), batch_size):
                 cursor.executemany(self.insert_sql, self.rows[first : first + batch_size])
         return len(self.rows)
