@@ -197,9 +197,15 @@ class _Member:
 class _Space:
     """Everything made for the county, written table by table at the end."""
 
-    def __init__(self, now: datetime, rng: random.Random) -> None:
+    def __init__(self, now: datetime, seed: int) -> None:
         self.now = now
-        self.rng = rng
+        self.seed = seed
+        self.rng = random.Random(seed)
+
+    def reseed(self, *key: object) -> None:
+        """A draw of its own for each branch and month (a string seed is hashed the same on
+        every run): what happens in one month, or today's hour, moves nothing elsewhere."""
+        self.rng = random.Random(":".join(map(str, (self.seed, *key))))
         self.notices = _Table(Notice)
         self.notice_reads: list[tuple[int, list[tuple[_Member, datetime]]]] = []  # row index → reads
         self.threads = _Table(Thread)
@@ -378,6 +384,7 @@ class _Space:
         )
         shuffle = secrets.SystemRandom().shuffle
         for poll_id, (fields, labels, voters, turnout) in zip(poll_ids, self.polls, strict=True):
+            self.reseed("ballots", fields["organization_id"], fields["opened_at"].isoformat())
             ids = [next(option_ids) for _ in labels]
             for member in voters:
                 electors.add(poll_id=poll_id, member_id=member.id)
@@ -497,8 +504,7 @@ def create_county_online(
     own notices to all; the feed caught up. Returns what was made."""
     today = today or timezone.localdate()
     year, now = today.year, timezone.now()
-    rng = random.Random(seed * 104729 + year)
-    space = _Space(now, rng)
+    space = _Space(now, seed * 104729 + year)
     subtree = Organization.objects.filter(subtree_q(root.path))
     members, electorates = _members(subtree)
     branches = list(
@@ -515,12 +521,16 @@ def create_county_online(
         roll = members.get(org_id, [])
         always = keen if lively is not None and org_id == lively.pk else ()
         for month in range(1, today.month + 1):
+            space.reseed(org_id, month)
             _branch_month(space, (org_id, name), roll, profile, year, month, today, always)
+        space.reseed(org_id, "poll")
+        rng = space.rng
         if rng.random() < profile.poll:
             month = rng.randint(1, max(1, today.month - 1))
             opened = _at(date(year, month, rng.randint(3, 18)), rng.randint(8, 12))
             space.poll(org_id, opened, electorates.get(org_id, []), rng.uniform(0.55, 0.95))
     if lively is not None:
+        space.reseed(lively.pk, "pinned")
         space.notice(
             lively,
             _at(date(year, 1, 4), 9),
@@ -541,6 +551,8 @@ def create_county_online(
         sent_at = _at(date(year, month, 3), 10)
         if sent_at >= now:
             continue
+        space.reseed("county", month)
+        rng = space.rng
         readers = [m for m in everyone if rng.random() < by_org_share.get(m.org_id, 0.9) or m.id in keen]
         space.notice(
             root,
