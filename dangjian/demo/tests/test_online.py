@@ -15,8 +15,6 @@ from dangjian.accounts.models import User
 from dangjian.compliance import schema
 from dangjian.compliance.models import Result, Rule, RuleKind, Status
 from dangjian.compliance.queries import matrix
-from dangjian.demo.life import create_county_life
-from dangjian.demo.online import create_county_online
 from dangjian.demo.tests.test_demo import COUNTY, load
 from dangjian.demo.workpoints import CODE, HUNAN_2017, STANDING, duplicated, measuring_part, work_points_text
 from dangjian.discussion.models import Thread
@@ -24,7 +22,6 @@ from dangjian.feed.models import FeedItem, FeedKind
 from dangjian.notices.models import Notice, NoticeRead
 from dangjian.organizations.models import BRANCH_KINDS, Organization
 from dangjian.polls.models import Ballot, BallotChoice, Elector, Poll, PollStatus, VoterMark
-from dangjian.testing.world import World, make_member, make_org
 
 
 @pytest.fixture(scope="module")
@@ -180,32 +177,3 @@ def test_anonymous_ballots_are_not_linked_to_voters(demo: None, db: None) -> Non
     # The closed poll shows in the feed with its turnout.
     item = FeedItem.objects.filter(kind=FeedKind.POLL_CLOSED).first()
     assert item is not None and item.whole and item.part is not None and item.part <= item.whole
-
-
-def test_same_seed_same_space(world: World) -> None:
-    for i in range(12):
-        branch = make_org(world.township, f"第{i + 3}党支部", f"4301020019{i:02d}", "branch", "community")
-        for j in range(4):
-            make_member(branch, f"党员{i}-{j}")
-    profiles: dict[int, str] = {}
-    create_county_life(world.county, seed=5, profiles=profiles)
-    assert set(profiles.values()) <= {"steady", "lagging", "weak"} and len(profiles) >= 12
-
-    def space() -> tuple[list[Any], list[Any], int]:
-        create_county_online(world.county, profiles, seed=5)
-        notices = list(
-            Notice.objects.order_by("organization_id", "sent_at").values_list(
-                "organization_id", "title", "sent_at", "must_read"
-            )
-        )
-        threads = list(
-            Thread.objects.order_by("organization_id", "created_at").values_list("title", "reply_count")
-        )
-        return notices, threads, NoticeRead.objects.count()
-
-    first = space()
-    Notice.objects.all().delete()
-    Thread.objects.all().delete()
-    Poll.objects.all().delete()
-    assert space() == first
-    assert first[0] and first[2]
