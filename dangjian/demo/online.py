@@ -201,16 +201,16 @@ class _Space:
         self.now = now
         self.seed = seed
         self.rng = random.Random(seed)
-
-    def reseed(self, *key: object) -> None:
-        """A draw of its own for each branch and month (a string seed is hashed the same on
-        every run): what happens in one month, or today's hour, moves nothing elsewhere."""
-        self.rng = random.Random(":".join(map(str, (self.seed, *key))))
         self.notices = _Table(Notice)
         self.notice_reads: list[tuple[int, list[tuple[_Member, datetime]]]] = []  # row index → reads
         self.threads = _Table(Thread)
         self.thread_posts: list[tuple[int, list[dict[str, Any]]]] = []
         self.polls: list[tuple[dict[str, Any], list[str], list[_Member], float]] = []
+
+    def reseed(self, *key: object) -> None:
+        """A draw of its own for each branch and month (a string seed is hashed the same on
+        every run): what happens in one month, or today's hour, moves nothing elsewhere."""
+        self.rng = random.Random(":".join(map(str, (self.seed, *key))))
 
     # -- notices ---------------------------------------------------------------------------
     def notice(
