@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -148,17 +148,24 @@ class _Maker:
         return self._cache[key]
 
     def write(self, batch_size: int = 5000) -> int:
-        with connection.cursor() as cursor:
+        # In one transaction: on SQLite each statement outside one commits (and syncs) by itself.
+        with transaction.atomic(), connection.cursor() as cursor:
             for first in range(0, len(self.rows), batch_size):
                 cursor.executemany(self.insert_sql, self.rows[first : first + batch_size])
         return len(self.rows)
 
 
 def create_county_life(
-    root: Organization, *, skip: Organization | None = None, today: date | None = None, seed: int = 2017
+    root: Organization,
+    *,
+    skip: Organization | None = None,
+    today: date | None = None,
+    seed: int = 2017,
+    profiles: dict[int, str] | None = None,
 ) -> dict[str, int]:
     """Meetings of the year so far for every branch and committee under `root` except `skip`.
-    Returns how many branches fell in each profile, and the meetings made."""
+    Returns how many branches fell in each profile, and the meetings made; `profiles`, when
+    given, receives each branch's profile name by branch id (the online space follows it)."""
     today = today or timezone.localdate()
     rng = random.Random(seed * 7919 + today.year)
     year, now = today.year, timezone.now()
@@ -192,6 +199,8 @@ def create_county_life(
             continue
         profile = profile_for(rng.random())
         counts[profile.name] += 1
+        if profiles is not None:
+            profiles[org_id] = profile.name
         committee = min(size, 5)
         for month in months:
             first = date(year, month, 1)

@@ -39,16 +39,15 @@ def sync(obj: Model) -> FeedItem | None:
         return None
     source_type = ContentType.objects.get_for_model(type(obj))
     existing = FeedItem.objects.filter(source_type=source_type, source_id=obj.pk).first()
-    if existing is not None and isinstance(obj, Member):
-        # The joining happened in the branch of that day; a later transfer does not move it.
-        return existing
-    spec = build(obj)
-    if spec is None:
-        if existing is not None and not existing.hidden:
-            existing.hidden = True
-            existing.save(update_fields=["hidden"])
-        return existing
-    fields = {
+    item, new = _synced(obj, build, existing, source_type)
+    if new is not None:
+        new.save()
+        return new
+    return item
+
+
+def _fields(spec: sources.Spec) -> dict[str, Any]:
+    return {
         "organization_id": spec.organization_id,
         "kind": spec.kind,
         "occurred_at": spec.occurred_at,
@@ -58,29 +57,67 @@ def sync(obj: Model) -> FeedItem | None:
         "whole": spec.whole,
         "hidden": spec.hidden,
     }
+
+
+def _synced(
+    obj: Model, build: Any, existing: FeedItem | None, source_type: ContentType
+) -> tuple[FeedItem | None, FeedItem | None]:
+    """The item of `obj` kept in step: (the existing item, updated or hidden in place, or None;
+    a new unsaved item, or None)."""
+    if existing is not None and isinstance(obj, Member):
+        # The joining happened in the branch of that day; a later transfer does not move it.
+        return existing, None
+    spec = build(obj)
+    if spec is None:
+        if existing is not None and not existing.hidden:
+            existing.hidden = True
+            existing.save(update_fields=["hidden"])
+        return existing, None
+    fields = _fields(spec)
     if existing is None:
-        return FeedItem.objects.create(source_type=source_type, source_id=obj.pk, **fields)
+        return None, FeedItem(source_type=source_type, source_id=obj.pk, **fields)
     if any(getattr(existing, k) != v for k, v in fields.items()):
         for key, value in fields.items():
             setattr(existing, key, value)
         existing.save(update_fields=list(fields))
-    return existing
+    return existing, None
 
 
 def backfill(batch: int = 500) -> dict[str, int]:
-    """Items for every existing record that should have one (the command `feed_backfill`)."""
+    """Items for every existing record that should have one (the command `feed_backfill`): the
+    records read a batch at a time with what their items count, the batch's existing items in
+    one query, its new items in one insert."""
     written: dict[str, int] = {}
+    annotations = sources.backfill_annotations()
     for model, filters in sources.backfill_filters().items():
+        build = sources.SOURCES[model]
+        source_type = ContentType.objects.get_for_model(model)
         count = 0
         last = 0
         while True:
-            rows = list(model._default_manager.filter(pk__gt=last, **filters).order_by("pk")[:batch])
+            rows = list(
+                model._default_manager.filter(pk__gt=last, **filters)
+                .select_related(*sources.BACKFILL_RELATED.get(model, ()))
+                .annotate(**annotations.get(model, {}))
+                .order_by("pk")[:batch]
+            )
             if not rows:
                 break
             with transaction.atomic():
+                existing = {
+                    item.source_id: item
+                    for item in FeedItem.objects.filter(
+                        source_type=source_type, source_id__in=[row.pk for row in rows]
+                    )
+                }
+                new = []
                 for row in rows:
-                    if sync(row) is not None:
+                    item, fresh = _synced(row, build, existing.get(row.pk), source_type)
+                    if fresh is not None:
+                        new.append(fresh)
+                    if item is not None or fresh is not None:
                         count += 1
+                FeedItem.objects.bulk_create(new)
             last = rows[-1].pk
         written[model._meta.label_lower] = count
     return written

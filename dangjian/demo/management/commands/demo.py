@@ -7,7 +7,6 @@ known password never exist outside demo mode.
 """
 
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -26,13 +25,14 @@ from dangjian.demo.activity import (
 )
 from dangjian.demo.life import create_county_life, measure_year
 from dangjian.demo.loader import METHODS, load_plan, resolve_method
+from dangjian.demo.online import create_county_online
 from dangjian.demo.plan import SCALES, make_plan
+from dangjian.demo.workpoints import STANDING, work_points_text
 from dangjian.organizations.models import Organization
 from dangjian.orglife.tasks import due_day_before, due_unrecorded
 
 # The county level of the demo tree (province 1, city 2): the personas' county gets a year of life.
 COUNTY_DEPTH = 3
-STANDING = Path(__file__).resolve().parents[3] / "compliance" / "rulesets" / "standing.yaml"
 
 
 class Command(BaseCommand):
@@ -125,7 +125,9 @@ class Command(BaseCommand):
             payments = create_demo_dues(branch)
             points = create_demo_home_items(branch)
             county = Organization.objects.get_ancestors(branch).filter(depth=COUNTY_DEPTH).first()
-            life = create_county_life(county, skip=branch) if county is not None else {}
+            profiles: dict[int, str] = {}
+            life = create_county_life(county, skip=branch, profiles=profiles) if county is not None else {}
+            online = create_county_online(county, profiles, lively=branch) if county is not None else {}
             # What the reminder worker would send today, so the demo's inbox is not empty
             # without it running.
             due_day_before(timezone.now())
@@ -140,6 +142,13 @@ class Command(BaseCommand):
                     f"Activity of the other branches of {county.name}: {life['meetings']} meetings; "
                     f"{life['steady']} steady, {life['lagging']} lagging and {life['weak']} weak branches."
                 )
+            if online:
+                self.stdout.write(
+                    f"Online space of {county.name}: {online['notices']} notices read "
+                    f"{online['reads']} times, {online['threads']} discussion threads "
+                    f"({online['posts']} posts), {online['polls']} closed polls "
+                    f"({online['ballots']} ballots), {online['feed']} activity feed items."
+                )
             self._work_points()
             self.stdout.write("")
             self.stdout.write(accounts_report(grants))
@@ -147,11 +156,18 @@ class Command(BaseCommand):
             self.stdout.write("No accounts were created (set DANGJIAN_DEMO=1 to create the demo accounts).")
 
     def _work_points(self) -> None:
-        """The shipped standing rule set, measured for this year, so the checklists and the
-        supervision dashboards have something to show."""
-        rule_set, _created = load_rule_set(STANDING.read_text(encoding="utf-8"), acting_user=SYSTEM)
+        """The shipped standing rule set and the year's work points (the 2017 Hunan points
+        re-dated to this year, without the rules the standing set has already), measured for
+        this year, so the checklists and the supervision dashboards have something to show."""
+        standing, _created = load_rule_set(STANDING.read_text(encoding="utf-8"), acting_user=SYSTEM)
+        points, _created = load_rule_set(
+            work_points_text(timezone.localdate().year), source_name="hunan-2017.yaml", acting_user=SYSTEM
+        )
         results = measure_year()
-        self.stdout.write(f"Work points: {rule_set.name}, {results} results, measured at each month's end.")
+        self.stdout.write(
+            f"Work points: {standing.name} and {points.name}, {results} results, "
+            "measured at each month's end."
+        )
 
     def _print_accounts(self) -> None:
         grants = demo_grants()
