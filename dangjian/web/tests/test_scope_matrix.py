@@ -295,7 +295,9 @@ def big_world(world: World, settings: Any, tmp_path: Path) -> World:
     movement_records(world, branch)  # transfers, floating, lost contact, probation, cards
     # Every meeting route with an attachment id is filled with a real attachment of its meeting.
     for bare in Meeting.objects.filter(attachments__isnull=True):
-        add_attachment(bare, SimpleUploadedFile("签到表.png", dues_png()), reason="补签到表", acting_user=SYSTEM)
+        add_attachment(
+            bare, SimpleUploadedFile("签到表.png", dues_png()), reason="补签到表", acting_user=SYSTEM
+        )
     # An evaluation (approved, with a handling) and a point rule with an entry in each province.
     for committee, person in ((other, member), (world.county_b, world.member_b)):
         handled_campaign(person.organization)
