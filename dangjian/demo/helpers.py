@@ -8,6 +8,8 @@ import random
 from collections.abc import Sequence
 from typing import Generic, TypeVar
 
+from django.db import connection, models
+
 from dangjian.core.tree import ALPHABET, STEPLEN
 
 T = TypeVar("T")
@@ -50,3 +52,12 @@ def split(total: int, weights: Sequence[float]) -> list[int]:
     for i in order[: total - sum(parts)]:
         parts[i] += 1
     return parts
+
+
+def insert_sql(model: type[models.Model], fields: Sequence[models.Field]) -> str:  # type: ignore[type-arg]
+    """One prepared INSERT of `fields` into `model`'s table, for `executemany` over a batch (on
+    SQLite, `bulk_create` spends most of its time compiling SQL for ~50 rows a statement)."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608

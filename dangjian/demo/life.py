@@ -35,6 +35,7 @@ from django.utils import timezone
 from dangjian.core import audit
 from dangjian.core.scoping import SYSTEM
 from dangjian.core.tree import subtree_q
+from dangjian.demo.helpers import insert_sql
 from dangjian.members.models import Member, MemberStatus
 from dangjian.organizations.models import Organization, OrgKind, PartyGroup
 from dangjian.orglife.models import Meeting, MeetingKind, MeetingStatus
@@ -88,10 +89,7 @@ class _Maker:
         self.attnames = [f.attname for f in fields]
         stamp = connection.ops.adapt_datetimefield_value(now)
         self.fixed = {f.attname: f.get_default() for f in fields} | {"created_at": stamp, "updated_at": stamp}
-        quote = connection.ops.quote_name
-        table, columns = quote(Meeting._meta.db_table), ", ".join(quote(str(f.column)) for f in fields)
-        placeholders = ", ".join(["%s"] * len(fields))
-        self.insert_sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+        self.insert_sql = insert_sql(Meeting, fields)
         self.rows: list[list[Any]] = []
         self._cache: dict[tuple[date, int], tuple[object, object, object, bool] | None] = {}
 

@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from psycopg.copy import QueuedLibpqWriter
 
+from dangjian.demo.helpers import insert_sql
 from dangjian.members.models import Member
 from dangjian.members.validation import id_bidx, phone_bidx
 from dangjian.organizations.models import Organization, PartyGroup
@@ -149,8 +150,7 @@ class MemberWriter:
         quote = connection.ops.quote_name
         table, columns = quote(Member._meta.db_table), ", ".join(quote(str(f.column)) for f in fields)
         self.copy_sql = f"COPY {table} ({columns}) FROM STDIN"
-        placeholders = ", ".join(["%s"] * len(fields))
-        self.insert_sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+        self.insert_sql = insert_sql(Member, fields)
 
     def write(self, rows: Iterable[MemberRow], org_pks: list[int], group_pks: GroupKeys) -> int:
         if self.method == "copy":

@@ -43,6 +43,7 @@ from dangjian.accounts.models import User
 from dangjian.core import audit
 from dangjian.core.scoping import SYSTEM
 from dangjian.core.tree import subtree_q
+from dangjian.demo.helpers import insert_sql
 from dangjian.discussion.models import Post, PostState, Thread, ThreadState
 from dangjian.discussion.services import reply, start_thread
 from dangjian.feed import services as feed_services
@@ -153,11 +154,7 @@ class _Table:
         self.fields = [
             f for f in model._meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))
         ]
-        quote = connection.ops.quote_name
-        table = quote(model._meta.db_table)
-        columns = ", ".join(quote(str(f.column)) for f in self.fields)
-        placeholders = ", ".join(["%s"] * len(self.fields))
-        self.sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+        self.sql = insert_sql(model, self.fields)
         self.rows: list[list[Any]] = []
 
     def add(self, **values: Any) -> int:

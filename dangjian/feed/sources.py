@@ -106,9 +106,15 @@ def poll(obj: Poll) -> Spec | None:
         kind=FeedKind.POLL_CLOSED,
         occurred_at=obj.closed_at or obj.closes_at,
         title=obj.title,
-        part=getattr(obj, "feed_voted", None) or VoterMark.objects.filter(poll=obj).count(),
+        part=_voted(obj),
         whole=obj.eligible_count,
     )
+
+
+def _voted(obj: Poll) -> int:
+    # Counted with the rows by the backfill (`backfill_annotations`), else here; 0 is a count too.
+    voted: int | None = getattr(obj, "feed_voted", None)
+    return VoterMark.objects.filter(poll=obj).count() if voted is None else voted
 
 
 SOURCES: dict[type[Model], Any] = {
