@@ -15,13 +15,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from dangjian.core.params import is_int
 from dangjian.core.scoping import SYSTEM
-from dangjian.core.tree import ancestor_paths
 from dangjian.members.models import ON_ROLL_STATUSES
 from dangjian.organizations.models import Organization
+from dangjian.organizations.queries import own_or_sent_down_q
 
 from .models import FeedItem, FeedPhoto
 
@@ -70,9 +71,7 @@ def can_change_item(user: Any, item: FeedItem) -> bool:
 
 
 def feed_q(org: Organization) -> Q:
-    return Q(hidden=False) & (
-        Q(organization_id=org.pk) | Q(cascade=True, organization__path__in=ancestor_paths(org.path))
-    )
+    return Q(hidden=False) & own_or_sent_down_q(org)
 
 
 def encode_cursor(item: FeedItem) -> str:
@@ -103,10 +102,18 @@ class Page:
 
 def items(org: Organization) -> QuerySet[FeedItem]:
     cover = FeedPhoto.objects.filter(item=OuterRef("pk")).order_by("pk").values("pk")[:1]
+    photos = (
+        FeedPhoto.objects.filter(item=OuterRef("pk"))
+        .order_by()
+        .values("item")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         FeedItem.objects.filter(feed_q(org))
         .select_related("organization")
-        .annotate(photo_count=Count("photos"), cover_id=Subquery(cover))
+        # Subqueries rather than a join and GROUP BY, so that only the page's rows are counted.
+        .annotate(photo_count=Coalesce(Subquery(photos), 0), cover_id=Subquery(cover))
         .order_by("-occurred_at", "-id")
     )
 

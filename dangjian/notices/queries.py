@@ -13,9 +13,10 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
-from dangjian.core.tree import STEPLEN, ancestor_paths, subtree_q
+from dangjian.core.tree import STEPLEN, subtree_q
 from dangjian.members.models import Member, MemberStatus
 from dangjian.organizations.models import Organization
+from dangjian.organizations.queries import own_or_sent_down_q
 
 from .models import Notice, NoticeChildTally, NoticeRead, NoticeState, NoticeTally
 
@@ -30,9 +31,7 @@ def is_recipient_member(member: Member | None) -> bool:
 
 def received_q(org: Organization) -> Q:
     """Sent notices a member of `org` receives: its own, and cascaded ones of its ancestors."""
-    return Q(state=NoticeState.SENT) & (
-        Q(organization_id=org.pk) | Q(cascade=True, organization__path__in=ancestor_paths(org.path))
-    )
+    return Q(state=NoticeState.SENT) & own_or_sent_down_q(org)
 
 
 def received_by(member: Member | None) -> QuerySet[Notice]:

@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.core.params import is_int
-from dangjian.core.tree import ancestor_paths
 from dangjian.core.uploads import download_response
 from dangjian.core.views import apply_errors, get_for_user
 from dangjian.identity.queries import mask_name
 from dangjian.organizations.models import Organization
+from dangjian.organizations.queries import own_or_sent_down_q
 
 from . import queries, services
 from .forms import ATTACHMENT_ACCEPT, NoticeForm
@@ -49,9 +49,7 @@ def org_notices(request: HttpRequest, pk: int) -> HttpResponse:
         Notice.objects.filter(organization=org).order_by("-pinned", "-created_at", "-id")[: LIST_LIMIT + 1]
     )
     received = list(
-        Notice.objects.filter(
-            cascade=True, state=NoticeState.SENT, organization__path__in=ancestor_paths(org.path)
-        )
+        Notice.objects.filter(own_or_sent_down_q(org, with_own=False), state=NoticeState.SENT)
         .select_related("organization")
         .order_by("-sent_at", "-id")[:LIST_LIMIT]
     )
