@@ -88,3 +88,60 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("The audit log is append-only.")
+
+
+class StateChange(models.Model):
+    """One move of a workflow (`core.workflow`): the record's history as its readers see it.
+    Whoever may read the record reads its moves; the audit log keeps the same with the actor's
+    address, for the audit administrators."""
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
+    object_id = models.BigIntegerField()
+    move = models.CharField(_("step"), max_length=32)
+    source = models.CharField(_("from"), max_length=32, blank=True)
+    target = models.CharField(_("to"), max_length=32)
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    # No foreign key, as in the audit log: the history outlives the accounts it names.
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    actor_name = models.CharField(_("by"), max_length=150, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    org_path = models.CharField(max_length=255, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path_field = "org_path"
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("step taken")
+        verbose_name_plural = _("steps taken")
+        indexes = [models.Index(fields=["content_type", "object_id", "at"], name="state_change_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.move} {self.source}→{self.target}"
+
+    @classmethod
+    def record(
+        cls, obj: models.Model, move: str, source: str, target: str, actor: Any, note: str, org_path: str
+    ) -> "StateChange":
+        from django.contrib.contenttypes.models import ContentType
+
+        account = actor if getattr(actor, "pk", None) else None
+        name = (account.get_full_name() or account.get_username()) if account is not None else "system"
+        return cls.objects.create(
+            content_type=ContentType.objects.get_for_model(type(obj)),
+            object_id=obj.pk,
+            move=move,
+            source=source,
+            target=target,
+            actor_id=account.pk if account is not None else None,
+            actor_name=name[:150],
+            note=note[:200],
+            org_path=org_path,
+        )
+
+    @classmethod
+    def of(cls, obj: models.Model) -> "models.QuerySet[StateChange]":
+        """The record's moves, oldest first (the caller has already checked the record is readable)."""
+        from django.contrib.contenttypes.models import ContentType
+
+        return cls.objects.filter(content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk)

@@ -12,12 +12,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangjian.core.views import apply_errors, get_for_user, redirect_back
+from dangjian.core.views import apply_errors, get_for_user
 from dangjian.members.models import Member
 
 from . import services
 from .forms import PaymentForm, ProfileForm, ReductionForm
-from .models import DuesPayment, DuesProfile, DuesReduction
+from .models import DuesPayment, DuesProfile
 from .months import this_month
 from .queries import flag_for, member_statement
 
@@ -107,30 +107,3 @@ def payment_void(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Payment voided."))
     return redirect("member_dues", pk=payment.member_id)
-
-
-def _review(request: HttpRequest, pk: int, approve: bool) -> HttpResponse:
-    reduction = get_for_user(request, DuesReduction, pk, "change")
-    note = str(request.POST.get("note", ""))
-    try:
-        if approve:
-            services.approve_reduction(reduction, note=note, acting_user=request.user)
-        else:
-            services.reject_reduction(reduction, note=note, acting_user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Reduction approved.") if approve else _("Reduction rejected."))
-    return redirect_back(request, f"/orgs/{reduction.organization_id}/dues/")
-
-
-@login_required
-@require_POST
-def reduction_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    return _review(request, pk, approve=True)
-
-
-@login_required
-@require_POST
-def reduction_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    return _review(request, pk, approve=False)

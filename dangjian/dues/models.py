@@ -73,14 +73,6 @@ class ReductionState(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-# The only legal moves: the committee one level up approves or rejects a branch's decision once.
-REDUCTION_TRANSITIONS: dict[str, frozenset[str]] = {
-    ReductionState.PROPOSED: frozenset({ReductionState.APPROVED, ReductionState.REJECTED}),
-    ReductionState.APPROVED: frozenset(),
-    ReductionState.REJECTED: frozenset(),
-}
-
-
 class DuesReduction(models.Model):
     """少交免交: a member in real difficulty pays `amount` a month (0 = exempt) for the months
     `month_from`–`month_to`, decided by the branch and approved by the committee one level up.

@@ -31,15 +31,11 @@ from django.utils.translation import gettext as _
 
 from dangjian.core import audit, events
 from dangjian.core.dates import add_months
-from dangjian.core.scoping import in_scope
 from dangjian.core.services import account_of as _account
 from dangjian.core.services import require_scope, write_service
-from dangjian.core.tree import STEPLEN
 from dangjian.members.models import Member
-from dangjian.organizations.models import Organization
 
 from .models import (
-    REDUCTION_TRANSITIONS,
     DuesPayment,
     DuesProfile,
     DuesReduction,
@@ -49,6 +45,7 @@ from .models import (
 from .months import is_month, label, month_start, months_between, period_label, quarter_end
 from .queries import DUES_STATUSES, member_dues
 from .rules import LARGE_VOLUNTARY, check_money, monthly_dues
+from .workflows import REDUCTION_FLOW
 
 BACK_PAYMENT_MONTHS = 6
 MAX_PAYMENT_MONTHS = 12
@@ -440,62 +437,15 @@ def propose_reduction(
         detail=reason,
     )
     events.changed("dues_reduction.propose", member.organization.pk)
-    return reduction
-
-
-def approver_org(reduction: DuesReduction) -> Organization:
-    """The committee one level above the deciding branch: the only level that may approve."""
-    return Organization.objects.get(path=reduction.organization.path[:-STEPLEN])
-
-
-def _review(reduction: DuesReduction, target: str, note: str, acting_user: Any) -> DuesReduction:
-    reduction = (
-        DuesReduction.objects.select_for_update(of=("self",))
-        .select_related("organization", "member__organization")
-        .get(pk=reduction.pk)
-    )
-    require_scope(acting_user, reduction, "change")
-    if target not in REDUCTION_TRANSITIONS[reduction.state]:
-        state = reduction.get_state_display()  # type: ignore[attr-defined]
-        raise ValidationError(_("This reduction is %(state)s; it cannot change any more.") % {"state": state})
-    parent = approver_org(reduction)
-    if not in_scope(acting_user, parent, "change"):
-        raise ValidationError(
-            _("A reduction is approved or rejected by the committee one level up (%(org)s).")
-            % {"org": parent.name},
-            code="approver",
-        )
-    if _account(acting_user) is not None and acting_user.pk == reduction.decided_by_id:
-        raise ValidationError(_("Whoever proposed a reduction cannot also approve or reject it."))
-    if reduction.member.organization_id != reduction.organization_id:
-        raise ValidationError(
-            _("The member has moved to another organization since; propose it again there.")
-        )
-    if len(note.strip()) > 200:
-        raise ValidationError({"note": _("Keep the note to at most 200 characters.")})
-    reduction.state = target
-    reduction.approved_by = _account(acting_user)
-    reduction.approved_at = timezone.now()
-    reduction.review_note = note.strip()
-    reduction.save(update_fields=["state", "approved_by", "approved_at", "review_note"])
-    audit.record(
-        f"dues_reduction.{'approve' if target == ReductionState.APPROVED else 'reject'}",
-        actor=acting_user,
-        obj=reduction.member,
-        org_path=reduction.member.organization.path,
-        changes={"reduction": [reduction.pk, reduction.pk], "state": [ReductionState.PROPOSED, target]},
-        detail=note.strip(),
-    )
+    REDUCTION_FLOW.started(reduction, acting_user, reason)
     return reduction
 
 
 @write_service("dues_reduction.approve")
 def approve_reduction(reduction: DuesReduction, *, note: str = "", acting_user: Any) -> DuesReduction:
-    return _review(reduction, ReductionState.APPROVED, note, acting_user)
+    return REDUCTION_FLOW.move(reduction, "approve", note=note, acting_user=acting_user)
 
 
 @write_service("dues_reduction.reject")
 def reject_reduction(reduction: DuesReduction, *, note: str, acting_user: Any) -> DuesReduction:
-    if not note.strip():
-        raise ValidationError({"note": _("Say why the reduction is rejected.")})
-    return _review(reduction, ReductionState.REJECTED, note, acting_user)
+    return REDUCTION_FLOW.move(reduction, "reject", note=note, acting_user=acting_user)

@@ -1,6 +1,9 @@
 from django.urls import path
 
+from dangjian.core.workflow_views import move_path
+
 from . import member_views, views
+from .workflows import REDUCTION_FLOW
 
 urlpatterns = [
     path("my/dues/", views.my_dues, name="my_dues"),
@@ -10,6 +13,6 @@ urlpatterns = [
     path("orgs/<int:pk>/dues.xlsx", views.org_dues_sheet, name="org_dues_xlsx"),
     path("members/<int:pk>/dues/", member_views.member_dues, name="member_dues"),
     path("dues/payments/<int:pk>/void/", member_views.payment_void, name="dues_payment_void"),
-    path("dues/reductions/<int:pk>/approve/", member_views.reduction_approve, name="dues_reduction_approve"),
-    path("dues/reductions/<int:pk>/reject/", member_views.reduction_reject, name="dues_reduction_reject"),
+    move_path("dues/reductions/<int:pk>/approve/", REDUCTION_FLOW, "approve", "dues_reduction_approve"),
+    move_path("dues/reductions/<int:pk>/reject/", REDUCTION_FLOW, "reject", "dues_reduction_reject"),
 ]
