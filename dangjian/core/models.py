@@ -104,7 +104,7 @@ class StateChange(models.Model):
     # No foreign key, as in the audit log: the history outlives the accounts it names.
     actor_id = models.BigIntegerField(null=True, blank=True)
     actor_name = models.CharField(_("by"), max_length=150, blank=True)
-    note = models.CharField(_("note"), max_length=200, blank=True)
+    note = models.TextField(_("note"), blank=True)
     org_path = models.CharField(max_length=255, blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -135,13 +135,17 @@ class StateChange(models.Model):
             target=target,
             actor_id=account.pk if account is not None else None,
             actor_name=name[:150],
-            note=note[:200],
+            note=note,
             org_path=org_path,
         )
 
     @classmethod
     def of(cls, obj: models.Model) -> "models.QuerySet[StateChange]":
         """The record's moves, oldest first (the caller has already checked the record is readable)."""
+        return cls.of_many(type(obj), [obj.pk])
+
+    @classmethod
+    def of_many(cls, model: type[models.Model], pks: list[Any]) -> "models.QuerySet[StateChange]":
         from django.contrib.contenttypes.models import ContentType
 
-        return cls.objects.filter(content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk)
+        return cls.objects.filter(content_type=ContentType.objects.get_for_model(model), object_id__in=pks)

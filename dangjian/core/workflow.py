@@ -39,7 +39,6 @@ from .services import account_of, write_service
 
 Check = Callable[[Any, Any], bool]  # (user, record) -> allowed / excluded
 OrgOf = Callable[[Any], Any]  # record -> the organization (a row with .pk and .path)
-NOTE_MAX = 200
 REGISTRY: dict[str, "Workflow"] = {}
 
 
@@ -175,6 +174,7 @@ class Workflow:
     field: str = "state"
     gate: str = "change"  # the action that admits the actor to the record at all
     note_field: str = "review_note"
+    note_max: int = 200  # the note column's length
     related: Sequence[str] = ()  # select_related when locking
     audit_obj: Callable[[Any], Any] | None = None  # the row the audit entry names (default: the record)
     audit_changes: Callable[[Any], dict[str, list[Any]]] | None = None
@@ -182,11 +182,13 @@ class Workflow:
     deadlines: tuple[Deadline, ...] = ()
     back: Callable[[Any], str] | None = None  # the page a move made from a form returns to
     view_related: Sequence[str] = ()  # select_related when the move view reads the record
+    register: bool = True  # False for a workflow that is not the model's own (tests)
     by_name: dict[str, Transition] = dc_field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.by_name = {t.name: t for t in self.transitions}
-        REGISTRY[self.model._meta.label_lower] = self
+        if self.register:
+            REGISTRY[self.model._meta.label_lower] = self
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -279,8 +281,10 @@ class Workflow:
         if transition.note == "required" and not note:
             message = transition.note_required_message or _("Give the reason.")
             raise ValidationError({"note": str(message)})
-        if len(note) > NOTE_MAX:
-            raise ValidationError({"note": _("Keep the note to at most 200 characters.")})
+        if len(note) > self.note_max:
+            raise ValidationError(
+                {"note": _("Keep the note to at most %(max)s characters.") % {"max": self.note_max}}
+            )
         return note if transition.note != "none" else ""
 
     def write(
@@ -334,14 +338,32 @@ class Workflow:
         StateChange.record(obj, "create", "", getattr(obj, self.field), acting_user, note, self.org(obj).path)
 
 
+def attach_steps(rows: Sequence[Any]) -> None:
+    """Give each record of one workflow its history as `record.steps` (one query for all):
+    each step with `target_label`, the state it led to, for the page."""
+    from .models import StateChange
+
+    if not rows:
+        return
+    flow = workflow_of(rows[0])
+    by_record: dict[int, list[Any]] = {row.pk: [] for row in rows}
+    for step in StateChange.of_many(type(rows[0]), list(by_record)):
+        step.target_label = flow.label(step.target)  # type: ignore[attr-defined]
+        by_record[step.object_id].append(step)
+    for row in rows:
+        row.steps = by_record[row.pk]
+
+
 def workflow_of(obj_or_model: Any) -> Workflow:
     return REGISTRY[obj_or_model._meta.label_lower]
 
 
-def due_reminders(today: date) -> Iterable[tuple[Workflow, Deadline, Any, int]]:
+def due_reminders(
+    today: date, flows: Iterable[Workflow] | None = None
+) -> Iterable[tuple[Workflow, Deadline, Any, int]]:
     """(workflow, deadline, record, days left) for every record whose deadline is `today` or
-    one of its reminder days ahead; the records of all registered workflows."""
-    for flow in REGISTRY.values():
+    one of its reminder days ahead; of every registered workflow unless `flows` are given."""
+    for flow in REGISTRY.values() if flows is None else flows:
         for deadline in flow.deadlines:
             days = sorted(set(deadline.days_before))
             dates = [date.fromordinal(today.toordinal() + d) for d in days]

@@ -190,10 +190,14 @@ class DuesReductionSerializer(StrictSerializerMixin):
     )
     approved_at = serializers.DateTimeField(read_only=True, allow_null=True)
     review_note = serializers.CharField(read_only=True)
+    version = serializers.IntegerField(read_only=True)
 
 
 class ReviewSerializer(StrictSerializerMixin):
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(
+        required=False, min_value=0, help_text="the version as read; refused (409) when it has changed"
+    )
 
 
 # --- viewsets -------------------------------------------------------------------------------
@@ -295,13 +299,19 @@ class DuesReductionViewSet(_DuesViewSet):
     def approve(self, request: Request, pk: str | None = None) -> Response:
         """Approve (the committee one level above the deciding branch)."""
         reduction = self.get_object()
-        note = self._input(ReviewSerializer)["note"]
-        return self._detail(services.approve_reduction(reduction, note=note, acting_user=request.user))
+        data = self._input(ReviewSerializer)
+        done = services.approve_reduction(
+            reduction, note=data["note"], expected_version=data.get("version"), acting_user=request.user
+        )
+        return self._detail(done)
 
     @extend_schema(request=ReviewSerializer, responses=DuesReductionSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str | None = None) -> Response:
         """Reject, saying why in `note` (the committee one level above the deciding branch)."""
         reduction = self.get_object()
-        note = self._input(ReviewSerializer)["note"]
-        return self._detail(services.reject_reduction(reduction, note=note, acting_user=request.user))
+        data = self._input(ReviewSerializer)
+        done = services.reject_reduction(
+            reduction, note=data["note"], expected_version=data.get("version"), acting_user=request.user
+        )
+        return self._detail(done)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.core.views import apply_errors, get_for_user
+from dangjian.core.workflow import attach_steps
 from dangjian.members.models import Member
 
 from . import services
@@ -74,6 +75,7 @@ def member_dues(request: HttpRequest, pk: int) -> HttpResponse:
         if which in forms and _submit(request, member, which, forms[which]):
             return redirect("member_dues", pk=member.pk)
     statement = member_statement(member, month)
+    attach_steps(statement.reductions)
     if not forms["payment"].is_bound and statement.current.amount:
         forms["payment"].initial["amount"] = statement.current.amount
     profiles = DuesProfile.objects.filter(member=member).select_related("set_by")[:PROFILE_HISTORY_LIMIT]

@@ -101,6 +101,7 @@ class DuesReduction(models.Model):
     )
     approved_at = models.DateTimeField(_("approved or rejected at"), null=True, blank=True)
     review_note = models.CharField(_("approver's note"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(default=0)
 
     objects = ScopedQuerySet.as_manager()
     scope_path_field = "member__organization__path"

@@ -442,10 +442,18 @@ def propose_reduction(
 
 
 @write_service("dues_reduction.approve")
-def approve_reduction(reduction: DuesReduction, *, note: str = "", acting_user: Any) -> DuesReduction:
-    return REDUCTION_FLOW.move(reduction, "approve", note=note, acting_user=acting_user)
+def approve_reduction(
+    reduction: DuesReduction, *, note: str = "", acting_user: Any, expected_version: int | None = None
+) -> DuesReduction:
+    return REDUCTION_FLOW.move(
+        reduction, "approve", note=note, acting_user=acting_user, expected_version=expected_version
+    )
 
 
 @write_service("dues_reduction.reject")
-def reject_reduction(reduction: DuesReduction, *, note: str, acting_user: Any) -> DuesReduction:
-    return REDUCTION_FLOW.move(reduction, "reject", note=note, acting_user=acting_user)
+def reject_reduction(
+    reduction: DuesReduction, *, note: str, acting_user: Any, expected_version: int | None = None
+) -> DuesReduction:
+    return REDUCTION_FLOW.move(
+        reduction, "reject", note=note, acting_user=acting_user, expected_version=expected_version
+    )

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from dangjian.core import audit
 from dangjian.core.dates import add_months
 from dangjian.core.scoping import in_scope
-from dangjian.core.tree import STEPLEN, subtree_q
+from dangjian.core.tree import subtree_q
 from dangjian.core.uploads import download_response
 from dangjian.core.views import apply_errors, get_for_user
 from dangjian.organizations.models import Organization
@@ -38,6 +38,7 @@ from .queries import (
     collection_rates,
     member_statement,
 )
+from .workflows import REDUCTION_FLOW
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PENDING_LIMIT = 100
@@ -74,7 +75,7 @@ def my_dues(request: HttpRequest) -> HttpResponse:
 
 def _pending_reductions(request: HttpRequest, org: Organization) -> list[tuple[DuesReduction, bool]]:
     """Reductions awaiting approval in the subtree, each with whether this user may decide it
-    (change scope on the deciding branch's parent)."""
+    (the workflow's own rule: change scope on the deciding branch's parent, not the proposer)."""
     rows = list(
         DuesReduction.objects.filter(
             subtree_q(org.path, "member__organization__path"), state=ReductionState.PROPOSED
@@ -83,8 +84,7 @@ def _pending_reductions(request: HttpRequest, org: Organization) -> list[tuple[D
         .select_related("member", "organization")
         .order_by("decided_at", "id")[:PENDING_LIMIT]
     )
-    paths = request.user.scope_paths("change")  # type: ignore[union-attr]
-    return [(r, any(r.organization.path[:-STEPLEN].startswith(p) for p in paths)) for r in rows]
+    return [(r, bool(REDUCTION_FLOW.allowed(request.user, r))) for r in rows]
 
 
 @login_required

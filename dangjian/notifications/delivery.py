@@ -48,6 +48,7 @@ QUIET_CHANNELS = {Channel.SMS, Channel.WECOM}
 CATEGORY_PREFIXES: list[tuple[str, Category]] = [
     ("meeting.", Category.MEETINGS),
     ("compliance.", Category.COMPLIANCE),
+    ("deadline.", Category.COMPLIANCE),
     ("notice.must_read", Category.MUST_READ),
     ("notice.", Category.NOTICES),
     ("approval.", Category.APPROVALS),

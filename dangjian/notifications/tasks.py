@@ -7,7 +7,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from . import delivery, emails
+from . import deadlines, delivery, emails
 
 EMAIL_RETRIES = 5
 EMAIL_RETRY_DELAY = 600  # seconds: a mail server that is down is usually down for a while
@@ -36,3 +36,10 @@ def send_due_deliveries() -> None:
 def report_delivery_failures() -> None:
     """08:15: yesterday's failed deliveries of system reminders, counted for the administrators."""
     delivery.report_failures(timezone.localdate() - timedelta(days=1))
+
+
+@db_periodic_task(crontab(hour="7", minute="45"))
+def remind_deadlines() -> None:
+    """07:45 Beijing time: the day's reminders of workflow deadlines (problems to rectify, tasks
+    to submit, …), some days before each and on the day."""
+    deadlines.send_deadline_reminders(timezone.localdate())

@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='time')),
                 ('actor_id', models.BigIntegerField(blank=True, null=True)),
                 ('actor_name', models.CharField(blank=True, max_length=150, verbose_name='by')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
+                ('note', models.TextField(blank=True, verbose_name='note')),
                 ('org_path', models.CharField(blank=True, max_length=255)),
                 ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype')),
             ],

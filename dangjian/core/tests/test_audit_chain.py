@@ -63,7 +63,7 @@ def test_values_read_back_as_written_keep_the_chain() -> None:
         actor=SYSTEM,
         org_path="0001",
         changes={"big": [1e20, 2.5, None], "nested": {"b": 1, "a": "中文"}, "flag": [True, False]},
-        detail='tab\there, quote " and newline\n',
+        detail="tab\there, quote \" and newline\n",
         object_repr="王芳 <x>",
     )
     from dangjian.core.context import client_ip

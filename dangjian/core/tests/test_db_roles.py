@@ -35,10 +35,7 @@ def app_role(transactional_db: None) -> Iterator[psycopg.Connection]:
     call_command("dbroles", "--app-role", name, "--apply", stdout=StringIO())
     settings = connection.settings_dict
     app = psycopg.connect(
-        host=settings["HOST"],
-        port=settings["PORT"] or 5432,
-        dbname=settings["NAME"],
-        user=name,
+        host=settings["HOST"], port=settings["PORT"] or 5432, dbname=settings["NAME"], user=name,
         autocommit=True,
     )
     try:

@@ -75,9 +75,7 @@ def test_a_changed_row_or_a_wrong_key_fails_the_drill(source: str) -> None:
         lost = drill(source, "--compare-with", restored, keys=wrong_key)
         assert lost.returncode == 1 and "does not decrypt" in lost.stdout, lost.stdout + lost.stderr
         with psycopg.connect(restored, autocommit=True) as conn:
-            conn.execute(
-                "UPDATE members_member SET name = name || '改' WHERE id = (SELECT min(id) FROM members_member)"
-            )  # noqa: E501
+            conn.execute("UPDATE members_member SET name = name || '改' WHERE id = (SELECT min(id) FROM members_member)")  # noqa: E501
         changed = drill(source, "--compare-with", restored)
         assert changed.returncode == 1, changed.stdout + changed.stderr
         assert "DIFFERENCE: members_member: 3 rows" in changed.stdout
