@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "dangjian.transfers",
     "dangjian.identity",
     "dangjian.supervision",
+    "dangjian.rectification",
     "dangjian.discussion",
     "dangjian.compliance",
     "dangjian.notices",

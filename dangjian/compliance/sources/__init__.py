@@ -11,6 +11,7 @@ from . import (  # noqa: F401
     organizations,
     orglife,
     points,
+    rectification,
     study,
     supervision,
     transfers,

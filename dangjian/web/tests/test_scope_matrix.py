@@ -53,6 +53,8 @@ from dangjian.points.models import PointEntry, PointRule
 from dangjian.points.tests.helpers import claim, rule
 from dangjian.polls.models import Poll
 from dangjian.polls.tests.helpers import open_poll_in
+from dangjian.rectification.models import Problem
+from dangjian.rectification.services import create_problem
 from dangjian.roster.models import ImportJob
 from dangjian.roster.services import upload_roster
 from dangjian.study.models import StudyItem, StudyPlan
@@ -134,6 +136,7 @@ MODEL_BY_PREFIX: list[tuple[str, type[models.Model]]] = [
     ("api/v1/notices/", Notice),
     ("feed/", FeedItem),
     ("feed-photos/", FeedPhoto),
+    ("problems/", Problem),
 ]
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 PERSONAS = [
@@ -292,6 +295,14 @@ def big_world(world: World, settings: Any, tmp_path: Path) -> World:
     for committee, person in ((other, member), (world.county_b, world.member_b)):
         leader = appoint_leader(committee, person, "书记", acting_user=SYSTEM)
         submit_work(leader, {"kind": "study_note", "title": "心得", "body": "学习心得"}, acting_user=SYSTEM)
+    # A problem on the list of each province's branch (and of each county's of this one).
+    for org in (branch, world.branch, world.branch_b):
+        create_problem(
+            org,
+            {"description": "记录不规范", "owner": "书记", "deadline": month.replace(month=12, day=31)},
+            year=month.year,
+            acting_user=SYSTEM,
+        )
     movement_records(world, branch)  # transfers, floating, lost contact, probation, cards
     # Every meeting route with an attachment id is filled with a real attachment of its meeting.
     for bare in Meeting.objects.filter(attachments__isnull=True):
