@@ -35,6 +35,7 @@ from dangjian.organizations.api import OrganizationViewSet, PartyGroupViewSet
 from dangjian.orglife.api import MeetingViewSet
 from dangjian.orglife.checkin_api import MeetingCheckInView, MeetingLeaveView
 from dangjian.polls.api import PollViewSet
+from dangjian.rectification.api import ProblemViewSet
 from dangjian.roster.api import ImportJobViewSet
 from dangjian.study.api import StudyPlanViewSet
 
@@ -65,6 +66,7 @@ router.register("dispatches", LectureDispatchViewSet, basename="dispatch")
 router.register("dues/profiles", DuesProfileViewSet, basename="dues-profile")
 router.register("dues/payments", DuesPaymentViewSet, basename="dues-payment")
 router.register("dues/reductions", DuesReductionViewSet, basename="dues-reduction")
+router.register("problems", ProblemViewSet, basename="problem")
 router.register("leaders", LeaderViewSet, basename="leader")
 router.register("imports", ImportJobViewSet, basename="import")
 router.register("threads", ThreadViewSet, basename="thread")

@@ -137,6 +137,7 @@ MODEL_BY_PREFIX: list[tuple[str, type[models.Model]]] = [
     ("feed/", FeedItem),
     ("feed-photos/", FeedPhoto),
     ("problems/", Problem),
+    ("api/v1/problems/", Problem),
 ]
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 PERSONAS = [
