@@ -43,7 +43,7 @@ from dangjian.accounts.models import User
 from dangjian.core import audit
 from dangjian.core.scoping import SYSTEM
 from dangjian.core.tree import subtree_q
-from dangjian.demo.helpers import insert_sql
+from dangjian.demo.helpers import Table
 from dangjian.discussion.models import Post, PostState, Thread, ThreadState
 from dangjian.discussion.services import reply, start_thread
 from dangjian.feed import services as feed_services
@@ -145,44 +145,6 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
 
-class _Table:
-    """Rows of one model written with one prepared INSERT per batch (as `life._Maker` does), each
-    value prepared by its field as the ORM would; auto-numbered keys are read back in order."""
-
-    def __init__(self, model: type[models.Model]) -> None:
-        self.model = model
-        self.fields = [
-            f for f in model._meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))
-        ]
-        self.sql = insert_sql(model, self.fields)
-        self.rows: list[list[Any]] = []
-
-    def add(self, **values: Any) -> int:
-        row = []
-        for f in self.fields:
-            value = values[f.attname] if f.attname in values else f.get_default()
-            row.append(f.get_db_prep_value(value, connection, prepared=False))
-        self.rows.append(row)
-        return len(self.rows) - 1
-
-    def write(self, batch_size: int = 5000) -> list[Any]:
-        """Insert the rows; returns their keys in the order they were added."""
-        pk = self.model._meta.pk
-        assert pk is not None
-        auto = isinstance(pk, models.AutoField)
-        before = (self.model._default_manager.aggregate(m=models.Max("pk"))["m"] or 0) if auto else 0
-        with connection.cursor() as cursor:
-            for first in range(0, len(self.rows), batch_size):
-                cursor.executemany(self.sql, self.rows[first : first + batch_size])
-        if not auto:
-            return []
-        keys = list(
-            self.model._default_manager.filter(pk__gt=before).order_by("pk").values_list("pk", flat=True)
-        )
-        assert len(keys) == len(self.rows), (self.model, len(keys), len(self.rows))
-        return keys
-
-
 @dataclass
 class _Member:
     id: int
@@ -198,9 +160,9 @@ class _Space:
         self.now = now
         self.seed = seed
         self.rng = random.Random(seed)
-        self.notices = _Table(Notice)
+        self.notices = Table(Notice)
         self.notice_reads: list[tuple[int, list[tuple[_Member, datetime]]]] = []  # row index → reads
-        self.threads = _Table(Thread)
+        self.threads = Table(Thread)
         self.thread_posts: list[tuple[int, list[dict[str, Any]]]] = []
         self.polls: list[tuple[dict[str, Any], list[str], list[_Member], float]] = []
 
@@ -346,7 +308,7 @@ class _Space:
 
     def _write_threads(self) -> int:
         thread_ids = self.threads.write()
-        posts = _Table(Post)
+        posts = Table(Post)
         for thread_id, (org_id, rows) in zip(thread_ids, self.thread_posts, strict=True):
             for row in rows:
                 author = row["author"]
@@ -364,20 +326,20 @@ class _Space:
         return len(posts.rows)
 
     def _write_polls(self) -> dict[str, int]:
-        polls = _Table(Poll)
+        polls = Table(Poll)
         for fields, _labels, _electors, _turnout in self.polls:
             polls.add(**fields)
         poll_ids = polls.write()
-        options = _Table(Option)
+        options = Table(Option)
         for poll_id, (_fields, labels, _electors, _turnout) in zip(poll_ids, self.polls, strict=True):
             for position, label in enumerate(labels):
                 options.add(poll_id=poll_id, label=label, position=position)
         option_ids = iter(options.write())
         electors, marks, ballots, choices = (
-            _Table(Elector),
-            _Table(VoterMark),
-            _Table(Ballot),
-            _Table(BallotChoice),
+            Table(Elector),
+            Table(VoterMark),
+            Table(Ballot),
+            Table(BallotChoice),
         )
         shuffle = secrets.SystemRandom().shuffle
         for poll_id, (fields, labels, voters, turnout) in zip(poll_ids, self.polls, strict=True):

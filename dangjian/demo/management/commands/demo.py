@@ -27,6 +27,7 @@ from dangjian.demo.life import create_county_life, measure_year
 from dangjian.demo.loader import METHODS, load_plan, resolve_method
 from dangjian.demo.online import create_county_online
 from dangjian.demo.plan import SCALES, make_plan
+from dangjian.demo.rectification import create_county_problems
 from dangjian.demo.workpoints import STANDING, work_points_text
 from dangjian.organizations.models import Organization
 from dangjian.orglife.tasks import due_day_before, due_unrecorded
@@ -128,6 +129,7 @@ class Command(BaseCommand):
             profiles: dict[int, str] = {}
             life = create_county_life(county, skip=branch, profiles=profiles) if county is not None else {}
             online = create_county_online(county, profiles, lively=branch) if county is not None else {}
+            problems = create_county_problems(county, profiles, lively=branch) if county is not None else 0
             # What the reminder worker would send today, so the demo's inbox is not empty
             # without it running.
             due_day_before(timezone.now())
@@ -149,6 +151,8 @@ class Command(BaseCommand):
                     f"({online['posts']} posts), {online['polls']} closed polls "
                     f"({online['ballots']} ballots), {online['feed']} activity feed items."
                 )
+            if problems:
+                self.stdout.write(f"Problem lists of {county.name}: {problems} problems to rectify.")
             self._work_points()
             self.stdout.write("")
             self.stdout.write(accounts_report(grants))
