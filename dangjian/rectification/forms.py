@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import TEXT_MAX, ProblemSource
 
@@ -17,7 +18,9 @@ class ProblemForm(forms.Form):
         widget=forms.Textarea(attrs={**TEXT, "rows": 2}),
     )
     owner = forms.CharField(label=_("Responsible"), max_length=60, widget=forms.TextInput(attrs=TEXT))
-    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={**TEXT, "type": "date"}))
+    deadline = forms.DateField(
+        label=pgettext_lazy("problem", "Deadline"), widget=forms.DateInput(attrs={**TEXT, "type": "date"})
+    )
 
 
 class NewProblemForm(ProblemForm):
@@ -33,4 +36,6 @@ class FromMeetingForm(forms.Form):
         widget=forms.Textarea(attrs={**TEXT, "rows": 4}),
     )
     owner = forms.CharField(label=_("Responsible"), max_length=60, widget=forms.TextInput(attrs=TEXT))
-    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={**TEXT, "type": "date"}))
+    deadline = forms.DateField(
+        label=pgettext_lazy("problem", "Deadline"), widget=forms.DateInput(attrs={**TEXT, "type": "date"})
+    )

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.core.scoping import SYSTEM, ScopedQuerySet
 from dangjian.core.tree import subtrees_q
@@ -37,17 +38,19 @@ class ProblemSource(models.TextChoices):
 
 
 class ProblemState(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("problem", "Open")
     IN_PROGRESS = "in_progress", _("Being rectified")
     SUBMITTED = "submitted", _("Submitted for acceptance")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", pgettext_lazy("problem", "Accepted")
     RETURNED = "returned", _("Returned")
     CARRIED_OVER = "carried_over", _("Carried over to next year")
 
 
-# Not yet done: counted as overdue once the deadline has passed.
-UNFINISHED = (ProblemState.OPEN, ProblemState.IN_PROGRESS, ProblemState.RETURNED, ProblemState.SUBMITTED)
+# Still with the organization (or the member): overdue once the deadline has passed. A submitted
+# problem waits for the level above, which the organization cannot hurry.
 EDITABLE = (ProblemState.OPEN, ProblemState.IN_PROGRESS, ProblemState.RETURNED)
+# Neither accepted nor carried over: what the year's end asks about.
+UNFINISHED = (*EDITABLE, ProblemState.SUBMITTED)
 
 
 class ProblemQuerySet(ScopedQuerySet["Problem"]):
@@ -89,7 +92,7 @@ class Problem(models.Model):
     description = models.TextField(_("problem"))
     measure = models.TextField(_("rectification measure"), blank=True)
     owner = models.CharField(_("responsible"), max_length=60)
-    deadline = models.DateField(_("deadline"))
+    deadline = models.DateField(pgettext_lazy("problem", "deadline"))
     state = models.CharField(
         _("state"), max_length=16, choices=ProblemState.choices, default=ProblemState.OPEN
     )

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from .models import UNFINISHED, Problem, ProblemState
+from .models import EDITABLE, Problem, ProblemState
 
 
 def org_list(org_id: int, year: int) -> QuerySet[Problem]:
@@ -26,7 +26,7 @@ def counts(rows: QuerySet[Problem], today: date) -> dict[str, int]:
     return rows.aggregate(
         total=Count("pk"),
         accepted=Count("pk", filter=Q(state=ProblemState.ACCEPTED)),
-        overdue=Count("pk", filter=Q(state__in=UNFINISHED, deadline__lt=today)),
+        overdue=Count("pk", filter=Q(state__in=EDITABLE, deadline__lt=today)),
     )
 
 
@@ -37,7 +37,7 @@ def lists_of(year: int) -> QuerySet[Any]:
 
 
 def overdue_of(year: int, today: date) -> QuerySet[Any]:
-    return Problem.objects.filter(year=year, state__in=UNFINISHED, deadline__lt=today).values(
+    return Problem.objects.filter(year=year, state__in=EDITABLE, deadline__lt=today).values(
         "organization_id", "deadline"
     )
 

@@ -24,7 +24,7 @@ from dangjian.supervision.common import year_param
 
 from . import queries, services
 from .forms import FromMeetingForm, NewProblemForm, ProblemForm
-from .models import UNFINISHED, Evidence, Problem, ProblemState
+from .models import EDITABLE, Evidence, Problem, ProblemState
 from .workflows import PROBLEM_FLOW
 
 AWAITING_LIMIT = 50
@@ -68,6 +68,7 @@ def org_problems(request: HttpRequest, pk: int) -> HttpResponse:
             "today": today,
             "own": own,
             "members": members,
+            "keeps_members": org.is_branch,
             "counts": queries.counts(queries.org_list(org.pk, year), today),
             "awaiting": awaiting,
             "can_change": can_change,
@@ -109,7 +110,8 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_delete": can_change and problem.state == ProblemState.OPEN,
             "evidence": list(problem.evidence.all()),
             "moves": PROBLEM_FLOW.allowed(request.user, problem),
-            "overdue": problem.state in UNFINISHED and problem.deadline < timezone.localdate(),
+            "today": timezone.localdate(),
+            "overdue": problem.state in EDITABLE and problem.deadline < timezone.localdate(),
         },
     )
 

@@ -1,6 +1,6 @@
 """Problem lists and rectification (points 19 and 13): every committee and branch has its list
-by a date (a problem entered by then), no measure is past its deadline unfinished, and every
-problem of the year is accepted or carried over once the year has ended."""
+by a date (a problem entered by then), no measure is past its deadline while still with its
+organization, and every problem of the year is accepted or carried over once the year has ended."""
 
 from datetime import date, timedelta
 from typing import Any
@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.rectification import queries
-from dangjian.rectification.models import UNFINISHED, Problem
+from dangjian.rectification.models import EDITABLE, UNFINISHED, Problem
 
 from ..metrics import Events, State, register
 
@@ -23,7 +23,7 @@ def _link(org: Any, year: int) -> str:
 
 def _soon(year: int, today: date) -> Any:
     return Problem.objects.filter(
-        year=year, state__in=UNFINISHED, deadline__gte=today, deadline__lte=today + SOON
+        year=year, state__in=EDITABLE, deadline__gte=today, deadline__lte=today + SOON
     ).values("organization_id")
 
 
