@@ -182,6 +182,8 @@ class Workflow:
     deadlines: tuple[Deadline, ...] = ()
     back: Callable[[Any], str] | None = None  # the page a move made from a form returns to
     view_related: Sequence[str] = ()  # select_related when the move view reads the record
+    note_max: int = NOTE_MAX  # the note column's length (the history keeps its first 200)
+    note_max_message: str | Promise = ""  # the refusal of a longer note; NOTE_MAX's words when empty
     by_name: dict[str, Transition] = dc_field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -279,8 +281,9 @@ class Workflow:
         if transition.note == "required" and not note:
             message = transition.note_required_message or _("Give the reason.")
             raise ValidationError({"note": str(message)})
-        if len(note) > NOTE_MAX:
-            raise ValidationError({"note": _("Keep the note to at most 200 characters.")})
+        if len(note) > self.note_max:
+            message = self.note_max_message or _("Keep the note to at most 200 characters.")
+            raise ValidationError({"note": str(message)})
         return note if transition.note != "none" else ""
 
     def write(
