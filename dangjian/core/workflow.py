@@ -183,6 +183,7 @@ class Workflow:
     back: Callable[[Any], str] | None = None  # the page a move made from a form returns to
     view_related: Sequence[str] = ()  # select_related when the move view reads the record
     register: bool = True  # False for a workflow that is not the model's own (tests)
+    note_max_message: str | Promise = ""  # the refusal of a longer note, if not the kernel's words
     by_name: dict[str, Transition] = dc_field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -282,9 +283,10 @@ class Workflow:
             message = transition.note_required_message or _("Give the reason.")
             raise ValidationError({"note": str(message)})
         if len(note) > self.note_max:
-            raise ValidationError(
-                {"note": _("Keep the note to at most %(max)s characters.") % {"max": self.note_max}}
-            )
+            message = self.note_max_message or _("Keep the note to at most %(max)s characters.") % {
+                "max": self.note_max
+            }
+            raise ValidationError({"note": str(message)})
         return note if transition.note != "none" else ""
 
     def write(

@@ -20,7 +20,6 @@ from dangjian.core.services import require_scope, write_service
 from dangjian.members.models import Member
 
 from .models import (
-    HANDLING_TRANSITIONS,
     CampaignState,
     EvaluationCampaign,
     Grade,
@@ -31,9 +30,9 @@ from .models import (
     ProposedGrade,
 )
 from .services import account, locked
+from .workflows import HANDLING_FLOW, TEXT_MAX
 
 MAX_CORRECTION_MONTHS = 12
-TEXT_MAX = 2000
 
 
 ALREADY_HANDLED = gettext_lazy("This member's handling is already recorded; add follow-ups to it.")
@@ -115,15 +114,12 @@ def create_handling(
         changes={"member": [None, member.pk], "measure": [None, measure], "deadline": [None, str(deadline)]},
     )
     events.changed("evaluation.handling", campaign.branch.pk)
+    HANDLING_FLOW.started(handling, acting_user, note[:200])
     return handling
 
 
 def _locked(handling: Handling, acting_user: Any) -> Handling:
-    handling = (
-        Handling.objects.select_for_update(of=("self",))
-        .select_related("campaign__branch", "member")
-        .get(pk=handling.pk)
-    )
+    handling = HANDLING_FLOW.lock(handling)
     require_scope(acting_user, handling, "change")
     return handling
 
@@ -160,25 +156,19 @@ def add_follow_up(
 
 
 @write_service("evaluation.handling_close")
-def close_handling(handling: Handling, outcome: str, *, acting_user: Any) -> Handling:
+def close_handling(
+    handling: Handling, outcome: str, *, expected_version: int | None = None, acting_user: Any
+) -> Handling:
     """The handling ends (corrected, left the Party, removed…), with the outcome in words."""
     handling = _locked(handling, acting_user)
-    if HandlingState.CLOSED not in HANDLING_TRANSITIONS[handling.state]:
-        raise ValidationError(_("This handling is already closed."), code="transition")
     outcome = (outcome or "").strip()
-    if not outcome or len(outcome) > TEXT_MAX:
-        raise ValidationError({"outcome": _("Write the outcome (at most 2000 characters).")})
-    handling.state = HandlingState.CLOSED
-    handling.outcome = outcome
-    handling.closed_on = timezone.localdate()
-    handling.save(update_fields=["state", "outcome", "closed_on"])
-    audit.record(
-        "evaluation.handling_close",
-        actor=acting_user,
-        obj=handling,
-        org_path=handling.campaign.branch.path,
-        changes={"state": [HandlingState.OPEN, HandlingState.CLOSED]},
-        detail=outcome[:200],
+    return HANDLING_FLOW.move(
+        handling,
+        "handling_close",
+        note=outcome[:200],  # the history's and the audit entry's note: the outcome's start
+        expected_version=expected_version,
+        fields={"outcome": outcome, "closed_on": timezone.localdate()},
+        extra={"outcome": outcome},
+        acting_user=acting_user,
+        locked=True,
     )
-    events.changed("evaluation.handling_close", handling.campaign.branch.pk)
-    return handling

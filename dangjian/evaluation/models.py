@@ -40,15 +40,6 @@ class CampaignState(models.TextChoices):
     APPROVED = "approved", _("Approved")
 
 
-# The only legal moves; every service checks its move against this table.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    CampaignState.DRAFT: frozenset({CampaignState.OPEN}),
-    CampaignState.OPEN: frozenset({CampaignState.RATING_CLOSED}),
-    CampaignState.RATING_CLOSED: frozenset({CampaignState.PROPOSED}),
-    CampaignState.PROPOSED: frozenset({CampaignState.APPROVED, CampaignState.RETURNED}),
-    CampaignState.RETURNED: frozenset({CampaignState.PROPOSED}),
-    CampaignState.APPROVED: frozenset(),
-}
 # States in which the branch may still set grades.
 GRADING_STATES = frozenset({CampaignState.RATING_CLOSED, CampaignState.RETURNED})
 
@@ -76,6 +67,8 @@ class EvaluationCampaign(models.Model):
     )
     decided_at = models.DateTimeField(_("approved or returned at"), null=True, blank=True)
     review_note = models.CharField(_("approver's note"), max_length=500, blank=True)
+    # Bumped by every move (`workflows`): a page drawn before a move is refused as stale.
+    version = models.PositiveIntegerField(default=0)
 
     objects = ScopedQuerySet.as_manager()
     scope_path_field = "branch__path"
@@ -172,12 +165,6 @@ class HandlingState(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-HANDLING_TRANSITIONS: dict[str, frozenset[str]] = {
-    HandlingState.OPEN: frozenset({HandlingState.CLOSED}),
-    HandlingState.CLOSED: frozenset(),
-}
-
-
 class Handling(models.Model):
     """What the branch decided for a member graded unqualified, and how it went."""
 
@@ -192,6 +179,7 @@ class Handling(models.Model):
     )
     outcome = models.TextField(_("outcome"), blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=0)  # bumped by every move (`workflows`)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

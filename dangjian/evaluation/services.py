@@ -3,7 +3,7 @@ by the branch, approved or returned by the committee one level up.
 
 Who may act: the branch's steps need the change scope on the branch (secretary, organizer,
 committee staff). Approving or returning needs the change scope on the branch's *parent* and is
-never done by whoever proposed. Every move is checked against `models.TRANSITIONS`.
+never done by whoever proposed. The moves are `workflows.CAMPAIGN_FLOW`'s.
 """
 
 from datetime import date
@@ -11,57 +11,34 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core import audit, events
-from dangjian.core.scoping import in_scope
 from dangjian.core.services import account_of as account
 from dangjian.core.services import require_scope, write_service
-from dangjian.core.tree import STEPLEN
 from dangjian.organizations.models import Organization
 
-from .models import GRADING_STATES, TRANSITIONS, CampaignState, EvaluationCampaign, Grade, ProposedGrade
+from .models import GRADING_STATES, CampaignState, EvaluationCampaign, Grade, ProposedGrade
 from .queries import participants
+from .workflows import CAMPAIGN_FLOW
 
 NOTE_MAX = 300
-REVIEW_MAX = 500
 
 
 def state_label(state: str) -> str:
     return str(CampaignState(state).label)
 
 
-def locked(campaign: EvaluationCampaign, target: str | None = None) -> EvaluationCampaign:
-    """The campaign re-read under a row lock; refuses a move the TRANSITIONS table forbids."""
-    campaign = (
-        EvaluationCampaign.objects.select_for_update(of=("self",))
-        .select_related("branch")
-        .get(pk=campaign.pk)
-    )
-    if target is not None and target not in TRANSITIONS[campaign.state]:
-        raise ValidationError(
-            _("The campaign is “%(state)s”; it cannot move to “%(target)s”.")
-            % {"state": state_label(campaign.state), "target": state_label(target)},
-            code="transition",
-        )
-    return campaign
+def locked(campaign: EvaluationCampaign) -> EvaluationCampaign:
+    """The campaign re-read under a row lock (with its branch)."""
+    return CAMPAIGN_FLOW.lock(campaign)
 
 
-def _move(campaign: EvaluationCampaign, target: str, acting_user: Any, **changes: Any) -> None:
-    before = campaign.state
-    campaign.state = target
-    for key, value in changes.items():
-        setattr(campaign, key, value)
-    campaign.save(update_fields=["state", *changes])
-    audit.record(
-        f"evaluation.{target}",
-        actor=acting_user,
-        obj=campaign,
-        org_path=campaign.branch.path,
-        changes={"state": [before, target]},
-        detail=str(changes.get("review_note", "")),
-    )
+def _branch_move(campaign: EvaluationCampaign, name: str, acting_user: Any) -> EvaluationCampaign:
+    """A move of the branch's own: outside the branch's change scope it does not exist (404)."""
+    campaign = locked(campaign)
+    require_scope(acting_user, campaign, "change")
+    return CAMPAIGN_FLOW.move(campaign, name, acting_user=acting_user, locked=True)
 
 
 def _clean_dates(year: int, opens_on: Any, closes_on: Any, errors: dict[str, str]) -> None:
@@ -125,6 +102,7 @@ def create_campaign(
         },
     )
     events.changed("evaluation.create", branch.pk)
+    CAMPAIGN_FLOW.started(campaign, acting_user)
     return campaign
 
 
@@ -158,23 +136,13 @@ def change_dates(
 @write_service("evaluation.open")
 def open_campaign(campaign: EvaluationCampaign, *, acting_user: Any) -> EvaluationCampaign:
     """Members may now self-assess and rate, between the opening and closing dates."""
-    campaign = locked(campaign, CampaignState.OPEN)
-    require_scope(acting_user, campaign, "change")
-    if participants(campaign.branch).count() < 2:
-        raise ValidationError(
-            _("Members rate each other: the branch needs at least two members on the roll.")
-        )
-    _move(campaign, CampaignState.OPEN, acting_user)
-    return campaign
+    return _branch_move(campaign, "open", acting_user)
 
 
 @write_service("evaluation.rating_closed")
 def close_rating(campaign: EvaluationCampaign, *, acting_user: Any) -> EvaluationCampaign:
     """No more self-assessments or ratings; the branch now grades."""
-    campaign = locked(campaign, CampaignState.RATING_CLOSED)
-    require_scope(acting_user, campaign, "change")
-    _move(campaign, CampaignState.RATING_CLOSED, acting_user)
-    return campaign
+    return _branch_move(campaign, "rating_closed", acting_user)
 
 
 @write_service("evaluation.grades")
@@ -231,80 +199,27 @@ def set_grades(
 def propose(campaign: EvaluationCampaign, *, acting_user: Any) -> EvaluationCampaign:
     """Send the grades to the committee one level up. Every member evaluated needs a grade; the
     grades of members who have left the branch since are dropped (they are evaluated there)."""
-    campaign = locked(campaign, CampaignState.PROPOSED)
-    require_scope(acting_user, campaign, "change")
-    members = list(participants(campaign.branch))
-    graded = set(ProposedGrade.objects.filter(campaign=campaign).values_list("member_id", flat=True))
-    missing = [m.name for m in members if m.pk not in graded]
-    if missing:
-        raise ValidationError(
-            _("Set a grade for every member first: %(names)s.") % {"names": "、".join(missing[:20])},
-            code="incomplete",
-        )
-    ProposedGrade.objects.filter(campaign=campaign).exclude(member_id__in=[m.pk for m in members]).delete()
-    _move(
-        campaign,
-        CampaignState.PROPOSED,
-        acting_user,
-        proposed_by=account(acting_user),
-        proposed_at=timezone.now(),
-    )
+    campaign = _branch_move(campaign, "proposed", acting_user)
+    members = participants(campaign.branch).values_list("pk", flat=True)
+    ProposedGrade.objects.filter(campaign=campaign).exclude(member_id__in=list(members)).delete()
     return campaign
-
-
-def approver_org(campaign: EvaluationCampaign) -> Organization:
-    """The organization one level above the branch: the level that approves."""
-    return Organization.objects.get(path=campaign.branch.path[:-STEPLEN])
-
-
-def _check_approver(campaign: EvaluationCampaign, acting_user: Any) -> None:
-    require_scope(acting_user, campaign, "view")
-    if campaign.branch.depth <= 1:
-        raise ValidationError(_("This branch has no committee above it to approve."), code="approver")
-    parent = approver_org(campaign)
-    if not in_scope(acting_user, parent, "change"):
-        raise ValidationError(
-            _("The grades are approved or returned by the committee one level up (%(org)s).")
-            % {"org": parent.name},
-            code="approver",
-        )
-    if account(acting_user) is not None and acting_user.pk == campaign.proposed_by_id:
-        raise ValidationError(
-            _("Whoever proposed the grades cannot also approve or return them."), code="approver"
-        )
 
 
 @write_service("evaluation.approved")
-def approve(campaign: EvaluationCampaign, *, note: str = "", acting_user: Any) -> EvaluationCampaign:
-    campaign = locked(campaign, CampaignState.APPROVED)
-    _check_approver(campaign, acting_user)
-    if len(note.strip()) > REVIEW_MAX:
-        raise ValidationError({"note": _("Keep the note to at most 500 characters.")})
-    _move(
-        campaign,
-        CampaignState.APPROVED,
-        acting_user,
-        decided_by=account(acting_user),
-        decided_at=timezone.now(),
-        review_note=note.strip(),
+def approve(
+    campaign: EvaluationCampaign, *, note: str = "", expected_version: int | None = None, acting_user: Any
+) -> EvaluationCampaign:
+    """The committee one level up approves the grades (not whoever proposed them)."""
+    return CAMPAIGN_FLOW.move(
+        campaign, "approved", note=note, expected_version=expected_version, acting_user=acting_user
     )
-    return campaign
 
 
 @write_service("evaluation.returned")
-def return_campaign(campaign: EvaluationCampaign, *, note: str, acting_user: Any) -> EvaluationCampaign:
+def return_campaign(
+    campaign: EvaluationCampaign, *, note: str, expected_version: int | None = None, acting_user: Any
+) -> EvaluationCampaign:
     """Send the grades back to the branch to fix, saying what (the branch proposes again)."""
-    campaign = locked(campaign, CampaignState.RETURNED)
-    _check_approver(campaign, acting_user)
-    note = (note or "").strip()
-    if not note or len(note) > REVIEW_MAX:
-        raise ValidationError({"note": _("Say what the branch should change (at most 500 characters).")})
-    _move(
-        campaign,
-        CampaignState.RETURNED,
-        acting_user,
-        decided_by=account(acting_user),
-        decided_at=timezone.now(),
-        review_note=note,
+    return CAMPAIGN_FLOW.move(
+        campaign, "returned", note=note, expected_version=expected_version, acting_user=acting_user
     )
-    return campaign

@@ -94,14 +94,6 @@ class EntryState(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-# The only legal moves: a hand-entered entry is decided once. Accrued entries are born approved.
-ENTRY_TRANSITIONS: dict[str, frozenset[str]] = {
-    EntryState.PROPOSED: frozenset({EntryState.APPROVED, EntryState.REJECTED}),
-    EntryState.APPROVED: frozenset(),
-    EntryState.REJECTED: frozenset(),
-}
-
-
 class SourceType(models.TextChoices):
     MEETING = "meeting", _("Meeting")
     DUES_PAYMENT = "dues_payment", _("Dues payment")
@@ -139,6 +131,8 @@ class PointEntry(models.Model):
     )
     decided_at = models.DateTimeField(_("approved or rejected at"), null=True, blank=True)
     review_note = models.CharField(_("approver's note"), max_length=200, blank=True)
+    # Bumped by every move (`workflows`): a page drawn before a move is refused as stale.
+    version = models.PositiveIntegerField(default=0)
 
     objects = ScopedQuerySet.as_manager()
     scope_path_field = "member__organization__path"

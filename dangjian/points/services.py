@@ -10,7 +10,6 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +22,6 @@ from dangjian.orglife.models import MeetingKind
 
 from .accrual import check_year
 from .models import (
-    ENTRY_TRANSITIONS,
     MANUAL_KINDS,
     MAX_RULE_POINTS,
     MEETING_KIND_RULES,
@@ -34,7 +32,8 @@ from .models import (
     RuleKind,
     SourceType,
 )
-from .rules import RuleBook, capped, kinds_overlap, period_key
+from .rules import RuleBook, kinds_overlap
+from .workflows import ENTRY_FLOW
 
 RULE_FIELDS = ["name", "points", "meeting_kinds", "cap_points", "cap_period", "active"]
 MAX_CAP = 1000
@@ -250,73 +249,16 @@ def propose_entry(
         detail=reason,
     )
     events.changed("point_entry.propose", member.organization.pk)
+    ENTRY_FLOW.started(entry, acting_user, reason)
     return entry
-
-
-def _decide(entry: PointEntry, target: str, note: str, acting_user: Any) -> PointEntry:
-    entry = (
-        PointEntry.objects.select_for_update(of=("self",))
-        .select_related("member__organization", "rule")
-        .get(pk=entry.pk)
-    )
-    require_scope(acting_user, entry, "change")
-    if target not in ENTRY_TRANSITIONS[entry.state]:
-        state = entry.get_state_display()  # type: ignore[attr-defined]
-        raise ValidationError(
-            _("This entry is %(state)s; it cannot change any more.") % {"state": state}, code="transition"
-        )
-    account = _account(acting_user)
-    if account is not None and account.pk == entry.created_by_id:
-        raise ValidationError(_("Whoever entered points cannot also approve or reject them."), code="self")
-    if getattr(acting_user, "member_id", None) == entry.member_id:
-        raise ValidationError(_("Nobody approves or rejects their own points."), code="self")
-    note = (note or "").strip()
-    if len(note) > 200:
-        raise ValidationError({"note": _("Keep the note to at most 200 characters.")})
-    before = entry.points
-    if target == EntryState.APPROVED:
-        entry.points, entry.capped = _capped_points(entry)
-    entry.state = target
-    entry.decided_by = account
-    entry.decided_at = timezone.now()
-    entry.review_note = note
-    entry.save(update_fields=["state", "points", "capped", "decided_by", "decided_at", "review_note"])
-    audit.record(
-        f"point_entry.{'approve' if target == EntryState.APPROVED else 'reject'}",
-        actor=acting_user,
-        obj=entry,
-        org_path=entry.member.organization.path,
-        changes={"state": [EntryState.PROPOSED, target], "points": [before, entry.points]},
-        detail=note,
-    )
-    return entry
-
-
-def _capped_points(entry: PointEntry) -> tuple[int, bool]:
-    """The entry's points after its rule's cap, against what is already approved in the period.
-    The rule row is locked so two approvals cannot both use the last room."""
-    rule = PointRule.objects.select_for_update().get(pk=entry.rule_id)
-    if rule.cap_points is None:
-        return entry.points, False
-    key = period_key(entry.occurred_on, rule.cap_period)
-    same = PointEntry.objects.filter(
-        ~Q(pk=entry.pk),
-        member_id=entry.member_id,
-        rule=rule,
-        state=EntryState.APPROVED,
-        occurred_on__year=entry.occurred_on.year,
-    ).values_list("occurred_on", "points")
-    used = sum(abs(p) for day, p in same if period_key(day, rule.cap_period) == key)
-    return capped(entry.points, used, rule.cap_points)
 
 
 @write_service("point_entry.approve")
 def approve_entry(entry: PointEntry, *, note: str = "", acting_user: Any) -> PointEntry:
-    return _decide(entry, EntryState.APPROVED, note, acting_user)
+    """Approve a hand entry: it counts from now on, within its rule's cap (`workflows`)."""
+    return ENTRY_FLOW.move(entry, "approve", note=note, acting_user=acting_user)
 
 
 @write_service("point_entry.reject")
 def reject_entry(entry: PointEntry, *, note: str, acting_user: Any) -> PointEntry:
-    if not (note or "").strip():
-        raise ValidationError({"note": _("Say why the entry is rejected.")})
-    return _decide(entry, EntryState.REJECTED, note, acting_user)
+    return ENTRY_FLOW.move(entry, "reject", note=note, acting_user=acting_user)

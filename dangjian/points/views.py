@@ -20,14 +20,13 @@ from django.views.decorators.http import require_POST
 from dangjian.core import audit
 from dangjian.core.params import is_int
 from dangjian.core.scoping import in_scope
-from dangjian.core.views import apply_errors, get_for_user, redirect_back
+from dangjian.core.views import apply_errors, get_for_user
 from dangjian.organizations.models import COMMITTEE_KINDS, Organization
 
 from . import services
 from .accrual import accrue
 from .exports import totals_xlsx
 from .forms import EntryForm
-from .models import PointEntry
 from .queries import (
     KIND_COLUMNS,
     branch_table,
@@ -147,30 +146,3 @@ def org_points_accrue(request: HttpRequest, pk: int) -> HttpResponse:
             % {"created": result.created, "removed": result.removed},
         )
     return redirect(f"/orgs/{org.pk}/points/?year={year}")
-
-
-def _decide(request: HttpRequest, pk: int, approve: bool) -> HttpResponse:
-    entry = get_for_user(request, PointEntry, pk, "change", select_related=["member"])
-    note = str(request.POST.get("note", ""))
-    try:
-        if approve:
-            services.approve_entry(entry, note=note, acting_user=request.user)
-        else:
-            services.reject_entry(entry, note=note, acting_user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Entry approved.") if approve else _("Entry rejected."))
-    return redirect_back(request, f"/orgs/{entry.member.organization_id}/points/")
-
-
-@login_required
-@require_POST
-def entry_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    return _decide(request, pk, approve=True)
-
-
-@login_required
-@require_POST
-def entry_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    return _decide(request, pk, approve=False)

@@ -68,8 +68,14 @@ def _review(request: HttpRequest, member: Member, which: str) -> HttpResponse:
     decision = ProbationDecision.objects.filter(member=member, pk=int(raw)).first() if is_int(raw) else None
     if decision is None:
         raise Http404
+    raw_version = str(request.POST.get("version", ""))
     try:
-        REVIEWS[which](decision, note=str(request.POST.get("note", "")), acting_user=request.user)
+        REVIEWS[which](
+            decision,
+            note=str(request.POST.get("note", "")),
+            expected_version=int(raw_version) if is_int(raw_version) and len(raw_version) < 12 else None,
+            acting_user=request.user,
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -10,7 +10,6 @@ from .lost_contact import (
     SearchMethod,
 )
 from .probation import (
-    DECISION_TRANSITIONS,
     EXTENSION_MONTHS,
     DecisionState,
     ProbationDecision,
@@ -26,7 +25,6 @@ from .transfer import (
 
 __all__ = [
     "CASE_TRANSITIONS",
-    "DECISION_TRANSITIONS",
     "EXTENSION_MONTHS",
     "FLOATING_TRANSITIONS",
     "LETTER_VALID_DAYS",

@@ -33,14 +33,6 @@ class DecisionState(models.TextChoices):
     REJECTED = "rejected", _("Not approved by the committee above")
 
 
-# The only legal moves; the services refuse everything else.
-DECISION_TRANSITIONS: dict[str, frozenset[str]] = {
-    DecisionState.DECIDED: frozenset({DecisionState.APPROVED, DecisionState.REJECTED}),
-    DecisionState.APPROVED: frozenset(),
-    DecisionState.REJECTED: frozenset(),
-}
-
-
 class ProbationDecision(models.Model):
     member = models.ForeignKey(
         Member, on_delete=models.PROTECT, related_name="probation_decisions", verbose_name=_("member")
@@ -71,6 +63,8 @@ class ProbationDecision(models.Model):
     )
     reviewed_at = models.DateTimeField(_("approved or rejected at"), null=True, blank=True)
     review_note = models.CharField(_("committee's note"), max_length=200, blank=True)
+    # Bumped by every move (`transfers.workflows`): a page drawn before a move is refused as stale.
+    version = models.PositiveIntegerField(default=0)
 
     objects = ScopedQuerySet.as_manager()
     scope_path_field = "member__organization__path"

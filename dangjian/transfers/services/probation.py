@@ -20,25 +20,22 @@ from django.utils.translation import gettext as _
 from dangjian.accounts.roles import Role
 from dangjian.core import audit, events
 from dangjian.core.dates import add_months
-from dangjian.core.scoping import in_scope
 from dangjian.core.services import account_of as account
 from dangjian.core.services import require_scope, write_service
-from dangjian.core.tree import ancestor_paths
 from dangjian.identity.models import RevokeReason
 from dangjian.identity.services import revoke_card
 from dangjian.members.models import Member, MemberCategory, MemberStatus
 from dangjian.notifications.services import Message, notify_many
-from dangjian.organizations.models import COMMITTEE_KINDS, Organization
 from dangjian.orglife.models import Meeting, MeetingKind, MeetingStatus
 
 from ..models import (
-    DECISION_TRANSITIONS,
     EXTENSION_MONTHS,
     DecisionState,
     ProbationDecision,
     ProbationOutcome,
 )
 from ..probation import member_probation_end
+from ..workflows import DECISION_FLOW, approver_org
 from .common import keepers, lock_member, set_status
 
 NOTE_MAX = 200
@@ -66,21 +63,6 @@ def _clean_note(note: str, field: str = "note") -> str:
     if len(note) > NOTE_MAX:
         raise ValidationError({field: _("Keep the note to at most 200 characters.")})
     return note
-
-
-def approver_org(branch: Organization) -> Organization | None:
-    """The Party committee above the branch that approves: the nearest committee or working
-    committee among its ancestors (a general branch in between does not approve); the parent
-    when no ancestor is a committee; None for a root."""
-    paths = ancestor_paths(branch.path)
-    if not paths:
-        return None
-    above = {o.path: o for o in Organization.objects.filter(path__in=paths)}
-    for path in reversed(paths):
-        org = above.get(path)
-        if org is not None and org.kind in COMMITTEE_KINDS:
-            return org
-    return above.get(paths[-1])
 
 
 def _tell_approvers(decision: ProbationDecision, member: Member) -> None:
@@ -186,6 +168,7 @@ def record_decision(
         },
     )
     events.changed("probation.decide", member.organization.pk)
+    DECISION_FLOW.started(decision, acting_user, note)
     _tell_approvers(decision, member)
     return decision
 
@@ -193,90 +176,39 @@ def record_decision(
 def may_review(user: Any, decision: ProbationDecision) -> bool:
     """Whether `user` is at the level that approves (pages show the buttons; the services check
     again, with the reasons)."""
-    if not decision.is_pending or (account(user) is not None and user.pk == decision.recorded_by_id):
-        return False
-    org = approver_org(decision.member.organization)
-    return org is not None and in_scope(user, org, "change")
-
-
-def _locked_for_review(decision: ProbationDecision, target: str, acting_user: Any) -> ProbationDecision:
-    """The decision locked for review; refused unless `target` is a legal next state and the
-    acting user is on the committee above (and did not record the decision themself)."""
-    decision = (
-        ProbationDecision.objects.select_for_update(of=("self",))
-        .select_related("member__organization", "meeting")
-        .get(pk=decision.pk)
-    )
-    require_scope(acting_user, decision, "view")
-    if target not in DECISION_TRANSITIONS[decision.state]:
-        raise ValidationError(
-            _("This decision is already “%(state)s”; it cannot change that way.")
-            % {"state": decision.get_state_display()},  # type: ignore[attr-defined]
-            code="transition",
-        )
-    org = approver_org(decision.member.organization)
-    if org is None:
-        raise ValidationError(_("This branch has no committee above it to approve."), code="approver")
-    if not in_scope(acting_user, org, "change"):
-        raise ValidationError(
-            _("The decision is approved by the Party committee above the branch (%(org)s).")
-            % {"org": org.name},
-            code="approver",
-        )
-    if account(acting_user) is not None and acting_user.pk == decision.recorded_by_id:
-        raise ValidationError(
-            _("Whoever recorded the decision cannot also approve or reject it."), code="approver"
-        )
-    return decision
-
-
-def _review(decision: ProbationDecision, state: str, note: str, acting_user: Any) -> None:
-    old = decision.state
-    decision.state = state
-    decision.reviewed_by = account(acting_user)
-    decision.reviewed_at = timezone.now()
-    decision.review_note = note
-    decision.save(update_fields=["state", "reviewed_by", "reviewed_at", "review_note"])
-    audit.record(
-        f"probation.{'approve' if state == DecisionState.APPROVED else 'reject'}",
-        actor=acting_user,
-        obj=decision,
-        org_path=decision.member.organization.path,
-        changes={"state": [old, state]},
-        detail=note,
-    )
+    return bool(DECISION_FLOW.allowed(user, decision))
 
 
 @write_service("probation.approve")
-def approve_decision(decision: ProbationDecision, *, note: str = "", acting_user: Any) -> ProbationDecision:
+def approve_decision(
+    decision: ProbationDecision, *, note: str = "", expected_version: int | None = None, acting_user: Any
+) -> ProbationDecision:
     """The committee above approves: the decision takes effect on the member now."""
-    decision = _locked_for_review(decision, DecisionState.APPROVED, acting_user)
-    note = _clean_note(note)
+    decision = DECISION_FLOW.lock(decision)
     member = lock_member(decision.member_id)
-    if (
-        member.category != MemberCategory.PROBATIONARY
-        or member.status == MemberStatus.LEFT
-        or member.organization_id != decision.meeting.organization_id
-    ):
-        raise ValidationError(
-            _("The member is no longer a probationary member of the branch that decided."), code="moved"
-        )
-    ends = member_probation_end(member)
-    _review(decision, DecisionState.APPROVED, note, acting_user)
+    ends = member_probation_end(member)  # before the move: an approved extension moves it
+    decision = DECISION_FLOW.move(
+        decision,
+        "approve",
+        note=note,
+        expected_version=expected_version,
+        extra={"member": member},
+        acting_user=acting_user,
+        locked=True,
+    )
     _apply(member, decision, ends, acting_user)
     return decision
 
 
 @write_service("probation.reject")
-def reject_decision(decision: ProbationDecision, *, note: str, acting_user: Any) -> ProbationDecision:
+def reject_decision(
+    decision: ProbationDecision, *, note: str, expected_version: int | None = None, acting_user: Any
+) -> ProbationDecision:
     """The committee above does not approve, saying why; the member stays as they were and the
     branch may decide again at another assembly."""
-    decision = _locked_for_review(decision, DecisionState.REJECTED, acting_user)
-    note = _clean_note(note)
-    if not note:
-        raise ValidationError({"note": _("Say why the decision is not approved.")})
-    _review(decision, DecisionState.REJECTED, note, acting_user)
-    return decision
+    return DECISION_FLOW.move(
+        decision, "reject", note=note, expected_version=expected_version, acting_user=acting_user
+    )
 
 
 def _apply(member: Member, decision: ProbationDecision, ends: date, acting_user: Any) -> None:
