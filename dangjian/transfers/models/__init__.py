@@ -1,8 +1,7 @@
 """Member movement and status records: transfers, floating members, lost contact, probation."""
 
-from .floating import FLOATING_TRANSITIONS, FloatingRecord, FloatingState
+from .floating import FloatingRecord, FloatingState
 from .lost_contact import (
-    CASE_TRANSITIONS,
     CaseOutcome,
     CaseState,
     LostContactCase,
@@ -25,10 +24,8 @@ from .transfer import (
 )
 
 __all__ = [
-    "CASE_TRANSITIONS",
     "DECISION_TRANSITIONS",
     "EXTENSION_MONTHS",
-    "FLOATING_TRANSITIONS",
     "LETTER_VALID_DAYS",
     "OPEN_TRANSFER_STATES",
     "TRANSITIONS",
