@@ -50,14 +50,6 @@ class DispatchStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-# The only legal moves; everything else is refused by the services.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    DispatchStatus.PROPOSED: frozenset({DispatchStatus.HELD, DispatchStatus.CANCELLED}),
-    DispatchStatus.HELD: frozenset(),
-    DispatchStatus.CANCELLED: frozenset(),
-}
-
-
 class LectureDispatch(models.Model):
     lecturer = models.ForeignKey(
         Lecturer, on_delete=models.PROTECT, related_name="dispatches", verbose_name=_("lecturer")
@@ -79,6 +71,8 @@ class LectureDispatch(models.Model):
         verbose_name=_("meeting"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Optimistic concurrency: a move from a page drawn before the last one is refused.
+    version = models.PositiveIntegerField(default=0)
 
     objects = ScopedQuerySet.as_manager()
     scope_path_field = "branch__path"

@@ -7,12 +7,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit, events
+from dangjian.core import audit
 from dangjian.core.services import require_scope, write_service
 from dangjian.organizations.models import BRANCH_KINDS, COMMITTEE_KINDS, Organization
 from dangjian.orglife.services import schedule_meeting
 
-from .models import TRANSITIONS, DispatchStatus, LectureDispatch, Lecturer, LecturerKind
+from .models import LectureDispatch, Lecturer, LecturerKind
+from .workflows import DISPATCH_FLOW
 
 LECTURE_START = time(9, 0)
 LECTURE_END = time(10, 30)
@@ -74,6 +75,7 @@ def dispatch_lecture(
     if errors:
         raise ValidationError(errors)
     dispatch = LectureDispatch.objects.create(lecturer=lecturer, branch=branch, date=date, topic=topic)
+    DISPATCH_FLOW.started(dispatch, acting_user)
     audit.record(
         "lecture_dispatch.create",
         actor=acting_user,
@@ -84,26 +86,14 @@ def dispatch_lecture(
     return dispatch
 
 
-def _locked(dispatch: LectureDispatch, acting_user: Any, target: str) -> LectureDispatch:
-    dispatch = (
-        LectureDispatch.objects.select_for_update(of=("self",))
-        .select_related("branch", "lecturer")
-        .get(pk=dispatch.pk)
-    )
-    require_scope(acting_user, dispatch, "change")
-    if target not in TRANSITIONS[dispatch.status]:
-        status = dispatch.get_status_display()  # type: ignore[attr-defined]
-        raise ValidationError(
-            _("A %(status)s dispatch cannot change any more.") % {"status": status}, code="transition"
-        )
-    return dispatch
-
-
 @write_service("lecture_dispatch.confirm")
 def confirm_held(dispatch: LectureDispatch, *, acting_user: Any) -> LectureDispatch:
     """The branch confirms the lecture was held: records the party lecture meeting (09:00–10:30
     local time on the dispatch date) and links it."""
-    dispatch = _locked(dispatch, acting_user, DispatchStatus.HELD)
+    dispatch = DISPATCH_FLOW.lock(dispatch)
+    require_scope(acting_user, dispatch, DISPATCH_FLOW.gate)
+    # The move's own checks first: the meeting is recorded only for a move that will be taken.
+    DISPATCH_FLOW.check(DISPATCH_FLOW.by_name["confirm"], acting_user, dispatch)
     if dispatch.date > timezone.localdate():
         raise ValidationError({"date": _("A lecture cannot be confirmed before its date.")})
     tz = timezone.get_current_timezone()
@@ -118,31 +108,16 @@ def confirm_held(dispatch: LectureDispatch, *, acting_user: Any) -> LectureDispa
         },
         acting_user=acting_user,
     )
-    dispatch.status = DispatchStatus.HELD
-    dispatch.meeting = meeting
-    dispatch.save(update_fields=["status", "meeting"])
-    audit.record(
-        "lecture_dispatch.confirm",
-        actor=acting_user,
-        obj=dispatch,
-        org_path=dispatch.branch.path,
-        changes={"status": [DispatchStatus.PROPOSED, DispatchStatus.HELD], "meeting": [None, meeting.pk]},
+    return DISPATCH_FLOW.move(
+        dispatch,
+        "confirm",
+        acting_user=acting_user,
+        fields={"meeting": meeting},
+        changes={"meeting": [None, meeting.pk]},
+        locked=True,
     )
-    events.changed("lectures.dispatch", dispatch.branch_id, dispatch.date)
-    return dispatch
 
 
 @write_service("lecture_dispatch.cancel")
 def cancel_dispatch(dispatch: LectureDispatch, *, acting_user: Any) -> LectureDispatch:
-    dispatch = _locked(dispatch, acting_user, DispatchStatus.CANCELLED)
-    dispatch.status = DispatchStatus.CANCELLED
-    dispatch.save(update_fields=["status"])
-    audit.record(
-        "lecture_dispatch.cancel",
-        actor=acting_user,
-        obj=dispatch,
-        org_path=dispatch.branch.path,
-        changes={"status": [DispatchStatus.PROPOSED, DispatchStatus.CANCELLED]},
-    )
-    events.changed("lectures.dispatch", dispatch.branch_id, dispatch.date)
-    return dispatch
+    return DISPATCH_FLOW.move(dispatch, "cancel", acting_user=acting_user)

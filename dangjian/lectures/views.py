@@ -160,16 +160,3 @@ def dispatch_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         return _back(request, dispatch)
     messages.success(request, _("Lecture confirmed; the party lecture meeting was recorded."))
     return redirect("meeting_detail", dispatch.meeting_id)
-
-
-@login_required
-@require_POST
-def dispatch_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    dispatch = get_for_user(request, LectureDispatch, pk, "change")
-    try:
-        services.cancel_dispatch(dispatch, acting_user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Dispatch cancelled."))
-    return _back(request, dispatch)

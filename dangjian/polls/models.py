@@ -39,14 +39,6 @@ class PollStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-# The only legal moves; everything else is refused by the services.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    PollStatus.DRAFT: frozenset({PollStatus.OPEN, PollStatus.CANCELLED}),
-    PollStatus.OPEN: frozenset({PollStatus.CLOSED, PollStatus.CANCELLED}),
-    PollStatus.CLOSED: frozenset(),
-    PollStatus.CANCELLED: frozenset(),
-}
-
 MAX_OPTIONS = 20
 
 
@@ -80,6 +72,8 @@ class Poll(models.Model):
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     eligible_count = models.PositiveIntegerField(_("eligible voters"), default=0)
+    # Optimistic concurrency: a move from a page drawn before the last one is refused.
+    version = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

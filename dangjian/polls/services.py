@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.accounts.models import User
-from dangjian.accounts.roles import Role
 from dangjian.core import audit
 from dangjian.core.exceptions import OutOfScope
 from dangjian.core.scoping import SYSTEM
@@ -28,7 +27,6 @@ from dangjian.organizations.models import BRANCH_KINDS, Organization, PartyGroup
 
 from .models import (
     MAX_OPTIONS,
-    TRANSITIONS,
     Ballot,
     BallotChoice,
     Elector,
@@ -39,11 +37,11 @@ from .models import (
     PollStatus,
     VoterMark,
 )
+from .workflows import MANAGER_ROLES, POLL_FLOW
 
 # Full members on the roll may vote; a suspended member (停止党籍) and a probationary member may
 # not (a probationary member has no right to vote: 党章 第七条).
 VOTING_STATUSES = [MemberStatus.ACTIVE, MemberStatus.FLOATING_OUT, MemberStatus.LOST_CONTACT]
-MANAGER_ROLES = frozenset({Role.SECRETARY, Role.ORGANIZER})
 
 
 def can_manage(user: Any, org: Organization) -> bool:
@@ -188,6 +186,7 @@ def create_poll(
     _set_options(poll, fields["options"])
     if poll.electorate == Electorate.CHOSEN:
         poll.chosen_members.set(members)
+    POLL_FLOW.started(poll, acting_user)
     audit.record(
         "poll.create",
         actor=acting_user,
@@ -243,15 +242,17 @@ def update_poll(
     return poll
 
 
-def _locked(poll: Poll, acting_user: Any, target: str) -> Poll:
-    poll = Poll.objects.select_for_update(of=("self",)).select_related("organization").get(pk=poll.pk)
+def _locked(poll: Poll, acting_user: Any, move: str) -> Poll:
+    """The poll under its row lock; anyone but its managers is out of scope (404), and a move its
+    status does not allow is refused in the poll's own words before anything is written."""
+    poll = POLL_FLOW.lock(poll)
     _require_manager(acting_user, poll.organization)
-    _check_move(poll, target)
+    _check_move(poll, move)
     return poll
 
 
-def _check_move(poll: Poll, target: str) -> None:
-    if target not in TRANSITIONS[poll.status]:
+def _check_move(poll: Poll, move: str) -> None:
+    if poll.status not in POLL_FLOW.by_name[move].source:
         status = poll.get_status_display()  # type: ignore[attr-defined]
         message = _("A poll that is %(status)s cannot do this.") % {"status": status}
         raise ValidationError(message, code="transition")
@@ -276,7 +277,7 @@ def _notify_electors(poll: Poll, member_ids: list[int]) -> None:
 @write_service("poll.open")
 def open_poll(poll: Poll, *, acting_user: Any) -> Poll:
     """Open the poll for voting: the electorate is frozen now (one `Elector` row each)."""
-    poll = _locked(poll, acting_user, PollStatus.OPEN)
+    poll = _locked(poll, acting_user, "open")
     now = timezone.now()
     if poll.closes_at <= now:
         raise ValidationError(
@@ -286,16 +287,13 @@ def open_poll(poll: Poll, *, acting_user: Any) -> Poll:
     if not member_ids:
         raise ValidationError(_("Nobody may vote in this poll: it needs at least one full member."))
     Elector.objects.bulk_create(Elector(poll=poll, member_id=pk) for pk in member_ids)
-    poll.status = PollStatus.OPEN
-    poll.opened_at = now
-    poll.eligible_count = len(member_ids)
-    poll.save(update_fields=["status", "opened_at", "eligible_count"])
-    audit.record(
-        "poll.open",
-        actor=acting_user,
-        obj=poll,
-        org_path=poll.organization.path,
-        changes={"status": [PollStatus.DRAFT, PollStatus.OPEN], "eligible_count": [0, len(member_ids)]},
+    poll = POLL_FLOW.move(
+        poll,
+        "open",
+        acting_user=acting_user,
+        fields={"opened_at": now, "eligible_count": len(member_ids)},
+        changes={"eligible_count": [0, len(member_ids)]},
+        locked=True,
     )
     _notify_electors(poll, member_ids)
     return poll
@@ -337,45 +335,28 @@ def _vacuum_ballots() -> None:
 
 
 def _close(poll: Poll, acting_user: Any, reason: str) -> Poll:
+    """Close a locked open poll; `reason` ("early", "deadline") is the move's note."""
     _redeal_ballots(poll)
-    poll.status = PollStatus.CLOSED
-    poll.closed_at = timezone.now()
-    poll.save(update_fields=["status", "closed_at"])
-    audit.record(
-        "poll.close",
-        actor=acting_user,
-        obj=poll,
-        org_path=poll.organization.path,
-        changes={"status": [PollStatus.OPEN, PollStatus.CLOSED]},
-        detail=reason,
+    return POLL_FLOW.move(
+        poll, "close", acting_user=acting_user, note=reason, fields={"closed_at": timezone.now()}, locked=True
     )
-    return poll
 
 
 @write_service("poll.close")
 def close_poll(poll: Poll, *, acting_user: Any) -> Poll:
     """Close early (before the deadline); results are shown from now on."""
-    poll = _locked(poll, acting_user, PollStatus.CLOSED)
+    poll = _locked(poll, acting_user, "close")
     return _close(poll, acting_user, "early")
 
 
 @write_service("poll.cancel")
 def cancel_poll(poll: Poll, *, acting_user: Any) -> Poll:
     """Call the poll off: no results are ever shown; ballots already cast stay unread."""
-    poll = _locked(poll, acting_user, PollStatus.CANCELLED)
-    before = poll.status
+    poll = _locked(poll, acting_user, "cancel")
     _redeal_ballots(poll)
-    poll.status = PollStatus.CANCELLED
-    poll.closed_at = timezone.now()
-    poll.save(update_fields=["status", "closed_at"])
-    audit.record(
-        "poll.cancel",
-        actor=acting_user,
-        obj=poll,
-        org_path=poll.organization.path,
-        changes={"status": [before, PollStatus.CANCELLED]},
+    return POLL_FLOW.move(
+        poll, "cancel", acting_user=acting_user, fields={"closed_at": timezone.now()}, locked=True
     )
-    return poll
 
 
 def close_if_due(poll: Poll, now: datetime | None = None) -> Poll:
@@ -384,7 +365,7 @@ def close_if_due(poll: Poll, now: datetime | None = None) -> Poll:
     if poll.status != PollStatus.OPEN or poll.closes_at > now:
         return poll
     with transaction.atomic(), audit.deferred():
-        locked = Poll.objects.select_for_update(of=("self",)).select_related("organization").get(pk=poll.pk)
+        locked = POLL_FLOW.lock(poll)
         if locked.status == PollStatus.OPEN and locked.closes_at <= now:
             _close(locked, SYSTEM, "deadline")
     poll.refresh_from_db()

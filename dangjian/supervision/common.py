@@ -1,19 +1,15 @@
-"""Checks the supervision services share: the year, the version an edit was based on, the move
-a state machine allows and recording it, and storing a checked upload."""
+"""Checks the supervision services share: the year, the version an edit was based on, and
+storing a checked upload (the moves themselves are `workflows`)."""
 
-from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
 from dangjian.core.params import is_int
-from dangjian.core.services import account_of
 from dangjian.core.uploads import FileKind, random_name
 
 FIRST_YEAR = 2000
@@ -41,48 +37,6 @@ def check_version(obj: Any, expected: int | None) -> None:
             _("Someone changed this record after you opened it; reload the page and try again."),
             code="stale",
         )
-
-
-def check_move(
-    state: str, target: str, transitions: Mapping[str, frozenset[str]], labels: type[models.TextChoices]
-) -> None:
-    """Refuse a move the state machine's table does not allow."""
-    if target not in transitions[state]:
-        raise ValidationError(
-            _("It is “%(state)s”; it cannot become “%(target)s”.")
-            % {"state": labels(state).label, "target": labels(target).label},
-            code="transition",
-        )
-
-
-def record_move(
-    obj: Any,
-    target: str,
-    stamp: str,
-    acting_user: Any,
-    *,
-    action: str,
-    fields: dict[str, Any] | None = None,
-    changes: dict[str, list[Any]] | None = None,
-    detail: str = "",
-) -> None:
-    """Move a locked, checked record to `target`: who and when in `<stamp>_by` / `<stamp>_at`,
-    the other `fields`, the version bumped, only those columns saved, and the move audited."""
-    before = obj.state
-    values = {"state": target, f"{stamp}_by": account_of(acting_user), f"{stamp}_at": timezone.now()}
-    values.update(fields or {})
-    for name, value in values.items():
-        setattr(obj, name, value)
-    obj.version += 1
-    obj.save(update_fields=[*values, "version", "updated_at"])
-    audit.record(
-        action,
-        actor=acting_user,
-        obj=obj,
-        org_path=obj.organization.path,
-        changes={"state": [before, target], **(changes or {})},
-        detail=detail,
-    )
 
 
 def store_upload(field: Any, prefix: str, kind: FileKind, upload: UploadedFile) -> None:

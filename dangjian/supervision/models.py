@@ -53,16 +53,6 @@ class AssessmentState(models.TextChoices):
     BELOW_STANDARD = "below_standard", _("Does not meet the standard")
 
 
-# The only legal moves; every service checks its move against this table.
-ASSESSMENT_TRANSITIONS: dict[str, frozenset[str]] = {
-    AssessmentState.DRAFT: frozenset({AssessmentState.SUBMITTED}),
-    AssessmentState.SUBMITTED: frozenset(
-        {AssessmentState.MEETS_STANDARD, AssessmentState.BELOW_STANDARD, AssessmentState.RETURNED}
-    ),
-    AssessmentState.RETURNED: frozenset({AssessmentState.SUBMITTED}),
-    AssessmentState.MEETS_STANDARD: frozenset(),
-    AssessmentState.BELOW_STANDARD: frozenset(),
-}
 # States in which the branch may still change the ratings, notes and evidence.
 ASSESSMENT_EDITABLE = frozenset({AssessmentState.DRAFT, AssessmentState.RETURNED})
 ASSESSMENT_FINAL = frozenset({AssessmentState.MEETS_STANDARD, AssessmentState.BELOW_STANDARD})
@@ -181,12 +171,6 @@ class ReportState(models.TextChoices):
     EVALUATED = "evaluated", _("Evaluated")
 
 
-REPORT_TRANSITIONS: dict[str, frozenset[str]] = {
-    ReportState.DRAFT: frozenset({ReportState.SUBMITTED}),
-    ReportState.SUBMITTED: frozenset({ReportState.EVALUATED, ReportState.RETURNED}),
-    ReportState.RETURNED: frozenset({ReportState.SUBMITTED}),
-    ReportState.EVALUATED: frozenset(),
-}
 REPORT_EDITABLE = frozenset({ReportState.DRAFT, ReportState.RETURNED})
 
 

@@ -1,7 +1,7 @@
 """The secretary's yearly report (述职评议, work point 23): the secretary of an organization
 writes the report (plain text, optionally a file), submits it to the level above, which grades it
-(好 / 较好 / 一般 / 差) with comments, or returns it for revision first. Every move is checked
-against `models.REPORT_TRANSITIONS`; who may act is in `access`.
+(好 / 较好 / 一般 / 差) with comments, or returns it for revision first. The moves are
+`workflows.REPORT_FLOW`; who may act is in `access`.
 """
 
 from typing import Any
@@ -17,17 +17,10 @@ from dangjian.core.services import account_of, write_service
 from dangjian.core.uploads import FileKind, check_upload, display_name
 from dangjian.organizations.models import Organization
 
-from .access import require_own, require_reviewer
-from .common import check_move, check_version, clean_year, record_move, store_upload, year_end
-from .models import (
-    COMMENT_MAX,
-    REPORT_EDITABLE,
-    REPORT_TEXT_MAX,
-    REPORT_TRANSITIONS,
-    ReportGrade,
-    ReportState,
-    SecretaryReport,
-)
+from .access import require_own
+from .common import check_version, clean_year, store_upload, year_end
+from .models import REPORT_EDITABLE, REPORT_TEXT_MAX, SecretaryReport
+from .workflows import REPORT_FLOW
 
 TOPIC = "supervision.secretary_report"
 UPLOAD_PREFIX = "secretary_reports"
@@ -35,17 +28,6 @@ UPLOAD_PREFIX = "secretary_reports"
 
 def _not_own() -> str:
     return _("Only the organization's own secretary writes and submits its report.")
-
-
-def locked(report: SecretaryReport, target: str | None = None) -> SecretaryReport:
-    report = (
-        SecretaryReport.objects.select_for_update(of=("self",))
-        .select_related("organization")
-        .get(pk=report.pk)
-    )
-    if target is not None:
-        check_move(report.state, target, REPORT_TRANSITIONS, ReportState)
-    return report
 
 
 def _clean_text(text: str) -> str:
@@ -127,6 +109,8 @@ def save_report(
         raise
     if old_file:
         transaction.on_commit(lambda: default_storage.delete(old_file))
+    if created:
+        REPORT_FLOW.started(report, acting_user)
     after = {"text": report.text, "attachment": report.attachment_name}
     audit.record(
         "secretary_report.create" if created else "secretary_report.update",
@@ -147,49 +131,7 @@ def save_report(
 def submit_report(
     report: SecretaryReport, *, expected_version: int | None = None, acting_user: Any
 ) -> SecretaryReport:
-    report = locked(report, ReportState.SUBMITTED)
-    require_own(acting_user, report.organization, _not_own())
-    check_version(report, expected_version)
-    if not report.text.strip():
-        raise ValidationError({"text": _("Write the report before submitting it.")})
-    record_move(report, ReportState.SUBMITTED, "submitted", acting_user, action="secretary_report.submit")
-    _emit(report)
-    return report
-
-
-def _review(
-    report: SecretaryReport,
-    target: str,
-    grade: str,
-    comment: str,
-    expected_version: int | None,
-    acting_user: Any,
-) -> SecretaryReport:
-    report = locked(report, target)
-    require_reviewer(acting_user, report.organization, report.submitted_by_id)
-    check_version(report, expected_version)
-    comment = (comment or "").strip()
-    errors: dict[str, str] = {}
-    if len(comment) > COMMENT_MAX:
-        errors["comment"] = _("Keep the comments to at most %(max)s characters.") % {"max": COMMENT_MAX}
-    elif target == ReportState.RETURNED and not comment:
-        errors["comment"] = _("Say what the secretary should revise.")
-    if target == ReportState.EVALUATED and grade not in ReportGrade.values:
-        errors["grade"] = _("Choose good, fairly good, average or poor.")
-    if errors:
-        raise ValidationError(errors)
-    record_move(
-        report,
-        target,
-        "reviewed",
-        acting_user,
-        action=f"secretary_report.{target}",
-        fields={"grade": grade, "review_comment": comment},
-        changes={"grade": [None, grade]} if grade else None,
-        detail=comment,
-    )
-    _emit(report)
-    return report
+    return REPORT_FLOW.move(report, "submit", expected_version=expected_version, acting_user=acting_user)
 
 
 @write_service("secretary_report.evaluate")
@@ -202,7 +144,16 @@ def evaluate_report(
     acting_user: Any,
 ) -> SecretaryReport:
     """The level above grades the report (final)."""
-    return _review(report, ReportState.EVALUATED, grade, comment, expected_version, acting_user)
+    return REPORT_FLOW.move(
+        report,
+        "evaluated",
+        note=comment,
+        expected_version=expected_version,
+        fields={"grade": grade},
+        changes={"grade": [None, grade]} if grade else None,
+        extra={"grade": grade},
+        acting_user=acting_user,
+    )
 
 
 @write_service("secretary_report.return")
@@ -210,4 +161,11 @@ def return_report(
     report: SecretaryReport, *, reason: str, expected_version: int | None = None, acting_user: Any
 ) -> SecretaryReport:
     """Before grading, the level above may send the report back for revision, saying what."""
-    return _review(report, ReportState.RETURNED, "", reason, expected_version, acting_user)
+    return REPORT_FLOW.move(
+        report,
+        "returned",
+        note=reason,
+        expected_version=expected_version,
+        fields={"grade": ""},
+        acting_user=acting_user,
+    )

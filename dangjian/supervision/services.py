@@ -1,8 +1,7 @@
 """The 五化 assessment's life (work point 7): the branch fills in its self-rating on the five
 dimensions and attaches evidence, then submits; the level above decides that it meets the
 standard or does not (final), or returns it with a reason, after which the branch edits and
-submits again. Every move is checked against `models.ASSESSMENT_TRANSITIONS`; who may act is in
-`access`.
+submits again. The moves are `workflows.ASSESSMENT_FLOW`; who may act is in `access`.
 """
 
 from typing import Any
@@ -18,20 +17,18 @@ from dangjian.core.services import account_of, write_service
 from dangjian.core.uploads import check_upload, display_name
 from dangjian.organizations.models import Organization
 
-from .access import require_own, require_reviewer
-from .common import check_move, check_version, clean_year, record_move, store_upload, year_end
+from .access import require_own
+from .common import check_version, clean_year, store_upload, year_end
 from .models import (
     ASSESSMENT_EDITABLE,
     ASSESSMENT_FINAL,
-    ASSESSMENT_TRANSITIONS,
-    COMMENT_MAX,
     NOTE_MAX,
-    AssessmentState,
     Dimension,
     FiveStandardsAssessment,
     FiveStandardsEvidence,
     Rating,
 )
+from .workflows import ASSESSMENT_FLOW
 
 TOPIC = "supervision.five_standards"
 UPLOAD_PREFIX = "five_standards"
@@ -43,16 +40,9 @@ def _not_own() -> str:
     return _("Only the branch's own secretary or organizer fills in and submits its assessment.")
 
 
-def locked(assessment: FiveStandardsAssessment, target: str | None = None) -> FiveStandardsAssessment:
-    """The assessment re-read under a row lock; refuses a move the transitions table forbids."""
-    assessment = (
-        FiveStandardsAssessment.objects.select_for_update(of=("self",))
-        .select_related("organization")
-        .get(pk=assessment.pk)
-    )
-    if target is not None:
-        check_move(assessment.state, target, ASSESSMENT_TRANSITIONS, AssessmentState)
-    return assessment
+def locked(assessment: FiveStandardsAssessment) -> FiveStandardsAssessment:
+    """The assessment re-read under a row lock."""
+    return ASSESSMENT_FLOW.lock(assessment)
 
 
 def _clean_ratings(data: dict[str, Any]) -> dict[str, str]:
@@ -108,6 +98,7 @@ def save_assessment(
                 _("The branch's assessment for this year was just created by someone else; reload the page."),
                 code="stale",
             ) from exc
+        ASSESSMENT_FLOW.started(assessment, acting_user)
         changes = audit.diff({}, clean)
         action = "five_standards.create"
     else:
@@ -136,52 +127,9 @@ def submit_assessment(
 ) -> FiveStandardsAssessment:
     """Send the self-rating to the level above: every dimension rated, and a note on each one not
     fully met saying what is missing."""
-    assessment = locked(assessment, AssessmentState.SUBMITTED)
-    require_own(acting_user, assessment.organization, _not_own())
-    check_version(assessment, expected_version)
-    errors: dict[str, str] = {}
-    for code, label, rating, note in assessment.ratings():
-        if not rating:
-            errors[f"{code}_rating"] = _("Rate “%(dimension)s” before submitting.") % {"dimension": label}
-        elif rating != Rating.MEETS and not note:
-            errors[f"{code}_note"] = _("Say what is missing in “%(dimension)s”.") % {"dimension": label}
-    if errors:
-        raise ValidationError(errors)
-    record_move(
-        assessment, AssessmentState.SUBMITTED, "submitted", acting_user, action="five_standards.submit"
+    return ASSESSMENT_FLOW.move(
+        assessment, "submit", expected_version=expected_version, acting_user=acting_user
     )
-    _emit(assessment)
-    return assessment
-
-
-def _review(
-    assessment: FiveStandardsAssessment,
-    target: str,
-    comment: str,
-    expected_version: int | None,
-    acting_user: Any,
-) -> FiveStandardsAssessment:
-    assessment = locked(assessment, target)
-    require_reviewer(acting_user, assessment.organization, assessment.submitted_by_id)
-    check_version(assessment, expected_version)
-    comment = (comment or "").strip()
-    if len(comment) > COMMENT_MAX:
-        raise ValidationError(
-            {"comment": _("Keep the comment to at most %(max)s characters.") % {"max": COMMENT_MAX}}
-        )
-    if target == AssessmentState.RETURNED and not comment:
-        raise ValidationError({"comment": _("Say why the assessment is returned and what to revise.")})
-    record_move(
-        assessment,
-        target,
-        "reviewed",
-        acting_user,
-        action=f"five_standards.{target}",
-        fields={"review_comment": comment},
-        detail=comment,
-    )
-    _emit(assessment)
-    return assessment
 
 
 @write_service("five_standards.decide")
@@ -196,7 +144,9 @@ def decide_assessment(
     """The final decision of the level above: `meets_standard` or `below_standard`."""
     if outcome not in ASSESSMENT_FINAL:
         raise ValidationError(_("Choose whether the branch meets the standard."), code="outcome")
-    return _review(assessment, outcome, comment, expected_version, acting_user)
+    return ASSESSMENT_FLOW.move(
+        assessment, str(outcome), note=comment, expected_version=expected_version, acting_user=acting_user
+    )
 
 
 @write_service("five_standards.return")
@@ -208,7 +158,9 @@ def return_assessment(
     acting_user: Any,
 ) -> FiveStandardsAssessment:
     """Send the assessment back to the branch with the reason; the branch revises and resubmits."""
-    return _review(assessment, AssessmentState.RETURNED, reason, expected_version, acting_user)
+    return ASSESSMENT_FLOW.move(
+        assessment, "returned", note=reason, expected_version=expected_version, acting_user=acting_user
+    )
 
 
 @write_service("five_standards.evidence_add")

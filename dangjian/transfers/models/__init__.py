@@ -1,8 +1,7 @@
 """Member movement and status records: transfers, floating members, lost contact, probation."""
 
-from .floating import FLOATING_TRANSITIONS, FloatingRecord, FloatingState
+from .floating import FloatingRecord, FloatingState
 from .lost_contact import (
-    CASE_TRANSITIONS,
     CaseOutcome,
     CaseState,
     LostContactCase,
@@ -24,9 +23,7 @@ from .transfer import (
 )
 
 __all__ = [
-    "CASE_TRANSITIONS",
     "EXTENSION_MONTHS",
-    "FLOATING_TRANSITIONS",
     "LETTER_VALID_DAYS",
     "OPEN_TRANSFER_STATES",
     "TRANSITIONS",

@@ -27,13 +27,6 @@ class FloatingState(models.TextChoices):
     CLOSED = "closed", _("Closed: transferred or left")
 
 
-FLOATING_TRANSITIONS: dict[str, frozenset[str]] = {
-    FloatingState.OPEN: frozenset({FloatingState.RETURNED, FloatingState.CLOSED}),
-    FloatingState.RETURNED: frozenset(),
-    FloatingState.CLOSED: frozenset(),
-}
-
-
 class FloatingQuerySet(TwoSidedQuerySet["FloatingRecord"]):
     pass
 
@@ -71,6 +64,8 @@ class FloatingRecord(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic concurrency: a move from a page drawn before the last one is refused.
+    version = models.PositiveIntegerField(default=0)
 
     objects = FloatingQuerySet.as_manager()
     scope_path_fields = ("home_org__path", "managing_org__path")

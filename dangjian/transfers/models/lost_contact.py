@@ -21,12 +21,6 @@ class CaseState(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-CASE_TRANSITIONS: dict[str, frozenset[str]] = {
-    CaseState.OPEN: frozenset({CaseState.CLOSED}),
-    CaseState.CLOSED: frozenset(),
-}
-
-
 class CaseOutcome(models.TextChoices):
     FOUND = "found", _("Found: back in contact")
     LEFT_PARTY = "left_party", _("Regarded as having left the Party (art. 9)")
@@ -60,6 +54,8 @@ class LostContactCase(models.Model):
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Optimistic concurrency: a move from a page drawn before the last one is refused.
+    version = models.PositiveIntegerField(default=0)
 
     objects = ScopedQuerySet.as_manager()
     scope_path_field = "member__organization__path"

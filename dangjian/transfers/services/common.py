@@ -58,9 +58,11 @@ def close_open_floating(member: Member, on: date, *, acting_user: Any, why: str)
         .select_related("home_org")
         .filter(member=member, state=FloatingState.OPEN)
     ):
+        # Not an actor's move on the record (`lost_floating_workflows`): written here directly.
         record.state = FloatingState.CLOSED
         record.returned_on = on
-        record.save(update_fields=["state", "returned_on", "updated_at"])
+        record.version += 1
+        record.save(update_fields=["state", "returned_on", "version", "updated_at"])
         audit.record(
             "floating.close",
             actor=acting_user,

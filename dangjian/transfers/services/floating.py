@@ -17,7 +17,8 @@ from dangjian.core.services import require_scope, write_service
 from dangjian.members.models import Member, MemberStatus
 from dangjian.organizations.models import Organization
 
-from ..models import FLOATING_TRANSITIONS, CaseState, FloatingRecord, FloatingState, LostContactCase
+from ..lost_floating_workflows import FLOATING_FLOW
+from ..models import CaseState, FloatingRecord, LostContactCase
 from .common import lock_member, require_side, set_status, tell_branch
 
 EDITABLE = ("destination", "reason", "contact", "managing_org", "managing_org_text")
@@ -79,6 +80,7 @@ def register_floating(member: Member, data: dict[str, Any], *, acting_user: Any)
     record = FloatingRecord.objects.create(
         member=member, home_org=member.organization, left_on=left_on, created_by=account(acting_user), **clean
     )
+    FLOATING_FLOW.started(record, acting_user)
     set_status(member, MemberStatus.FLOATING_OUT, acting_user=acting_user, why=f"floating {record.pk}")
     audit.record(
         "floating.register",
@@ -104,11 +106,7 @@ def _tell_managing(record: FloatingRecord) -> None:
 
 
 def _locked(record: FloatingRecord, acting_user: Any) -> FloatingRecord:
-    record = (
-        FloatingRecord.objects.select_for_update(of=("self",))
-        .select_related("member", "home_org", "managing_org")
-        .get(pk=record.pk)
-    )
+    record = FLOATING_FLOW.lock(record)
     require_side(acting_user, record, record.home_org, _("Only the home branch changes a floating record."))
     return record
 
@@ -154,7 +152,7 @@ def record_return(record: FloatingRecord, *, returned_on: date, acting_user: Any
     # The reverse order could deadlock against them.
     member = lock_member(FloatingRecord.objects.values_list("member_id", flat=True).get(pk=record.pk))
     record = _locked(record, acting_user)
-    if FloatingState.RETURNED not in FLOATING_TRANSITIONS[record.state]:
+    if not record.is_open:
         raise ValidationError(_("This record is closed."), code="transition")
     if not returned_on or returned_on < record.left_on:
         raise ValidationError({"returned_on": _("The return cannot be before the member left.")})
@@ -164,23 +162,16 @@ def record_return(record: FloatingRecord, *, returned_on: date, acting_user: Any
         raise ValidationError(
             _("A lost-contact case is open for this member: close it as found first."), code="lost"
         )
-    record.state = FloatingState.RETURNED
-    record.returned_on = returned_on
-    record.save(update_fields=["state", "returned_on", "updated_at"])
     if member.status == MemberStatus.FLOATING_OUT:
         set_status(member, MemberStatus.ACTIVE, acting_user=acting_user, why=f"floating {record.pk} returned")
-    audit.record(
-        "floating.return",
-        actor=acting_user,
-        obj=record,
-        org_path=record.home_org.path,
-        changes={
-            "state": [FloatingState.OPEN, FloatingState.RETURNED],
-            "returned_on": [None, str(returned_on)],
-        },
+    return FLOATING_FLOW.move(
+        record,
+        "return",
+        acting_user=acting_user,
+        fields={"returned_on": returned_on},
+        changes={"returned_on": [None, str(returned_on)]},
+        locked=True,
     )
-    events.changed("floating.return", record.home_org.pk)
-    return record
 
 
 @write_service("floating.reveal")

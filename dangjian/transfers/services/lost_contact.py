@@ -15,8 +15,8 @@ from dangjian.identity.models import RevokeReason
 from dangjian.identity.services import revoke_card
 from dangjian.members.models import Member, MemberStatus
 
+from ..lost_floating_workflows import CASE_FLOW
 from ..models import (
-    CASE_TRANSITIONS,
     CaseOutcome,
     CaseState,
     FloatingRecord,
@@ -61,6 +61,7 @@ def open_case(member: Member, *, lost_on: date, circumstances: str = "", acting_
     case = LostContactCase.objects.create(
         member=member, lost_on=lost_on, circumstances=circumstances.strip(), opened_by=account(acting_user)
     )
+    CASE_FLOW.started(case, acting_user)
     set_status(member, MemberStatus.LOST_CONTACT, acting_user=acting_user, why=f"lost-contact case {case.pk}")
     audit.record(
         "lost_contact.open",
@@ -74,11 +75,7 @@ def open_case(member: Member, *, lost_on: date, circumstances: str = "", acting_
 
 
 def _locked(case: LostContactCase, acting_user: Any) -> LostContactCase:
-    case = (
-        LostContactCase.objects.select_for_update(of=("self",))
-        .select_related("member__organization")
-        .get(pk=case.pk)
-    )
+    case = CASE_FLOW.lock(case)
     require_scope(acting_user, case, "change")
     if not case.is_open:
         raise ValidationError(_("This case is closed."), code="transition")
@@ -175,13 +172,6 @@ def close_case(
     if outcome == CaseOutcome.LEFT_PARTY:
         _check_art9(case, closed_on)
     member = lock_member(case.member_id)
-    assert CaseState.CLOSED in CASE_TRANSITIONS[case.state]
-    case.state = CaseState.CLOSED
-    case.outcome = outcome
-    case.closed_on = closed_on
-    case.closing_note = note.strip()
-    case.closed_by = account(acting_user)
-    case.save(update_fields=["state", "outcome", "closed_on", "closing_note", "closed_by"])
     why = f"lost-contact case {case.pk}: {outcome}"
     floating = FloatingRecord.objects.filter(member=member, state=FloatingState.OPEN)
     if outcome == CaseOutcome.FOUND:
@@ -191,13 +181,12 @@ def close_case(
         close_open_floating(member, closed_on, acting_user=acting_user, why=why)
         set_status(member, MemberStatus.LEFT, acting_user=acting_user, why=why)
         revoke_card(member, RevokeReason.LEFT, acting_user=acting_user)
-    audit.record(
-        "lost_contact.close",
-        actor=acting_user,
-        obj=case,
-        org_path=member.organization.path,
-        changes={"state": [CaseState.OPEN, CaseState.CLOSED], "outcome": [None, outcome]},
-        detail=case.closing_note,
+    return CASE_FLOW.move(
+        case,
+        "close",
+        acting_user=acting_user,
+        note=note,
+        fields={"outcome": outcome, "closed_on": closed_on, "closed_by": account(acting_user)},
+        changes={"outcome": [None, outcome]},
+        locked=True,
     )
-    events.changed("lost_contact.close", member.organization.pk)
-    return case
