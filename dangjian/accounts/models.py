@@ -87,6 +87,13 @@ class User(AbstractUser):
             return []
         return minimal_prefixes([path for role, path in self._grants() if action in ROLE_ACTIONS[role]])
 
+    def grant_paths(self, action: str) -> list[str]:
+        """Every organization path where this user holds a grant allowing `action` (not reduced to
+        the top ones: "does this user also write inside that organization?")."""
+        if not self.is_active:
+            return []
+        return [path for role, path in self._grants() if action in ROLE_ACTIONS[role]]
+
     def roles(self) -> set[str]:
         return {role for role, _path in self._grants()}
 

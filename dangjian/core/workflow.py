@@ -36,6 +36,7 @@ from . import audit, events
 from .exceptions import OutOfScope
 from .scoping import SYSTEM, in_scope
 from .services import account_of, write_service
+from .tree import STEPLEN
 
 Check = Callable[[Any, Any], bool]  # (user, record) -> allowed / excluded
 OrgOf = Callable[[Any], Any]  # record -> the organization (a row with .pk and .path)
@@ -82,6 +83,42 @@ def reaches(user: Any, org: Any, action: str) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return any(org.path.startswith(p) for p in user.scope_paths(action))
+
+
+class _Path:
+    """An organization known by its path only (the level above, without reading it)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+
+def level_above(of: OrgOf, action: str = "change", label: str = "the level above") -> Who:
+    """A grant allowing `action` that covers `of(record)`'s parent: on the parent or any ancestor,
+    never on the organization alone. The top of the tree has no level above."""
+
+    def check(user: Any, obj: Any) -> bool:
+        parent = of(obj).path[:-STEPLEN]
+        return bool(parent) and reaches(user, _Path(parent), action)
+
+    return Who(label, check)
+
+
+def not_inside(
+    of: OrgOf,
+    message: str | Promise,
+    action: str = "change",
+    label: str = "no writing grant on or inside the organization",
+) -> Unless:
+    """Excludes whoever holds a grant allowing `action` on `of(record)` or anywhere inside it:
+    an organization's own officers do not judge its own work, whatever they also hold above."""
+
+    def check(user: Any, obj: Any) -> bool:
+        if user is SYSTEM or not getattr(user, "is_authenticated", False):
+            return False
+        path = of(obj).path
+        return any(p.startswith(path) for p in user.grant_paths(action))
+
+    return Unless(label, check, message)
 
 
 def role_on(roles: Iterable[str], of: OrgOf, label: str = "") -> Who:

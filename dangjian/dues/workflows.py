@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dangjian.core.tree import STEPLEN
-from dangjian.core.workflow import Inputs, Transition, Workflow, by_stamp, in_reach
+from dangjian.core.workflow import Inputs, Transition, Workflow, by_stamp, level_above
 from dangjian.organizations.models import Organization
 
 from .models import DuesReduction, ReductionState
@@ -16,13 +16,6 @@ from .models import DuesReduction, ReductionState
 def approver_org(reduction: DuesReduction) -> Organization:
     """The committee one level above the deciding branch: the only level that may approve."""
     return Organization.objects.get(path=reduction.organization.path[:-STEPLEN])
-
-
-class _Parent:
-    """The deciding branch's parent as a path-only row (no query to decide who may act)."""
-
-    def __init__(self, reduction: DuesReduction) -> None:
-        self.path = reduction.organization.path[:-STEPLEN]
 
 
 def _not_moved(reduction: DuesReduction, inputs: Inputs) -> None:
@@ -43,7 +36,7 @@ def _decide(name: str, target: str, note: str, done: Promise, note_message: str 
         name=name,
         source=(ReductionState.PROPOSED,),
         target=target,
-        who=(in_reach("change", of=_Parent, label="the committee one level up"),),
+        who=(level_above(lambda r: r.organization, label="the committee one level up"),),
         refusal=_refusal,
         unless=(
             by_stamp(

@@ -83,6 +83,8 @@ def _branch_context(request: HttpRequest, org: Organization, year: int, can_chan
         "review_form": ReviewForm(),
         "dates_form": CampaignForm(initial={"opens_on": campaign.opens_on, "closes_on": campaign.closes_on}),
         "handling_form": HandlingForm(members=unqualified) if unqualified else None,
+        # An unqualified member's problem for the rectification list (dangjian.rectification).
+        "can_rectify": campaign.state == CampaignState.APPROVED,
         "follow_up_form": FollowUpForm(initial={"on": timezone.localdate()}),
         "results_hidden": results_hidden(campaign),
         "ratings_total": rating_total(campaign),

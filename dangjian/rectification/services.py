@@ -3,7 +3,7 @@ step), correct them while they are being worked on, attach evidence, and take th
 moves (`workflows.PROBLEM_FLOW`). Every write is scoped and audited."""
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,9 +15,11 @@ from dangjian.core import audit, events, images, uploads
 from dangjian.core.exceptions import OutOfScope
 from dangjian.core.scoping import in_scope
 from dangjian.core.services import account_of, require_scope, write_service
+from dangjian.evaluation.models import CampaignState, Grade, ProposedGrade
 from dangjian.members.models import Member
 from dangjian.organizations.models import Organization
 from dangjian.orglife.models import Meeting, MeetingKind, MeetingStatus
+from dangjian.supervision.models import AssessmentState, FiveStandardsAssessment, Rating
 
 from .models import EDITABLE, TEXT_MAX, Evidence, Problem, ProblemSource, ProblemState
 from .workflows import PROBLEM_FLOW
@@ -136,6 +138,74 @@ def problems_from_meeting(
         )
         for item in items
     ]
+
+
+def _taken(ref: str) -> None:
+    if Problem.objects.filter(source_ref=ref).exists():
+        raise ValidationError(_("Problems were already taken from this record; correct them on the list."))
+
+
+def _due(year: int) -> date:
+    """Three months on, within the record's year or the next (the deadline rule of `_clean`)."""
+    return min(timezone.localdate() + timedelta(days=90), date(year + 1, 12, 31))
+
+
+@write_service("problem.from_assessment")
+def problems_from_assessment(assessment: FiveStandardsAssessment, *, acting_user: Any) -> list[Problem]:
+    """A 五化 assessment the level above found below standard: one problem on the branch's list per
+    dimension not fully met (its note as the problem), in one step, by the branch."""
+    require_scope(acting_user, assessment.organization, "change")
+    if assessment.state != AssessmentState.BELOW_STANDARD:
+        raise ValidationError(_("Problems are taken from an assessment found below standard."))
+    ref = f"five_standards:{assessment.pk}"
+    _taken(ref)
+    missing = [(label, note) for _code, label, rating, note in assessment.ratings() if rating != Rating.MEETS]
+    return [
+        create_problem(
+            assessment.organization,
+            {
+                "description": f"{label}：{note}"[:TEXT_MAX],
+                "owner": _("Branch secretary"),
+                "deadline": _due(assessment.year),
+            },
+            year=assessment.year,
+            source=ProblemSource.FIVE_STANDARDS,
+            source_ref=ref,
+            acting_user=acting_user,
+        )
+        for label, note in missing or [(_("Five standards"), assessment.review_comment or "")]
+    ]
+
+
+@write_service("problem.from_evaluation")
+def problem_from_evaluation(grade: ProposedGrade, *, acting_user: Any) -> Problem:
+    """A member graded unqualified in an approved democratic evaluation: a problem of their own,
+    in one step, by the branch (the grade's note as the problem)."""
+    campaign = grade.campaign
+    require_scope(acting_user, campaign.branch, "change")
+    if campaign.state != CampaignState.APPROVED or grade.grade != Grade.UNQUALIFIED:
+        raise ValidationError(
+            _("Problems are taken from a member graded unqualified in an approved evaluation.")
+        )
+    ref = f"evaluation:{campaign.pk}:{grade.member_id}"
+    _taken(ref)
+    member = grade.member
+    if member.organization_id != campaign.branch_id:
+        raise ValidationError(_("The member has moved to another organization since."))
+    text = _("Graded unqualified in the democratic evaluation of %(year)s") % {"year": campaign.year}
+    return create_problem(
+        campaign.branch,
+        {
+            "description": f"{text}：{grade.note}" if grade.note else text,
+            "owner": member.name,
+            "deadline": _due(campaign.year),
+        },
+        year=campaign.year,
+        source=ProblemSource.EVALUATION,
+        source_ref=ref,
+        member=member,
+        acting_user=acting_user,
+    )
 
 
 @write_service("problem.update")

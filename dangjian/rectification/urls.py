@@ -13,6 +13,8 @@ urlpatterns = [
     path("problems/<int:pk>/delete/", views.problem_delete, name="problem_delete"),
     path("my/problems/", views.my_problems, name="my_problems"),
     path("meetings/<int:pk>/problems/", views.meeting_problems, name="meeting_problems"),
+    path("orgs/<int:pk>/five-standards/problems/", views.from_assessment, name="problems_from_assessment"),
+    path("evaluation/<int:pk>/problems/", views.from_evaluation, name="problem_from_evaluation"),
     *(
         move_path(f"problems/<int:pk>/{t.name}/", PROBLEM_FLOW, t.name, f"problem_{t.name}")
         for t in PROBLEM_FLOW.transitions

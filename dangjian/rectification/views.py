@@ -18,9 +18,11 @@ from dangjian.core.scoping import in_scope
 from dangjian.core.tree import subtree_q
 from dangjian.core.views import apply_errors, get_for_user
 from dangjian.core.workflow import attach_steps
+from dangjian.evaluation.models import EvaluationCampaign, ProposedGrade
 from dangjian.organizations.models import Organization
 from dangjian.orglife.models import Meeting
 from dangjian.supervision.common import year_param
+from dangjian.supervision.models import FiveStandardsAssessment
 
 from . import queries, services
 from .forms import FromMeetingForm, NewProblemForm, ProblemForm
@@ -99,6 +101,7 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Problem updated."))
             return redirect("problem_detail", pk=problem.pk)
     attach_steps([problem])
+    moves = PROBLEM_FLOW.allowed(request.user, problem)
     return render(
         request,
         "rectification/problem.html",
@@ -109,7 +112,8 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_add_evidence": problem.is_editable and services._owner_or_change(request.user, problem),
             "can_delete": can_change and problem.state == ProblemState.OPEN,
             "evidence": list(problem.evidence.all()),
-            "moves": PROBLEM_FLOW.allowed(request.user, problem),
+            "moves": moves,
+            "takes_note": any(t.note != "none" for t in moves),
             "today": timezone.localdate(),
             "overdue": problem.state in EDITABLE and problem.deadline < timezone.localdate(),
         },
@@ -202,3 +206,43 @@ def meeting_problems(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "rectification/from_meeting.html", {"meeting": meeting, "form": form, "taken": taken}
     )
+
+
+@login_required
+@require_POST
+def from_assessment(request: HttpRequest, pk: int) -> HttpResponse:
+    """The 五化 assessment of the year found below standard: its dimensions not met onto the list."""
+    org = get_for_user(request, Organization, pk, "change")
+    year = year_param(str(request.POST.get("year", "")))
+    assessment = FiveStandardsAssessment.objects.filter(organization=org, year=year).first()
+    if assessment is None:
+        raise Http404
+    try:
+        made = services.problems_from_assessment(assessment, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(f"/orgs/{org.pk}/five-standards/?year={year}")
+    messages.success(request, _("%(n)s problems added to the list.") % {"n": len(made)})
+    return redirect(f"/orgs/{org.pk}/problems/?year={year}")
+
+
+@login_required
+@require_POST
+def from_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
+    """A member graded unqualified in the approved evaluation: a problem of their own."""
+    campaign = get_for_user(request, EvaluationCampaign, pk, "change")
+    raw = str(request.POST.get("member", ""))
+    grade = (
+        ProposedGrade.objects.filter(campaign=campaign, member_id=int(raw)).first()
+        if raw.isdigit() and len(raw) < 12
+        else None
+    )
+    if grade is None:
+        raise Http404
+    try:
+        problem = services.problem_from_evaluation(grade, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(f"/orgs/{campaign.branch_id}/evaluation/?year={campaign.year}")
+    messages.success(request, _("Problem added to the list."))
+    return redirect("problem_detail", pk=problem.pk)

@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy
 
 from dangjian.accounts.models import User
 from dangjian.accounts.roles import Role
-from dangjian.core.tree import STEPLEN
 from dangjian.core.workflow import (
     Deadline,
     Inputs,
@@ -25,7 +24,10 @@ from dangjian.core.workflow import (
     Workflow,
     by_stamp,
     by_subject,
+    level_above,
+    not_inside,
     reaches,
+    role_on,
 )
 
 from .models import Problem, ProblemState
@@ -33,10 +35,12 @@ from .models import Problem, ProblemState
 OFFICERS = frozenset({Role.SECRETARY, Role.ORGANIZER, Role.COMMITTEE_STAFF})
 
 
-def _officer(user: Any, problem: Problem) -> bool:
-    if not getattr(user, "is_authenticated", False) or not hasattr(user, "grant_rows"):
-        return False
-    return any(g.organization_id == problem.organization_id and g.role in OFFICERS for g in user.grant_rows())
+_OFFICER = role_on(OFFICERS, lambda p: p.organization)
+_ABOVE = level_above(lambda p: p.organization)
+_INSIDE = not_inside(
+    lambda p: p.organization,
+    gettext_lazy("An organization's problem is accepted by the level above, not by the organization itself."),
+)
 
 
 def _owner_side(user: Any, problem: Problem) -> bool:
@@ -45,27 +49,14 @@ def _owner_side(user: Any, problem: Problem) -> bool:
         member = getattr(user, "member", None) if getattr(user, "is_authenticated", False) else None
         if member is not None and member.pk == problem.member_id:
             return True
-    return _officer(user, problem)
-
-
-class _Above:
-    def __init__(self, problem: Problem) -> None:
-        path = problem.organization.path
-        self.path = path if problem.member_id is not None else path[:-STEPLEN]
+    return _OFFICER(user, problem)
 
 
 def _acceptor(user: Any, problem: Problem) -> bool:
-    above = _Above(problem)
-    return bool(above.path) and reaches(user, above, "change")
-
-
-def _writes_inside(user: Any, problem: Problem) -> bool:
-    """For an organization's own problem: a writing grant on or inside it (the accepted may not
-    accept themselves, whatever they also hold above)."""
-    if problem.member_id is not None or not getattr(user, "is_authenticated", False):
-        return False
-    org = problem.organization.path
-    return any(p.startswith(org) for p in user.scope_paths("change"))
+    """The level above; for a member's own problem, the branch (change on it)."""
+    if problem.member_id is not None:
+        return reaches(user, problem.organization, "change")
+    return _ABOVE(user, problem)
 
 
 OWNER = Who("the organization's officers, or the member concerned", _owner_side)
@@ -76,10 +67,9 @@ NOT_SUBMITTER = by_stamp(
 NOT_THE_MEMBER = by_subject(
     lambda p: p.member_id, gettext_lazy("A member's problem is accepted by the branch, not by the member.")
 )
+# A member's problem is accepted by the branch, whose officers of course write inside it.
 NOT_INSIDE = Unless(
-    "no writing grant on or inside the organization",
-    _writes_inside,
-    gettext_lazy("An organization's problem is accepted by the level above, not by the organization itself."),
+    _INSIDE.label, lambda user, p: p.member_id is None and _INSIDE.check(user, p), _INSIDE.message
 )
 
 

@@ -3,8 +3,8 @@ secretary's report. The organization's own secretary, organizer or staff submits
 above (a change grant on the parent or an ancestor) decides, grades or returns, never someone
 who works inside the organization nor whoever submitted it.
 
-Two builders here are generic (they name the record's organization through `of`, as
-`core.workflow.in_reach` does) and belong in `core.workflow`: `above` and `not_inside`.
+Who may act comes from `core.workflow`: `role_on` (the organization's own officers),
+`level_above` and `not_inside`.
 """
 
 from collections.abc import Callable
@@ -15,10 +15,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dangjian.core.tree import STEPLEN
-from dangjian.core.workflow import Inputs, OrgOf, Transition, Unless, Who, Workflow, by_stamp
+from dangjian.core.workflow import (
+    Inputs,
+    OrgOf,
+    Transition,
+    Who,
+    Workflow,
+    by_stamp,
+    level_above,
+    not_inside,
+    role_on,
+)
 from dangjian.organizations.models import Organization
 
-from .access import above_in_reach, holds_own_grant, works_inside
+from .access import OWN_ROLES
 from .common import year_end
 from .models import (
     COMMENT_MAX,
@@ -30,26 +40,10 @@ from .models import (
     SecretaryReport,
 )
 
-# --- generic builders ---------------------------------------------------------------------------
-
 
 def own_officers(of: OrgOf, label: str = "the organization's own secretary, organizer or staff") -> Who:
     """A secretary, organizer or staff grant on exactly `of(record)` (the console's SYSTEM too)."""
-    return Who(label, lambda user, obj: holds_own_grant(user, of(obj)))
-
-
-def above(of: OrgOf, label: str = "the level above") -> Who:
-    """The change scope reaches `of(record)`'s parent: a grant on the parent or an ancestor (never
-    on the organization itself); the console's SYSTEM below the top level."""
-    return Who(label, lambda user, obj: above_in_reach(user, of(obj)))
-
-
-def not_inside(
-    of: OrgOf, message: Any, label: str = "no writing grant on or inside the organization"
-) -> Unless:
-    """Excludes whoever holds a writing grant on `of(record)` or anywhere inside it (its own
-    secretary does not judge its own work, even holding a grant above as well)."""
-    return Unless(label, lambda user, obj: works_inside(user, of(obj)), message)
+    return role_on(OWN_ROLES, of, label)
 
 
 def reviewer_refusal(of: OrgOf) -> Callable[[Any], str]:
@@ -78,7 +72,7 @@ def _org(obj: Any) -> Organization:
     return obj.organization
 
 
-REVIEWERS = (above(_org),)
+REVIEWERS = (level_above(_org),)
 REVIEW_EXCLUSIONS = (
     not_inside(
         _org, gettext_lazy("The organization's own secretary, organizer or staff cannot review its own work.")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from dangjian.accounts.roles import Role
 from dangjian.core.exceptions import OutOfScope
 from dangjian.core.models import AuditEntry, StateChange
+from dangjian.core.scoping import SYSTEM as SYSTEM_ACTOR
 from dangjian.evaluation.queries import rectification_status
 from dangjian.notifications.deadlines import send_deadline_reminders
 from dangjian.notifications.models import Notification
@@ -91,9 +92,13 @@ def test_not_the_submitter_and_not_whoever_writes_inside(world: World) -> None:
 
     grant_role(double_hat, world.branch, Role.SECRETARY, acting_user=SYSTEM)
     problem = _problem(world)
-    submitted = services.submit_problem(problem, acting_user=double_hat)
-    assert _outcome(submitted, "accept", double_hat) == "excluded"  # submitted it, and writes inside
+    submitted = services.submit_problem(problem, acting_user=world.secretary)
+    assert _outcome(submitted, "accept", double_hat) == "excluded"  # writes inside, whatever it holds above
     assert _outcome(submitted, "accept", world.county_staff) == "ok"
+    own = services.create_problem(world.township, _data(), year=YEAR, acting_user=double_hat)
+    own = services.submit_problem(own, acting_user=double_hat)  # the township's own officer
+    assert _outcome(own, "accept", double_hat) == "actor"  # nothing above the township
+    assert _outcome(own, "accept", world.county_staff) == "ok"  # the county is above the township
 
 
 def test_a_problem_moves_through_its_states_with_history(world: World) -> None:
@@ -273,3 +278,44 @@ def test_deadlines_are_reminded_to_the_officers_and_the_member(world: World) -> 
     )
     assert reminded == {"secretary", "member_user"}
     assert send_deadline_reminders(today) == 0
+
+
+def test_problems_from_a_below_standard_assessment_and_an_unqualified_member(world: World) -> None:
+    from dangjian.evaluation import services as evaluation
+    from dangjian.evaluation.tests.helpers import graded, new_campaign
+    from dangjian.supervision.services import decide_assessment
+    from dangjian.supervision.tests.helpers import submitted
+
+    assessment = submitted(
+        world.branch, world.secretary, venue_rating="does_not_meet", venue_note="活动室未挂牌"
+    )
+    client = Client()
+    client.force_login(world.secretary)
+    url = f"/orgs/{world.branch.pk}/five-standards/problems/"
+    client.post(url, {"year": assessment.year})  # still submitted: refused with a message
+    assert not Problem.objects.exists()
+    decide_assessment(assessment, "below_standard", comment="阵地建设不达标", acting_user=world.county_staff)
+    assert "rectify-assessment" in client.get(f"/orgs/{world.branch.pk}/five-standards/").content.decode()
+    assert client.post(url, {"year": assessment.year}).status_code == 302
+    [problem] = Problem.objects.all()
+    assert (problem.source, problem.member_id) == (ProblemSource.FIVE_STANDARDS, None)
+    assert "活动室未挂牌" in problem.description
+    client.post(url, {"year": assessment.year})  # taken once only
+    assert Problem.objects.count() == 1
+    outsider = Client()
+    outsider.force_login(world.outsider)
+    assert outsider.post(url, {"year": assessment.year}).status_code == 404
+
+    campaign = new_campaign(world.branch)
+    graded(campaign, {world.member.pk: "unqualified", world.member2.pk: "qualified"})
+    evaluation.propose(campaign, acting_user=SYSTEM_ACTOR)
+    evaluation.approve(campaign, acting_user=SYSTEM_ACTOR)
+    page = client.get(f"/orgs/{world.branch.pk}/evaluation/").content.decode()
+    assert f"rectify-{world.member.pk}" in page and f"rectify-{world.member2.pk}" not in page
+    target = f"/evaluation/{campaign.pk}/problems/"
+    assert client.post(target, {"member": world.member2.pk}).status_code == 302  # qualified: refused
+    assert client.post(target, {"member": world.member.pk}).status_code == 302
+    own = Problem.objects.get(member=world.member)
+    assert own.source == ProblemSource.EVALUATION and "长期不参加组织生活" in own.description
+    assert outsider.post(target, {"member": world.member.pk}).status_code == 404
+    assert Problem.objects.count() == 2
