@@ -185,6 +185,19 @@ CREATIONS = [
         {"organization": "committee"},
     ),
     Creation(
+        "/api/v1/problems/",
+        "secretary",
+        lambda r: {
+            "organization": r.inside("branch"),
+            "member": r.inside("member"),
+            "year": int(TODAY[:4]),
+            "description": "越界检查",
+            "owner": "书记",
+            "deadline": f"{TODAY[:4]}-12-31",
+        },
+        {"organization": "branch", "member": "member"},
+    ),
+    Creation(
         "/api/v1/dispatches/",
         "county_staff",
         lambda r: {
