@@ -10,13 +10,15 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from dangjian.core.dates import add_years
+from dangjian.core.scoping import SYSTEM
 from dangjian.core.workflow import workflow_of
-from dangjian.evaluation.tests.helpers import new_campaign
+from dangjian.evaluation.tests.helpers import handled_campaign, new_campaign
 from dangjian.lectures.services import add_lecturer, dispatch_lecture
 from dangjian.points.services import approve_entry, propose_entry
 from dangjian.points.tests.helpers import rule
 from dangjian.polls.tests.helpers import make_poll
-from dangjian.supervision.tests.helpers import submitted
+from dangjian.supervision import report_services
+from dangjian.supervision.tests.helpers import submitted, this_year
 from dangjian.testing.world import World
 from dangjian.transfers import services as transfers
 from dangjian.transfers.tests.helpers import closed_assembly, days_ago, probationary
@@ -39,12 +41,16 @@ def _label(record: Any, state: str) -> str:
         return workflow_of(record).label(state)
 
 
-def _shows(url: str, user: Any, record: Any, actor: Any, state: str) -> None:
+def _shows(url: str, user: Any, record: Any, actor: Any, state: str, within: str = "") -> None:
+    """The page shows the step to `state` by `actor` in a history block (after `within`)."""
     response = _client(user).get(url)
     assert response.status_code == 200
-    name = actor.get_full_name() or actor.get_username()
+    html = response.content.decode()
+    if within:
+        html = html.split(within, 1)[1]
+    name = (actor.get_full_name() or actor.get_username()) if getattr(actor, "pk", None) else "system"
     step = f"{name} · {_label(record, state)}"
-    assert any(step in block for block in _steps(response.content.decode())), step
+    assert any(step in block for block in _steps(html)), step
 
 
 def _hidden(url: str, world: World) -> None:
@@ -97,6 +103,23 @@ def test_a_five_standards_assessment_on_its_page(world: World) -> None:
     url = reverse("org_five_standards", args=[world.branch.pk]) + f"?year={assessment.year}"
     _shows(url, world.secretary, assessment, world.secretary, "submitted")
     _shows(url, world.county_staff, assessment, world.secretary, "submitted")
+    _hidden(url, world)
+
+
+def test_a_secretary_report_on_its_page(world: World) -> None:
+    report = report_services.save_report(world.branch, this_year(), "述职", acting_user=world.secretary)
+    report = report_services.submit_report(report, acting_user=world.secretary)
+    report_services.evaluate_report(report, "good", acting_user=world.county_staff)
+    url = reverse("org_secretary_report", args=[world.branch.pk]) + f"?year={report.year}"
+    _shows(url, world.secretary, report, world.secretary, "submitted")
+    _shows(url, world.county_staff, report, world.county_staff, "evaluated")
+    _hidden(url, world)
+
+
+def test_a_handling_beside_the_members_row(world: World) -> None:
+    handling = handled_campaign(world.branch)
+    url = reverse("org_evaluation", args=[world.branch.pk])
+    _shows(url, world.secretary, handling, SYSTEM, "open", within=f'id="handling-{handling.pk}"')
     _hidden(url, world)
 
 
