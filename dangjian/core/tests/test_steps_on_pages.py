@@ -158,3 +158,6 @@ def test_a_poll_on_its_page(world: World) -> None:
     _shows(url, world.secretary, poll, world.secretary, "open")
     _shows(url, world.member_user, poll, world.secretary, "open")
     _hidden(url, world)
+    chinese = Client()  # the default language
+    chinese.force_login(world.member_user)
+    assert "办理记录" in chinese.get(url).content.decode()
