@@ -21,6 +21,7 @@ from dangjian.core.params import is_int
 from dangjian.core.scoping import in_scope
 from dangjian.core.tree import STEPLEN
 from dangjian.core.views import apply_errors, get_for_user
+from dangjian.core.workflow import attach_steps
 from dangjian.organizations.models import Organization
 
 from . import services
@@ -67,9 +68,11 @@ def _branch_context(request: HttpRequest, org: Organization, year: int, can_chan
                     context["redirect"] = True
             context["create_form"] = form
         return context
+    attach_steps([campaign])
     if not can_change:
         return context
     rows = campaign_table(campaign)
+    attach_steps([r.handling for r in rows if r.handling is not None])
     unqualified = [
         (r.member.pk, r.member.name)
         for r in rows

@@ -15,6 +15,7 @@ from dangjian.core.params import is_int
 from dangjian.core.scoping import in_scope
 from dangjian.core.tree import subtree_q
 from dangjian.core.views import apply_errors, get_for_user, redirect_back
+from dangjian.core.workflow import attach_steps
 from dangjian.organizations.models import COMMITTEE_KINDS, Organization
 
 from . import services
@@ -89,11 +90,12 @@ def lecturers(request: HttpRequest, pk: int) -> HttpResponse:
     pool = list(Lecturer.objects.filter(organization=org))
     counts = lecture_counts([lec.pk for lec in pool], year)
     rows = [(lec, counts.get(lec.pk, 0)) for lec in pool]
-    dispatches = (
+    dispatches = list(
         LectureDispatch.objects.restrict(request.user, "view")
         .filter(subtree_q(org.path, "branch__path"), date__year=year)
         .select_related("lecturer", "branch")
     )
+    attach_steps(dispatches)
     changeable = set(
         LectureDispatch.objects.restrict(request.user, "change")
         .filter(subtree_q(org.path, "branch__path"), date__year=year, status=DispatchStatus.PROPOSED)

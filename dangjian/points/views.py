@@ -21,6 +21,7 @@ from dangjian.core import audit
 from dangjian.core.params import is_int
 from dangjian.core.scoping import in_scope
 from dangjian.core.views import apply_errors, get_for_user
+from dangjian.core.workflow import attach_steps
 from dangjian.organizations.models import COMMITTEE_KINDS, Organization
 
 from . import services
@@ -78,6 +79,7 @@ def my_points(request: HttpRequest) -> HttpResponse:
         if request.method == "POST" and _propose(request, form, member):
             return redirect("my_points")
         ledger = member_ledger(member, year)
+        attach_steps(ledger.entries)
         context |= {
             "ledger": ledger,
             "rows": [(e, ledger.labels.get(e.pk, ""), source_url(e, own=True)) for e in ledger.entries],
@@ -112,7 +114,9 @@ def org_points(request: HttpRequest, pk: int) -> HttpResponse:
     if not org.is_branch:
         context["children"] = child_coverage(org, year)
     if can_change:
-        context["pending"] = pending_entries(org, request.user)
+        pending = list(pending_entries(org, request.user))
+        attach_steps(pending)
+        context["pending"] = pending
     return render(request, "points/org_points.html", context)
 
 

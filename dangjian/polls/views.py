@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from dangjian.core.exceptions import OutOfScope
 from dangjian.core.tree import subtree_q
 from dangjian.core.views import apply_errors, get_for_user
+from dangjian.core.workflow import attach_steps
 from dangjian.members.models import Member
 from dangjian.organizations.models import BRANCH_KINDS, Organization, PartyGroup
 
@@ -203,6 +204,7 @@ def poll_detail(request: HttpRequest, pk: int) -> HttpResponse:
     voted = voted_count(poll)
     already = has_voted(request.user, poll)
     may_vote = poll.status == PollStatus.OPEN and not already and is_elector(request.user, poll)
+    attach_steps([poll])
     return render(
         request,
         "polls/poll_detail.html",

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dangjian.core.exceptions import OutOfScope
 from dangjian.core.views import apply_errors, get_for_user
+from dangjian.core.workflow import attach_steps
 from dangjian.organizations.models import BRANCH_KINDS, Organization
 
 from . import report_services
@@ -81,6 +82,8 @@ def org_secretary_report(request: HttpRequest, pk: int) -> HttpResponse:
     elif request.method == "POST":
         messages.error(request, _("The report can no longer be changed here."))
         return redirect(_page_url(org, year))
+    if report is not None:
+        attach_steps([report])
     context: dict[str, Any] = {
         "org": org,
         "year": year,

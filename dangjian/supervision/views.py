@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dangjian.core.exceptions import OutOfScope
 from dangjian.core.views import apply_errors, get_for_user
+from dangjian.core.workflow import attach_steps
 from dangjian.organizations.models import Organization
 
 from . import services
@@ -97,6 +98,8 @@ def org_five_standards(request: HttpRequest, pk: int) -> HttpResponse:
         elif request.method == "POST":
             messages.error(request, _("The assessment can no longer be changed here."))
             return redirect(_page_url(org, year))
+        if assessment is not None:
+            attach_steps([assessment])
         context |= {
             "assessment": assessment,
             "form": form,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from dangjian.core.params import is_int
 from dangjian.core.scoping import in_scope
 from dangjian.core.views import apply_errors, get_for_user
+from dangjian.core.workflow import attach_steps
 from dangjian.members.models import Member, MemberCategory, MemberStatus
 
 from . import services
@@ -124,6 +125,10 @@ def membership(request: HttpRequest, pk: int) -> HttpResponse:
         "lost": _("Open a lost-contact case"),
         "probation": _("Record the assembly's probation decision"),
     }
+    decisions = list(
+        ProbationDecision.objects.filter(member=member).select_related("meeting", "member__organization")
+    )
+    attach_steps(decisions)
     # Whoever may see the member sees all of their history, wherever it happened.
     context = {
         "member": member,
@@ -134,12 +139,7 @@ def membership(request: HttpRequest, pk: int) -> HttpResponse:
             "member", "home_org", "managing_org"
         ),
         "cases": LostContactCase.objects.filter(member=member),
-        "decisions": [
-            (d, may_review(request.user, d))
-            for d in ProbationDecision.objects.filter(member=member).select_related(
-                "meeting", "member__organization"
-            )
-        ],
+        "decisions": [(d, may_review(request.user, d)) for d in decisions],
         "probation_end": member_probation_end(member)
         if member.category == MemberCategory.PROBATIONARY
         else None,

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from dangjian.core.exceptions import OutOfScope
 from dangjian.core.scoping import in_scope
 from dangjian.core.views import apply_errors, get_for_user
+from dangjian.core.workflow import attach_steps
 
 from . import services
 from .forms import CloseCaseForm, FloatingEditForm, ReturnForm, SearchForm
@@ -61,6 +62,7 @@ def floating_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         messages.success(request, _("Return recorded; the member is active again."))
         return redirect("floating_detail", pk=record.pk)
+    attach_steps([record])
     return render(
         request,
         "transfers/floating.html",
@@ -105,6 +107,7 @@ def lost_contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         messages.success(request, _("Case closed."))
         return redirect("lost_contact_detail", pk=case.pk)
+    attach_steps([case])
     return render(
         request,
         "transfers/lost_contact.html",
