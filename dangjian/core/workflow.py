@@ -20,7 +20,7 @@ Deadlines (`Deadline`) name a state, the date column that bounds it and who is r
 reminder task (`notifications.tasks`) sends them through the notification pipeline.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from datetime import date
@@ -221,6 +221,10 @@ class Workflow:
     view_related: Sequence[str] = ()  # select_related when the move view reads the record
     register: bool = True  # False for a workflow that is not the model's own (tests)
     note_max_message: str | Promise = ""  # the refusal of a longer note, if not the kernel's words
+    # The words for a move the state does not allow, when a record has always had its own.
+    state_refusal: Callable[[Any], str] | None = None
+    # Refusal codes as a record's callers have always known them (e.g. {"actor": "approver"}).
+    codes: Mapping[str, str] = dc_field(default_factory=dict)
     by_name: dict[str, Transition] = dc_field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -301,18 +305,22 @@ class Workflow:
     def check(self, transition: Transition, user: Any, obj: Any) -> None:
         state = getattr(obj, self.field)
         if state not in transition.source:
-            raise ValidationError(
-                _("It is “%(state)s”; it cannot become “%(target)s”.")
-                % {"state": self.label(state), "target": self.label(transition.target)},
-                code="transition",
+            message = (
+                self.state_refusal(obj)
+                if self.state_refusal
+                else _("It is “%(state)s”; it cannot become “%(target)s”.")
+                % {"state": self.label(state), "target": self.label(transition.target)}
             )
+            raise ValidationError(message, code=self.codes.get("transition", "transition"))
         if not any(w(user, obj) for w in transition.who):
             refusal = transition.refusal
             message = refusal(obj) if callable(refusal) else str(refusal)
-            raise ValidationError(message or _("You may not take this step."), code="actor")
+            raise ValidationError(
+                message or _("You may not take this step."), code=self.codes.get("actor", "actor")
+            )
         for exclusion in transition.unless:
             if exclusion.check(user, obj):
-                raise ValidationError(str(exclusion.message), code="excluded")
+                raise ValidationError(str(exclusion.message), code=self.codes.get("excluded", "excluded"))
 
     def check_note(self, transition: Transition, note: str) -> str:
         note = (note or "").strip()

@@ -4,7 +4,6 @@ Approval applies the rule's cap; accrued entries are born approved and never mov
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,20 +33,8 @@ def capped_points(entry: PointEntry) -> tuple[int, bool]:
 
 
 class EntryWorkflow(Workflow):
-    """The kernel's workflow, with two things of this record's own: a decided entry is refused
-    in the words its pages always used, and approval writes the capped points (so the generic
-    move view and the services take the same move)."""
-
-    def check(self, transition: Transition, user: Any, obj: Any) -> None:
-        try:
-            super().check(transition, user, obj)
-        except ValidationError as exc:
-            if getattr(exc, "code", None) != "transition":
-                raise
-            raise ValidationError(
-                _("This entry is %(state)s; it cannot change any more.") % {"state": self.label(obj.state)},
-                code="transition",
-            ) from exc
+    """The kernel's workflow, where approval writes the capped points (so the generic move view
+    and the services take the same move)."""
 
     def write(
         self,
@@ -85,6 +72,10 @@ def _decide(name: str, target: str, note: str, done: Any, note_message: Any = ""
     )
 
 
+def _decided(entry: PointEntry) -> str:
+    return _("This entry is %(state)s; it cannot change any more.") % {"state": EntryState(entry.state).label}
+
+
 ENTRY_FLOW = EntryWorkflow(
     model=PointEntry,
     states=EntryState,
@@ -103,4 +94,5 @@ ENTRY_FLOW = EntryWorkflow(
     related=("member__organization", "rule"),
     back=lambda e: f"/orgs/{e.member.organization_id}/points/",
     view_related=("member",),
+    state_refusal=_decided,  # the words its pages always used
 )

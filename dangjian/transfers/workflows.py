@@ -43,25 +43,10 @@ def committee_above(branch_of: Callable[[Any], Organization], action: str = "cha
     return Who(label or f"{action} on the nearest committee above", check)
 
 
-class DecisionWorkflow(Workflow):
-    """The kernel's workflow, refusing in the words and codes its callers always had: a decided
-    decision "is already …" (code "transition"), and whoever is not the approver — not on the
-    committee above, or the one who recorded it — is refused with code "approver"."""
-
-    def check(self, transition: Transition, user: Any, obj: Any) -> None:
-        try:
-            super().check(transition, user, obj)
-        except ValidationError as exc:
-            code = getattr(exc, "code", None)
-            if code == "transition":
-                raise ValidationError(
-                    _("This decision is already “%(state)s”; it cannot change that way.")
-                    % {"state": self.label(obj.state)},
-                    code="transition",
-                ) from exc
-            if code in ("actor", "excluded"):
-                raise ValidationError(exc.messages[0], code="approver") from exc
-            raise
+def _decided(decision: ProbationDecision) -> str:
+    return _("This decision is already “%(state)s”; it cannot change that way.") % {
+        "state": DecisionState(decision.state).label
+    }
 
 
 def _refusal(decision: ProbationDecision) -> str:
@@ -109,7 +94,7 @@ def _decide(
     )
 
 
-DECISION_FLOW = DecisionWorkflow(
+DECISION_FLOW = Workflow(
     model=ProbationDecision,
     states=DecisionState,
     transitions=(
@@ -133,4 +118,7 @@ DECISION_FLOW = DecisionWorkflow(
     gate="view",  # the committee above sees the branch's records; who may decide is `who`
     related=("member__organization", "meeting"),
     back=lambda d: f"/members/{d.member_id}/membership/",
+    # The words and codes its callers always had: whoever is not the approver is refused as such.
+    state_refusal=_decided,
+    codes={"actor": "approver", "excluded": "approver"},
 )
