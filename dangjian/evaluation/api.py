@@ -57,6 +57,7 @@ class CampaignSerializer(StrictSerializerMixin):
     proposed_at = serializers.DateTimeField(read_only=True, allow_null=True)
     decided_at = serializers.DateTimeField(read_only=True, allow_null=True)
     review_note = serializers.CharField(read_only=True)
+    version = serializers.IntegerField(read_only=True)
 
 
 class DatesSerializer(StrictSerializerMixin):
@@ -66,6 +67,9 @@ class DatesSerializer(StrictSerializerMixin):
 
 class NoteSerializer(StrictSerializerMixin):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(
+        required=False, min_value=0, help_text="the version as read; refused (409) when it has changed"
+    )
 
 
 class GradeInputSerializer(StrictSerializerMixin):
@@ -204,16 +208,22 @@ class CampaignViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
     def approve(self, request: Request, pk: str | None = None) -> Response:
         """Approve the grades (the committee one level up; not whoever proposed)."""
         campaign = self.get_object()
-        note = _input(request, NoteSerializer)["note"]
-        return self._detail(services.approve(campaign, note=note, acting_user=request.user))
+        data = _input(request, NoteSerializer)
+        done = services.approve(
+            campaign, note=data["note"], expected_version=data.get("version"), acting_user=request.user
+        )
+        return self._detail(done)
 
     @extend_schema(request=NoteSerializer, responses=CampaignSerializer)
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request: Request, pk: str | None = None) -> Response:
         """Return the grades to the branch, saying what to change in `note`."""
         campaign = self.get_object()
-        note = _input(request, NoteSerializer)["note"]
-        return self._detail(services.return_campaign(campaign, note=note, acting_user=request.user))
+        data = _input(request, NoteSerializer)
+        done = services.return_campaign(
+            campaign, note=data["note"], expected_version=data.get("version"), acting_user=request.user
+        )
+        return self._detail(done)
 
     @extend_schema(request=None, responses=SummaryRowSerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -127,6 +127,7 @@ class PointEntrySerializer(StrictSerializerMixin):
     )
     decided_at = serializers.DateTimeField(read_only=True, allow_null=True)
     review_note = serializers.CharField(read_only=True)
+    version = serializers.IntegerField(read_only=True)
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_source_url(self, entry: PointEntry) -> str:
@@ -137,6 +138,9 @@ class PointEntrySerializer(StrictSerializerMixin):
 
 class PointReviewSerializer(StrictSerializerMixin):
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(
+        required=False, min_value=0, help_text="the version as read; refused (409) when it has changed"
+    )
 
 
 def _input(request: Request, serializer_class: type[serializers.Serializer], **ctx: Any) -> dict[str, Any]:
@@ -226,13 +230,19 @@ class PointEntryViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
     def approve(self, request: Request, pk: str | None = None) -> Response:
         """Approve a hand entry: it counts from now on, within its rule's cap."""
         entry = self.get_object()
-        note = _input(request, PointReviewSerializer)["note"]
-        return self._detail(services.approve_entry(entry, note=note, acting_user=request.user))
+        data = _input(request, PointReviewSerializer)
+        done = services.approve_entry(
+            entry, note=data["note"], expected_version=data.get("version"), acting_user=request.user
+        )
+        return self._detail(done)
 
     @extend_schema(request=PointReviewSerializer, responses=PointEntrySerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str | None = None) -> Response:
         """Reject a hand entry, saying why in `note`."""
         entry = self.get_object()
-        note = _input(request, PointReviewSerializer)["note"]
-        return self._detail(services.reject_entry(entry, note=note, acting_user=request.user))
+        data = _input(request, PointReviewSerializer)
+        done = services.reject_entry(
+            entry, note=data["note"], expected_version=data.get("version"), acting_user=request.user
+        )
+        return self._detail(done)

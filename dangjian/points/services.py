@@ -254,11 +254,19 @@ def propose_entry(
 
 
 @write_service("point_entry.approve")
-def approve_entry(entry: PointEntry, *, note: str = "", acting_user: Any) -> PointEntry:
+def approve_entry(
+    entry: PointEntry, *, note: str = "", acting_user: Any, expected_version: int | None = None
+) -> PointEntry:
     """Approve a hand entry: it counts from now on, within its rule's cap (`workflows`)."""
-    return ENTRY_FLOW.move(entry, "approve", note=note, acting_user=acting_user)
+    return ENTRY_FLOW.move(
+        entry, "approve", note=note, acting_user=acting_user, expected_version=expected_version
+    )
 
 
 @write_service("point_entry.reject")
-def reject_entry(entry: PointEntry, *, note: str, acting_user: Any) -> PointEntry:
-    return ENTRY_FLOW.move(entry, "reject", note=note, acting_user=acting_user)
+def reject_entry(
+    entry: PointEntry, *, note: str, acting_user: Any, expected_version: int | None = None
+) -> PointEntry:
+    return ENTRY_FLOW.move(
+        entry, "reject", note=note, acting_user=acting_user, expected_version=expected_version
+    )

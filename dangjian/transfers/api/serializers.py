@@ -146,10 +146,14 @@ class ProbationDecisionSerializer(StrictSerializerMixin):
     )
     reviewed_at = serializers.DateTimeField(read_only=True, allow_null=True)
     review_note = serializers.CharField(read_only=True)
+    version = serializers.IntegerField(read_only=True)
 
 
 class ReviewNoteSerializer(StrictSerializerMixin):
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(
+        required=False, min_value=0, help_text="the version as read; refused (409) when it has changed"
+    )
 
 
 class ProbationDueSerializer(serializers.Serializer):

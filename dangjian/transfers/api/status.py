@@ -144,7 +144,9 @@ class ProbationDecisionViewSet(_Base):
         """The committee above approves the decision: it takes effect on the member."""
         target = self.get_object()  # 404 before anything about the input
         data = self._data(ReviewNoteSerializer, request)
-        return self._detail(services.approve_decision(target, acting_user=request.user, **data))
+        version = data.pop("version", None)
+        done = services.approve_decision(target, acting_user=request.user, expected_version=version, **data)
+        return self._detail(done)
 
     @extend_schema(request=ReviewNoteSerializer, responses=ProbationDecisionSerializer)
     @action(detail=True, methods=["post"])
@@ -152,7 +154,9 @@ class ProbationDecisionViewSet(_Base):
         """The committee above does not approve the decision; `note` says why."""
         target = self.get_object()  # 404 before anything about the input
         data = self._data(ReviewNoteSerializer, request)
-        return self._detail(services.reject_decision(target, acting_user=request.user, **data))
+        version = data.pop("version", None)
+        done = services.reject_decision(target, acting_user=request.user, expected_version=version, **data)
+        return self._detail(done)
 
     @extend_schema(
         parameters=[
