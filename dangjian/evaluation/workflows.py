@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dangjian.core.tree import STEPLEN
-from dangjian.core.workflow import Inputs, Transition, Who, Workflow, by_stamp, in_reach, reaches
+from dangjian.core.workflow import Inputs, Transition, Workflow, by_stamp, in_reach, level_above
 from dangjian.organizations.models import Organization
 
 from .models import CampaignState, EvaluationCampaign, Handling, HandlingState, ProposedGrade
@@ -25,17 +25,6 @@ TEXT_MAX = 2000
 def approver_org(campaign: EvaluationCampaign) -> Organization:
     """The organization one level above the branch: the level that approves."""
     return Organization.objects.get(path=campaign.branch.path[:-STEPLEN])
-
-
-class _Parent:
-    """The branch's parent as a path-only row (no query to decide who may act)."""
-
-    def __init__(self, campaign: EvaluationCampaign) -> None:
-        self.path = campaign.branch.path[:-STEPLEN]
-
-
-def _one_level_up(user: Any, campaign: EvaluationCampaign) -> bool:
-    return campaign.branch.depth > 1 and reaches(user, _Parent(campaign), "change")
 
 
 def _approver_refusal(campaign: EvaluationCampaign) -> str:
@@ -65,7 +54,7 @@ def _all_graded(campaign: EvaluationCampaign, inputs: Inputs) -> None:
 
 
 BRANCH = in_reach("change", label="the branch (change scope)")
-ONE_LEVEL_UP = Who("the committee one level up", _one_level_up)
+ONE_LEVEL_UP = level_above(lambda c: c.branch, label="the committee one level up")
 NOT_THE_PROPOSER = by_stamp(
     "proposed_by", gettext_lazy("Whoever proposed the grades cannot also approve or return them.")
 )
