@@ -189,10 +189,10 @@ class Inputs:
 
 @dataclass(frozen=True)
 class Deadline:
-    """A record in `state` is due by its `column` (a date); `notify(record)` are the accounts
-    reminded `days_before` the day and on it, with `title(record)`."""
+    """A record in one of `states` is due by its `column` (a date); `notify(record)` are the
+    accounts reminded `days_before` the day and on it, with `title(record)`."""
 
-    state: str
+    states: tuple[str, ...]
     column: str
     notify: Callable[[Any], Iterable[Any]]
     title: Callable[[Any], str]
@@ -415,7 +415,7 @@ def due_reminders(
             days = sorted(set(deadline.days_before))
             dates = [date.fromordinal(today.toordinal() + d) for d in days]
             rows = flow.model._default_manager.filter(
-                **{flow.field: deadline.state, f"{deadline.column}__in": dates}
+                **{f"{flow.field}__in": deadline.states, f"{deadline.column}__in": dates}
             ).select_related(*flow.related)
             for obj in rows:
                 left = getattr(obj, deadline.column).toordinal() - today.toordinal()

@@ -21,6 +21,7 @@ def send_deadline_reminders(today: date) -> int:
             if not users:
                 continue
             due = getattr(record, deadline.column)
+            state = getattr(record, flow.field)
             when = (
                 _("due today")
                 if left == 0
@@ -34,7 +35,7 @@ def send_deadline_reminders(today: date) -> int:
                 Message(
                     user_ids=users,
                     kind=f"deadline.{flow.audit}",
-                    key=f"deadline:{flow.model._meta.label_lower}:{record.pk}:{deadline.state}:{due}:{left}",
+                    key=f"deadline:{flow.model._meta.label_lower}:{record.pk}:{state}:{due}:{left}",
                     title=f"{deadline.title(record)}: {when}",
                     url=deadline.url(record),
                 )

@@ -22,7 +22,7 @@ from dangjian.orglife.models import Meeting, MeetingKind, MeetingStatus
 from dangjian.supervision.models import AssessmentState, FiveStandardsAssessment, Rating
 
 from .models import EDITABLE, TEXT_MAX, Evidence, Problem, ProblemSource, ProblemState
-from .workflows import PROBLEM_FLOW
+from .workflows import OWNER, PROBLEM_FLOW
 
 MAX_EVIDENCE = 10
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
@@ -261,9 +261,8 @@ def delete_problem(problem: Problem, *, acting_user: Any) -> None:
     events.changed("rectification.problem", org_id, date(year, 12, 31))
 
 
-def _owner_or_change(user: Any, problem: Problem) -> bool:
-    from .workflows import OWNER
-
+def may_add_evidence(user: Any, problem: Problem) -> bool:
+    """The organization's officers or the member concerned, or whoever may change its records."""
     return OWNER(user, problem) or in_scope(user, problem.organization, "change")
 
 
@@ -274,7 +273,7 @@ def add_evidence(problem: Problem, files: Sequence[UploadedFile], *, acting_user
     problem = PROBLEM_FLOW.lock(problem)
     if not in_scope(acting_user, problem, "view"):
         raise OutOfScope(f"problem {problem.pk}")
-    if not _owner_or_change(acting_user, problem):
+    if not may_add_evidence(acting_user, problem):
         raise ValidationError(_("Evidence is added by the organization's officers or the member concerned."))
     if problem.state not in EDITABLE:
         raise ValidationError(_("Evidence is added while the problem is being rectified."))

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -30,7 +31,7 @@ from dangjian.core.workflow import (
     role_on,
 )
 
-from .models import Problem, ProblemState
+from .models import EDITABLE, Problem, ProblemState
 
 OFFICERS = frozenset({Role.SECRETARY, Role.ORGANIZER, Role.COMMITTEE_STAFF})
 
@@ -108,29 +109,19 @@ def _by_acceptor(name: str, target: str, done: Any, source: tuple[str, ...], **k
 
 def responsible_accounts(problem: Problem) -> list[int]:
     """Who is reminded of the deadline: the organization's officers and the member concerned."""
-    ids = set(
-        User.objects.filter(
-            is_active=True, grants__organization_id=problem.organization_id, grants__role__in=OFFICERS
-        ).values_list("pk", flat=True)
-    )
-    if problem.member_id is not None:
-        ids |= set(
-            User.objects.filter(is_active=True, member_id=problem.member_id).values_list("pk", flat=True)
-        )
-    return sorted(ids)
+    officers = Q(grants__organization_id=problem.organization_id, grants__role__in=OFFICERS)
+    concerned = Q(member_id=problem.member_id) if problem.member_id is not None else Q(pk__in=[])
+    return sorted(set(User.objects.filter(officers | concerned, is_active=True).values_list("pk", flat=True)))
 
 
-def _deadline(state: str) -> Deadline:
-    return Deadline(
-        state=state,
-        column="deadline",
-        notify=responsible_accounts,
-        title=lambda p: _("Problem to rectify: %(problem)s") % {"problem": p.description[:40]},
-        url=lambda p: f"/problems/{p.pk}/",
-    )
-
-
-WORKING = (ProblemState.OPEN, ProblemState.IN_PROGRESS, ProblemState.RETURNED)
+# Reminded while still with its organization (or member): not once submitted.
+DEADLINE = Deadline(
+    states=EDITABLE,
+    column="deadline",
+    notify=responsible_accounts,
+    title=lambda p: _("Problem to rectify: %(problem)s") % {"problem": p.description[:40]},
+    url=lambda p: f"/problems/{p.pk}/",
+)
 
 PROBLEM_FLOW = Workflow(
     model=Problem,
@@ -146,7 +137,7 @@ PROBLEM_FLOW = Workflow(
         ),
         _by_owner(
             "submit",
-            WORKING,
+            EDITABLE,
             ProblemState.SUBMITTED,
             gettext_lazy("Submitted for acceptance."),
             stamp="submitted",
@@ -171,7 +162,7 @@ PROBLEM_FLOW = Workflow(
             "carry_over",
             ProblemState.CARRIED_OVER,
             gettext_lazy("Problem carried over to next year."),
-            WORKING,
+            EDITABLE,
             note="required",
             note_required_message=gettext_lazy("Give the reason for carrying it over."),
         ),
@@ -183,6 +174,6 @@ PROBLEM_FLOW = Workflow(
     gate="view",
     related=("organization",),
     view_related=("organization",),
-    deadlines=tuple(_deadline(s) for s in WORKING),
+    deadlines=(DEADLINE,),
     back=lambda p: f"/problems/{p.pk}/",
 )

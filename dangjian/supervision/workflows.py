@@ -72,6 +72,22 @@ def _org(obj: Any) -> Organization:
     return obj.organization
 
 
+def _submit(refusal: Callable[[Any], str], guard: Callable[[Any, Inputs], None], done: Any) -> Transition:
+    """The organization's own officers submit a draft (or a returned one) to the level above; both
+    records' states are named alike (draft, returned, submitted)."""
+    return Transition(
+        name="submit",
+        source=("draft", "returned"),
+        target="submitted",
+        who=(own_officers(_org),),
+        refusal=refusal,
+        guards=(guard,),
+        note="none",
+        stamp="submitted",
+        done=done,
+    )
+
+
 REVIEWERS = (level_above(_org),)
 REVIEW_EXCLUSIONS = (
     not_inside(
@@ -130,17 +146,7 @@ ASSESSMENT_FLOW = CommentWorkflow(
     model=FiveStandardsAssessment,
     states=AssessmentState,
     transitions=(
-        Transition(
-            name="submit",
-            source=(AssessmentState.DRAFT, AssessmentState.RETURNED),
-            target=AssessmentState.SUBMITTED,
-            who=(own_officers(_org),),
-            refusal=_not_own_branch,
-            guards=(_complete,),
-            note="none",
-            stamp="submitted",
-            done=gettext_lazy("Assessment submitted to the level above."),
-        ),
+        _submit(_not_own_branch, _complete, gettext_lazy("Assessment submitted to the level above.")),
         _assessment_review("meets_standard"),
         _assessment_review("below_standard"),
         _assessment_review("returned"),
@@ -203,17 +209,7 @@ REPORT_FLOW = CommentWorkflow(
     model=SecretaryReport,
     states=ReportState,
     transitions=(
-        Transition(
-            name="submit",
-            source=(ReportState.DRAFT, ReportState.RETURNED),
-            target=ReportState.SUBMITTED,
-            who=(own_officers(_org),),
-            refusal=_not_own_org,
-            guards=(_written,),
-            note="none",
-            stamp="submitted",
-            done=gettext_lazy("Report submitted to the level above."),
-        ),
+        _submit(_not_own_org, _written, gettext_lazy("Report submitted to the level above.")),
         _report_decision("evaluated", gettext_lazy("Report evaluated.")),
         _report_decision("returned", gettext_lazy("Report returned for revision.")),
     ),

@@ -165,9 +165,10 @@ def test_the_api_answers_a_stale_move_with_409(api: Any, world: World) -> None:
     assert done.status_code == 200 and done.data["version"] == 1
 
 
-def test_deadlines_remind_before_and_on_the_day_once(world: World) -> None:
-    reduction = _proposed(world)
-    flow = Workflow(
+def _reminding(world: World) -> Workflow:
+    """The reduction's workflow with a deadline: a proposed reduction is due by its last month
+    (not the model's own workflow: never registered)."""
+    return Workflow(
         model=DuesReduction,
         states=ReductionState,
         transitions=REDUCTION_FLOW.transitions,
@@ -175,7 +176,7 @@ def test_deadlines_remind_before_and_on_the_day_once(world: World) -> None:
         audit="dues_reduction",
         deadlines=(
             Deadline(
-                state=ReductionState.PROPOSED,
+                states=(ReductionState.PROPOSED,),
                 column="month_to",
                 notify=lambda r: [world.county_staff],
                 title=lambda r: f"减免待审批：{r.member.name}",
@@ -185,6 +186,11 @@ def test_deadlines_remind_before_and_on_the_day_once(world: World) -> None:
         related=("member", "organization"),
         register=False,
     )
+
+
+def test_deadlines_remind_before_and_on_the_day_once(world: World) -> None:
+    reduction = _proposed(world)
+    flow = _reminding(world)
     for today, left in ((date(2026, 10, 25), 7), (date(2026, 10, 31), 1), (date(2026, 11, 1), 0)):
         assert [(r.pk, d) for _, _, r, d in due_reminders(today, [flow])] == [(reduction.pk, left)]
     assert list(due_reminders(date(2026, 10, 26), [flow])) == []
@@ -194,23 +200,7 @@ def test_deadlines_remind_before_and_on_the_day_once(world: World) -> None:
 
 def test_the_reminder_task_sends_each_reminder_once(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     reduction = _proposed(world)
-    flow = Workflow(
-        model=DuesReduction,
-        states=ReductionState,
-        transitions=REDUCTION_FLOW.transitions,
-        org=REDUCTION_FLOW.org,
-        audit="dues_reduction",
-        deadlines=(
-            Deadline(
-                state=ReductionState.PROPOSED,
-                column="month_to",
-                notify=lambda r: [world.county_staff],
-                title=lambda r: "减免待审批",
-                url=lambda r: f"/orgs/{r.organization_id}/dues/",
-            ),
-        ),
-        register=False,
-    )
+    flow = _reminding(world)
     monkeypatch.setattr(
         "dangjian.notifications.deadlines.due_reminders", lambda today: due_reminders(today, [flow])
     )
