@@ -7,7 +7,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -311,6 +313,33 @@ def add_evidence(problem: Problem, files: Sequence[UploadedFile], *, acting_user
         changes={"evidence": [None, [r.original_name for r in rows]]},
     )
     return rows
+
+
+@write_service("problem.evidence_remove")
+def remove_evidence(problem: Problem, evidence_id: int, *, acting_user: Any) -> str:
+    """Take back a file uploaded by mistake, while the problem is still being worked on. The file
+    goes once the removal is committed (a rollback keeps the row, so it keeps its file)."""
+    problem = PROBLEM_FLOW.lock(problem)
+    if not in_scope(acting_user, problem, "view"):
+        raise OutOfScope(f"problem {problem.pk}")
+    row = problem.evidence.filter(pk=evidence_id).first()
+    if row is None:
+        raise OutOfScope(f"evidence {evidence_id}")
+    if not may_add_evidence(acting_user, problem) or problem.state not in EDITABLE:
+        raise ValidationError(
+            _("Evidence is removed while the problem is being rectified, by who may add it.")
+        )
+    name, stored = row.original_name, str(row.file.name)
+    row.delete()
+    transaction.on_commit(lambda: default_storage.delete(stored))
+    audit.record(
+        "problem.evidence_remove",
+        actor=acting_user,
+        obj=problem,
+        org_path=problem.organization.path,
+        changes={"evidence": [name, None]},
+    )
+    return name
 
 
 # --- the moves -------------------------------------------------------------------------------

@@ -10,6 +10,11 @@ urlpatterns = [
     path("problems/<int:pk>/", views.problem_detail, name="problem_detail"),
     path("problems/<int:pk>/evidence/", views.problem_evidence, name="problem_evidence"),
     path("problems/<int:pk>/evidence/<int:evidence_pk>/", views.evidence_file, name="problem_evidence_file"),
+    path(
+        "problems/<int:pk>/evidence/<int:evidence_pk>/remove/",
+        views.evidence_remove,
+        name="problem_evidence_remove",
+    ),
     path("problems/<int:pk>/delete/", views.problem_delete, name="problem_delete"),
     path("my/problems/", views.my_problems, name="my_problems"),
     path("meetings/<int:pk>/problems/", views.meeting_problems, name="meeting_problems"),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.core import uploads
+from dangjian.core.exceptions import OutOfScope
 from dangjian.core.scoping import in_scope
 from dangjian.core.tree import subtree_q
 from dangjian.core.views import apply_errors, get_for_user
@@ -135,6 +136,21 @@ def problem_evidence(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Evidence added."))
+    return redirect("problem_detail", pk=problem.pk)
+
+
+@login_required
+@require_POST
+def evidence_remove(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
+    problem = get_for_user(request, Problem, pk, select_related=["organization"])
+    try:
+        name = services.remove_evidence(problem, evidence_pk, acting_user=request.user)
+    except OutOfScope as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Removed %(name)s.") % {"name": name})
     return redirect("problem_detail", pk=problem.pk)
 
 

@@ -319,3 +319,26 @@ def test_problems_from_a_below_standard_assessment_and_an_unqualified_member(wor
     assert own.source == ProblemSource.EVALUATION and "长期不参加组织生活" in own.description
     assert outsider.post(target, {"member": world.member.pk}).status_code == 404
     assert Problem.objects.count() == 2
+
+
+def test_evidence_uploaded_by_mistake_can_be_removed(
+    world: World, settings: Any, tmp_path: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    problem = _problem(world)
+    [row] = services.add_evidence(problem, [upload("错传.jpg", jpeg_bytes())], acting_user=world.secretary)
+    url = f"/problems/{problem.pk}/evidence/{row.pk}/remove/"
+    outsider = Client()
+    outsider.force_login(world.outsider)
+    assert outsider.post(url).status_code == 404
+    member = Client()
+    member.force_login(world.member_user)  # reads the branch's list, may not change its evidence
+    member.post(url)
+    assert problem.evidence.count() == 1
+    secretary = Client()
+    secretary.force_login(world.secretary)
+    with django_capture_on_commit_callbacks(execute=True):  # the file goes once committed
+        assert secretary.post(url).status_code == 302
+    assert not problem.evidence.exists()
+    assert not list(tmp_path.rglob("*.jpg"))  # the file went with it
+    assert AuditEntry.objects.filter(action="problem.evidence_remove", success=True).count() == 1
