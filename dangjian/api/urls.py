@@ -20,6 +20,7 @@ from dangjian.accounts.api.views import (
     TokenView,
     UserViewSet,
 )
+from dangjian.campaigns.api import CampaignReportViewSet, SentCampaignViewSet
 from dangjian.discussion.api import PostImageView, PostViewSet, ThreadViewSet
 from dangjian.discussion.api_review import ResolveReportView, ReviewView, WordsView
 from dangjian.dues.api import DuesPaymentViewSet, DuesProfileViewSet, DuesReductionViewSet
@@ -67,6 +68,8 @@ router.register("dues/profiles", DuesProfileViewSet, basename="dues-profile")
 router.register("dues/payments", DuesPaymentViewSet, basename="dues-payment")
 router.register("dues/reductions", DuesReductionViewSet, basename="dues-reduction")
 router.register("problems", ProblemViewSet, basename="problem")
+router.register("campaigns", SentCampaignViewSet, basename="campaign")
+router.register("campaign-reports", CampaignReportViewSet, basename="campaign-report")
 router.register("leaders", LeaderViewSet, basename="leader")
 router.register("imports", ImportJobViewSet, basename="import")
 router.register("threads", ThreadViewSet, basename="thread")

@@ -14,7 +14,8 @@ function that takes a move. In order, it:
 6. writes the state, the `<stamp>_by` / `<stamp>_at` columns, the note, the caller's `fields`,
    and the version + 1 — only those columns;
 7. writes one history row (`StateChange`, readable by whoever can read the record), one audit
-   entry (`<audit>.<move>`) and one change event (`events.changed`, on commit).
+   entry (`<audit>.<move>`) and one change event (`events.changed`, on commit);
+8. calls the workflow's `after` hook, in the same transaction (e.g. to shift stored counts).
 
 Deadlines (`Deadline`) name a state, the date column that bounds it and who is reminded; the
 reminder task (`notifications.tasks`) sends them through the notification pipeline.
@@ -198,6 +199,15 @@ class Deadline:
     title: Callable[[Any], str]
     url: Callable[[Any], str]
     days_before: tuple[int, ...] = (7, 1, 0)
+    # Who is reminded of many records at once (record pk → account ids), in one query, for
+    # deadlines a whole province's organizations share; `notify` is then not called.
+    notify_all: Callable[[Sequence[Any]], Mapping[int, Sequence[int]]] | None = None
+    where: Mapping[str, Any] = dc_field(default_factory=dict)  # further lookups a due record meets
+
+    def recipients(self, records: Sequence[Any]) -> Mapping[int, Sequence[int]]:
+        if self.notify_all is not None:
+            return self.notify_all(records)
+        return {r.pk: [u if isinstance(u, int) else u.pk for u in self.notify(r)] for r in records}
 
 
 @dataclass
@@ -225,6 +235,9 @@ class Workflow:
     state_refusal: Callable[[Any], str] | None = None
     # Refusal codes as a record's callers have always known them (e.g. {"actor": "approver"}).
     codes: Mapping[str, str] = dc_field(default_factory=dict)
+    # Called in the move's transaction once it is written, with the record, the state it left
+    # and the move: what must change with it (e.g. stored counts), whichever caller moved it.
+    after: Callable[[Any, str, Transition], None] | None = None
     by_name: dict[str, Transition] = dc_field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -376,6 +389,8 @@ class Workflow:
             detail=note,
         )
         events.changed(self.event or self.audit, org.pk, self.event_on(obj) if self.event_on else None)
+        if self.after is not None:
+            self.after(obj, before, transition)
         return obj
 
     def started(self, obj: Any, acting_user: Any, note: str = "") -> None:
@@ -415,7 +430,7 @@ def due_reminders(
             days = sorted(set(deadline.days_before))
             dates = [date.fromordinal(today.toordinal() + d) for d in days]
             rows = flow.model._default_manager.filter(
-                **{f"{flow.field}__in": deadline.states, f"{deadline.column}__in": dates}
+                **{f"{flow.field}__in": deadline.states, f"{deadline.column}__in": dates}, **deadline.where
             ).select_related(*flow.related)
             for obj in rows:
                 left = getattr(obj, deadline.column).toordinal() - today.toordinal()

@@ -49,6 +49,7 @@ CATEGORY_PREFIXES: list[tuple[str, Category]] = [
     ("meeting.", Category.MEETINGS),
     ("compliance.", Category.COMPLIANCE),
     ("deadline.", Category.COMPLIANCE),
+    ("campaign.", Category.COMPLIANCE),
     ("notice.must_read", Category.MUST_READ),
     ("notice.", Category.NOTICES),
     ("approval.", Category.APPROVALS),

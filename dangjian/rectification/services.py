@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit, events, images, uploads
+from dangjian.core import attachments, audit, events
 from dangjian.core.exceptions import OutOfScope
 from dangjian.core.scoping import in_scope
 from dangjian.core.services import account_of, require_scope, write_service
@@ -285,26 +285,14 @@ def add_evidence(problem: Problem, files: Sequence[UploadedFile], *, acting_user
         raise ValidationError(
             {"files": _("A problem can have at most %(limit)s files of evidence.") % {"limit": MAX_EVIDENCE}}
         )
-    checked = []
-    for upload, kind in zip(files, uploads.check_all(files, EVIDENCE_MAX_BYTES), strict=True):
-        content: Any = upload
-        if kind.code in images.IMAGE_KINDS:
-            try:
-                content = images.reencode(upload, max_bytes=EVIDENCE_MAX_BYTES, orient=True).content
-            except ValidationError as exc:
-                raise uploads.named_refusal(upload, exc) from exc
-        checked.append((upload, kind, content))
-    rows = []
-    with uploads.saved_together() as save:
-        for upload, kind, content in checked:
-            rows.append(
-                Evidence.objects.create(
-                    problem=problem,
-                    file=save("problems", kind, content),
-                    **(uploads.described(upload, kind) | {"size": content.size or 0}),
-                    uploaded_by=account_of(acting_user),
-                )
-            )
+    rows = attachments.store(
+        files,
+        max_bytes=EVIDENCE_MAX_BYTES,
+        folder="problems",
+        create=lambda fields: Evidence.objects.create(
+            problem=problem, uploaded_by=account_of(acting_user), **fields
+        ),
+    )
     audit.record(
         "problem.evidence",
         actor=acting_user,

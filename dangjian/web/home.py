@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 
 from dangjian.accounts.models import AdminRequest, User
 from dangjian.accounts.roles import ADMIN_REVIEW, Role
+from dangjian.campaigns.models import TO_SUBMIT, Assignment, AssignmentState
+from dangjian.campaigns.models import CampaignState as SentState
 from dangjian.compliance.models import Result, Snapshot, Status, Tally
 from dangjian.compliance.queries import rule_title
 from dangjian.core.counts import count_each
@@ -250,6 +252,24 @@ def _waiting(user: Any, org: Organization, *, committee: bool) -> list[Waiting]:
             DuesReduction.objects.filter(member_in, state=ReductionState.PROPOSED),
             "view",
             "org_dues",
+        ),
+        (
+            _("Tasks to report"),
+            Assignment.objects.filter(
+                organization=org, state__in=TO_SUBMIT, campaign__state=SentState.LAUNCHED
+            ),
+            "view",
+            "org_campaigns",
+        ),
+        (
+            _("Reports to accept"),
+            Assignment.objects.filter(
+                campaign__organization=org,
+                state=AssignmentState.SUBMITTED,
+                campaign__state=SentState.LAUNCHED,
+            ),
+            "change",
+            "org_campaigns",
         ),
     ]
     if committee:

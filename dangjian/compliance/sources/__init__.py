@@ -1,6 +1,7 @@
 """The facts of each domain, registered by name. Each module reads one domain's querysets."""
 
 from . import (  # noqa: F401
+    campaigns,
     dues,
     evaluation,
     identity,

@@ -21,6 +21,8 @@ from django.utils import timezone
 
 from dangjian.accounts.models import AdminRequest, RoleGrant, User
 from dangjian.accounts.roles import Role
+from dangjian.campaigns.models import Assignment, Campaign, Case
+from dangjian.campaigns.services import add_case, create_campaign, launch
 from dangjian.core.models import AuditEntry
 from dangjian.discussion.models import Post, PostImage, Report, Thread
 from dangjian.discussion.tests.helpers import discussion_in
@@ -138,6 +140,11 @@ MODEL_BY_PREFIX: list[tuple[str, type[models.Model]]] = [
     ("feed-photos/", FeedPhoto),
     ("problems/", Problem),
     ("api/v1/problems/", Problem),
+    ("campaigns/", Campaign),
+    ("assignments/", Assignment),
+    ("campaign-cases/", Case),
+    ("api/v1/campaigns/", Campaign),
+    ("api/v1/campaign-reports/", Assignment),
 ]
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 PERSONAS = [
@@ -304,6 +311,24 @@ def big_world(world: World, settings: Any, tmp_path: Path) -> World:
             year=month.year,
             acting_user=SYSTEM,
         )
+    # A special campaign sent to the branches of each province (and of each county of this
+    # one), with a case reported by the first.
+    for sender in (other, world.county, world.county_b):
+        sent = create_campaign(
+            sender,
+            {
+                "kind": "campaign",
+                "title": "专项整治",
+                "instructions": "请报送",
+                "deadline": month.replace(month=12, day=31),
+                "target_kinds": ["branch"],
+            },
+            acting_user=SYSTEM,
+        )
+        launch(sent, acting_user=SYSTEM)
+        first = Assignment.objects.filter(campaign=sent).first()
+        assert first is not None
+        add_case(first, {"subject": "大操大办"}, acting_user=SYSTEM)
     movement_records(world, branch)  # transfers, floating, lost contact, probation, cards
     # Every meeting route with an attachment id is filled with a real attachment of its meeting.
     for bare in Meeting.objects.filter(attachments__isnull=True):

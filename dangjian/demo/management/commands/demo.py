@@ -23,6 +23,7 @@ from dangjian.demo.activity import (
     create_demo_home_items,
     create_demo_leaders,
 )
+from dangjian.demo.campaigns import create_county_campaigns
 from dangjian.demo.life import create_county_life, measure_year
 from dangjian.demo.loader import METHODS, load_plan, resolve_method
 from dangjian.demo.online import create_county_online
@@ -130,6 +131,7 @@ class Command(BaseCommand):
             life = create_county_life(county, skip=branch, profiles=profiles) if county is not None else {}
             online = create_county_online(county, profiles, lively=branch) if county is not None else {}
             problems = create_county_problems(county, profiles, lively=branch) if county is not None else 0
+            sent = create_county_campaigns(county, profiles, lively=branch) if county is not None else {}
             # What the reminder worker would send today, so the demo's inbox is not empty
             # without it running.
             due_day_before(timezone.now())
@@ -153,6 +155,11 @@ class Command(BaseCommand):
                 )
             if problems:
                 self.stdout.write(f"Problem lists of {county.name}: {problems} problems to rectify.")
+            if sent:
+                self.stdout.write(
+                    f"Sent down by {county.name}: {sent['campaigns']} campaigns and tasks, "
+                    f"{sent['reports']} reports, {sent['cases']} cases."
+                )
             self._work_points()
             self.stdout.write("")
             self.stdout.write(accounts_report(grants))
