@@ -89,3 +89,7 @@ def _fresh_login_policy_cache() -> None:
     from dangjian.accounts.models import IDLE_CACHE_KEY, default_idle_limits
 
     cache.set(IDLE_CACHE_KEY, default_idle_limits(), None)
+
+
+# Every app's real-browser tests use the web app's Chromium set-up (Debian's /usr/bin/chromium).
+from dangjian.web.tests.conftest import browser_context_args, browser_type_launch_args  # noqa: E402, F401

@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.organizations.models import OrgKind, Sector
 
@@ -13,11 +14,15 @@ FIELD_ROWS = 8  # rows for the report's fields on the page (the service takes up
 
 class CampaignForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("Kind"), choices=CampaignKind.choices, widget=forms.Select(attrs={"class": "form-select"})
+        label=pgettext_lazy("campaign", "Kind"),
+        choices=CampaignKind.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     title = forms.CharField(label=_("Title"), max_length=TITLE_MAX, widget=forms.TextInput(attrs=TEXT))
     instructions = forms.CharField(
-        label=_("Instructions"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={**TEXT, "rows": 4})
+        label=pgettext_lazy("campaign", "Instructions"),
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={**TEXT, "rows": 4}),
     )
     deadline = forms.DateField(
         label=_("Submission deadline"), widget=forms.DateInput(attrs={**TEXT, "type": "date"})

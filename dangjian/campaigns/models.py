@@ -42,16 +42,16 @@ class CampaignState(models.TextChoices):
 
 
 class FieldType(models.TextChoices):
-    TEXT = "text", _("Text")
+    TEXT = "text", pgettext_lazy("field", "Text")
     NUMBER = "number", _("Number")
     DATE = "date", pgettext_lazy("field", "Date")
 
 
 class AssignmentState(models.TextChoices):
     PENDING = "pending", _("To submit")
-    SUBMITTED = "submitted", _("Submitted for acceptance")
-    ACCEPTED = "accepted", pgettext_lazy("problem", "Accepted")
-    RETURNED = "returned", _("Returned")
+    SUBMITTED = "submitted", pgettext_lazy("report", "Submitted")
+    ACCEPTED = "accepted", pgettext_lazy("report", "Accepted")
+    RETURNED = "returned", pgettext_lazy("report", "Returned")
 
 
 class CaseState(models.TextChoices):
@@ -70,7 +70,7 @@ class Campaign(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=10, choices=CampaignKind.choices)
     title = models.CharField(_("title"), max_length=TITLE_MAX)
-    instructions = models.TextField(_("instructions"))
+    instructions = models.TextField(pgettext_lazy("campaign", "instructions"))
     deadline = models.DateField(_("submission deadline"))
     # A special campaign's cases are concluded by its end; a task ends with its deadline.
     ends_on = models.DateField(_("ends on"))

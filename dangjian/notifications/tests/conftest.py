@@ -44,7 +44,3 @@ def client_for(user: User) -> Client:
     client.cookies["django_language"] = "en"
     client.force_login(user)
     return client
-
-
-# The browser test uses the same Chromium set-up as the web app's browser tests.
-from dangjian.web.tests.conftest import browser_context_args, browser_type_launch_args  # noqa: E402, F401

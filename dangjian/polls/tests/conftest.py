@@ -1,2 +1,0 @@
-# The real-browser test uses the same Chromium set-up as the web app's.
-from dangjian.web.tests.conftest import browser_context_args, browser_type_launch_args  # noqa: F401
