@@ -103,3 +103,39 @@ def test_outsiders_see_nothing(world: World) -> None:
     member = _client(world.member_user)
     assert member.get(f"/campaigns/{campaign.pk}/").status_code == 404
     assert member.get(f"/orgs/{world.county.pk}/campaigns/new/").status_code == 404
+
+
+def test_the_senders_page_costs_the_same_whatever_the_campaigns_size(world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dangjian.campaigns import services
+    from dangjian.testing.world import make_org
+
+    def launched() -> Campaign:
+        campaign = services.create_campaign(
+            world.county,
+            {
+                "kind": "task",
+                "title": "t",
+                "instructions": "i",
+                "deadline": timezone.localdate(),
+                "target_kinds": ["branch"],
+            },
+            acting_user=world.county_staff,
+        )
+        return services.launch(campaign, acting_user=world.county_staff)
+
+    staff = _client(world.county_staff)
+
+    def cost(campaign: Campaign) -> int:
+        staff.get(f"/campaigns/{campaign.pk}/?under={world.township.pk}")  # warm the session
+        with CaptureQueriesContext(connection) as queries:
+            assert staff.get(f"/campaigns/{campaign.pk}/?under={world.township.pk}").status_code == 200
+        return len(queries)
+
+    small = cost(launched())
+    for n in range(3, 13):
+        make_org(world.township, f"第{n}党支部", f"430102001{n:03d}", "branch", "community")
+    large = launched()
+    assert large.assigned == 12 and cost(large) == small
