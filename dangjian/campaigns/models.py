@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from dangjian.core.attachments import AttachedFile
 from dangjian.core.scoping import ScopedQuerySet
 from dangjian.organizations.models import Organization
 
@@ -116,28 +117,13 @@ class Campaign(models.Model):
         return self.kind == CampaignKind.CAMPAIGN
 
 
-class CampaignFile(models.Model):
+class CampaignFile(AttachedFile):
     """An attachment of the instructions (checked by content like every upload)."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="files")
     file = models.FileField(upload_to="campaigns/")
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    kind = models.CharField(max_length=8)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedQuerySet.as_manager()
     scope_path_field = "campaign__organization__path"
-
-    class Meta:
-        ordering = ["uploaded_at", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class Assignment(models.Model):
@@ -189,28 +175,13 @@ class Assignment(models.Model):
         return self.state in TO_SUBMIT and self.deadline < timezone.localdate()
 
 
-class AssignmentFile(models.Model):
+class AssignmentFile(AttachedFile):
     """A file returned with the submission."""
 
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="files")
     file = models.FileField(upload_to="campaigns/returns/")
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    kind = models.CharField(max_length=8)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedQuerySet.as_manager()
     scope_path_field = "assignment__organization__path"
-
-    class Meta:
-        ordering = ["uploaded_at", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class Case(models.Model):

@@ -235,10 +235,8 @@ def remove_campaign_file(campaign: Campaign, file_id: int, *, acting_user: Any) 
 
 
 def _remove(row: Any, acting_user: Any, action: str, obj: Any, path: str) -> str:
-    name, stored = row.original_name, str(row.file.name)
-    row.delete()
+    name = attachments.remove(row)
     audit.record(action, actor=acting_user, obj=obj, org_path=path, changes={"files": [name, None]})
-    transaction.on_commit(lambda: default_storage.delete(stored))
     return name
 
 

@@ -6,10 +6,14 @@ one row; if anything fails, the files already saved are deleted with the rolled-
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
 
 from . import images, uploads
+from .scoping import ScopedQuerySet
 
 R = TypeVar("R")
 
@@ -42,3 +46,35 @@ def store(
             )
             for upload, kind, content in checked
         ]
+
+
+def remove(row: "AttachedFile") -> str:
+    """Delete the row now and its stored file once that is committed (a rollback keeps the row,
+    so it keeps its file). Returns the file's original name, for the audit entry."""
+    name, stored = row.original_name, str(row.file.name)  # type: ignore[attr-defined]
+    row.delete()
+    transaction.on_commit(lambda: default_storage.delete(stored))
+    return name
+
+
+class AttachedFile(models.Model):
+    """What every attached file keeps besides the record it belongs to and its `file` (a
+    FileField each model declares, with its own folder); scoped through the record."""
+
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    kind = models.CharField(max_length=8)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from dangjian.core.attachments import AttachedFile
 from dangjian.core.scoping import SYSTEM, ScopedQuerySet
 from dangjian.core.tree import subtrees_q
 from dangjian.members.models import Member
@@ -138,26 +139,13 @@ class Problem(models.Model):
         return self.state in EDITABLE
 
 
-class Evidence(models.Model):
+class Evidence(AttachedFile):
     """A file showing the measure was carried out (checked by content; photos written anew)."""
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(upload_to="problems/")
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    kind = models.CharField(max_length=8)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedQuerySet.as_manager()
     scope_path_field = "problem__organization__path"
 
-    class Meta:
+    class Meta(AttachedFile.Meta):
         verbose_name = _("evidence")
-        ordering = ["uploaded_at", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name

@@ -7,9 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -317,9 +315,7 @@ def remove_evidence(problem: Problem, evidence_id: int, *, acting_user: Any) -> 
         raise ValidationError(
             _("Evidence is removed while the problem is being rectified, by who may add it.")
         )
-    name, stored = row.original_name, str(row.file.name)
-    row.delete()
-    transaction.on_commit(lambda: default_storage.delete(stored))
+    name = attachments.remove(row)
     audit.record(
         "problem.evidence_remove",
         actor=acting_user,
