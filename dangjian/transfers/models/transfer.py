@@ -17,10 +17,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.scoping import ScopedQuerySet
 from dangjian.members.models import Member
 from dangjian.organizations.models import Organization
-
-from ..scoping import TwoSidedQuerySet
 
 # The letter asks the receiving organization to report within this many days.
 LETTER_VALID_DAYS = 30
@@ -46,7 +45,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class TransferQuerySet(TwoSidedQuerySet["Transfer"]):
+class TransferQuerySet(ScopedQuerySet["Transfer"]):
     pass
 
 
@@ -88,6 +87,7 @@ class Transfer(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     objects = TransferQuerySet.as_manager()
+    # Two-sided: seen from the sending and from the receiving branch (core.scoping).
     scope_path_fields = ("from_org__path", "to_org__path")
     scope_path_field = "from_org__path"
 
