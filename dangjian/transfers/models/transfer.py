@@ -35,15 +35,6 @@ class TransferState(models.TextChoices):
 
 OPEN_TRANSFER_STATES = (TransferState.REQUESTED, TransferState.SENT)
 
-# The only legal moves; the services refuse everything else.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    TransferState.REQUESTED: frozenset({TransferState.SENT, TransferState.REJECTED, TransferState.CANCELLED}),
-    TransferState.SENT: frozenset({TransferState.ACCEPTED, TransferState.REJECTED, TransferState.CANCELLED}),
-    TransferState.ACCEPTED: frozenset(),
-    TransferState.REJECTED: frozenset(),
-    TransferState.CANCELLED: frozenset(),
-}
-
 
 class TransferQuerySet(ScopedQuerySet["Transfer"]):
     pass
@@ -85,6 +76,8 @@ class Transfer(models.Model):
     )
     # The rejection's reason, a cancellation's reason, or a note on the returned receipt.
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # Optimistic concurrency: a move from a page drawn before the last one is refused.
+    version = models.PositiveIntegerField(default=0)
 
     objects = TransferQuerySet.as_manager()
     # Two-sided: seen from the sending and from the receiving branch (core.scoping).
