@@ -186,12 +186,22 @@ def request_transfer(
     return transfer
 
 
+def _locked(transfer: Transfer) -> Transfer:
+    """The transfer, then its member, locked for the move (the order every move of a transfer
+    takes): a second acceptance waits for the first and then finds it accepted. The member is
+    read again once locked (a join read while waiting would show the row as it was), and the
+    move's guards check that fresh row."""
+    transfer = TRANSFER_FLOW.lock(transfer)
+    transfer.member = lock_member(transfer.member_id)
+    return transfer
+
+
 @write_service("transfer.approve")
 def approve_request(
     transfer: Transfer, *, letter_no: str = "", acting_user: Any, expected_version: int | None = None
 ) -> Transfer:
     """The sending branch approves the member's request: the letter is issued (state sent)."""
-    lock_member(transfer.member_id)  # the member before the transfer, as every move of theirs
+    transfer = _locked(transfer)
     number = _letter_no(transfer, letter_no)
     transfer = TRANSFER_FLOW.move(
         transfer,
@@ -200,6 +210,7 @@ def approve_request(
         expected_version=expected_version,
         fields={"letter_no": number},
         changes={"letter_no": [None, number]},
+        locked=True,
     )
     _tell_incoming(transfer)
     return transfer
@@ -324,11 +335,11 @@ def accept_transfer(
     transfer: Transfer, *, note: str = "", acting_user: Any, expected_version: int | None = None
 ) -> Transfer:
     """The receiving branch accepts: the member moves, in this transaction. For a transfer out of
-    the platform the sending branch records that the receipt came back. The member's row is
-    locked first: a second acceptance waits for the first and then finds it accepted."""
-    member = lock_member(transfer.member_id)
+    the platform the sending branch records that the receipt came back."""
+    transfer = _locked(transfer)
+    member = transfer.member
     transfer = TRANSFER_FLOW.move(
-        transfer, "accept", note=note, acting_user=acting_user, expected_version=expected_version
+        transfer, "accept", note=note, acting_user=acting_user, expected_version=expected_version, locked=True
     )
     if transfer.to_org is None:
         _leave_platform(transfer, member, acting_user)
