@@ -1,16 +1,12 @@
 """Two administrators act together (三员分立): one files a request, another of a different role
 confirms it, and only then is the action carried out, through the ordinary service with both
 names on the audit entry. Rejecting or withdrawing changes nothing but the request's state.
-
-pending ──confirm──▶ done        (a confirmer of another administrator role, not the target)
-   │  ├──reject───▶ rejected    (same confirmers)
-   │  └──withdraw─▶ cancelled   (the requester)
+The moves and who may take them are `workflows.REQUEST_FLOW`'s.
 """
 
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core import audit
@@ -20,7 +16,8 @@ from dangjian.organizations.models import Organization
 
 from . import services
 from .models import AdminRequest, RoleGrant, User
-from .roles import ADMIN_REVIEW, Role
+from .roles import Role
+from .workflows import REQUEST_FLOW
 
 Kind = AdminRequest.Kind
 # The right the requester needs on the target, as if acting alone.
@@ -75,6 +72,7 @@ def file_request(
     req = AdminRequest.objects.create(
         kind=kind, target=target, params=stored, requested_by=acting_user, requested_role=role
     )
+    REQUEST_FLOW.started(req, acting_user)
     audit.record(
         "admin_request.create",
         actor=acting_user,
@@ -83,23 +81,6 @@ def file_request(
         changes={"kind": [None, kind], "target": [None, target.username]},
     )
     return req
-
-
-def _pending(req: AdminRequest) -> AdminRequest:
-    rows = AdminRequest.objects.select_for_update(of=("self",)).select_related("target__home_org")
-    req = rows.get(pk=req.pk)
-    if req.state != AdminRequest.State.PENDING:
-        raise ValidationError(_("This request has already been decided."))
-    return req
-
-
-def _check_confirmer(req: AdminRequest, acting_user: Any) -> None:
-    require_scope(acting_user, req.target, ADMIN_REVIEW)
-    role = services.admin_role_of(acting_user)
-    if role is None or role == req.requested_role or acting_user.pk in (req.requested_by_id, req.target_id):
-        raise ValidationError(
-            _("Only an administrator of another role, other than the account's holder, can confirm this.")
-        )
 
 
 def _carry_out(req: AdminRequest, confirmer: User) -> None:
@@ -123,40 +104,25 @@ def _carry_out(req: AdminRequest, confirmer: User) -> None:
         services.reset_totp(target, acting_user=by, confirmed_by=confirmer)
 
 
-def _decide(req: AdminRequest, state: str, acting_user: Any) -> None:
-    req.state, req.decided_by, req.decided_at = state, acting_user, timezone.now()
-    req.save(update_fields=["state", "decided_by", "decided_at"])
-    audit.record(
-        f"admin_request.{state}",
-        actor=acting_user,
-        obj=req,
-        org_path=_path(req),
-        changes={"state": [AdminRequest.State.PENDING, state]},
-    )
-
-
 @write_service("admin_request.confirm")
-def confirm_request(req: AdminRequest, *, acting_user: Any) -> AdminRequest:
+def confirm_request(
+    req: AdminRequest, *, acting_user: Any, expected_version: int | None = None
+) -> AdminRequest:
     """Carry the action out as the requester, checked again with today's rights of both."""
-    req = _pending(req)
-    _check_confirmer(req, acting_user)
+    req = REQUEST_FLOW.move(req, "confirm", acting_user=acting_user, expected_version=expected_version)
     _carry_out(req, acting_user)
-    _decide(req, AdminRequest.State.DONE, acting_user)
     return req
 
 
 @write_service("admin_request.reject")
-def reject_request(req: AdminRequest, *, acting_user: Any) -> AdminRequest:
-    req = _pending(req)
-    _check_confirmer(req, acting_user)
-    _decide(req, AdminRequest.State.REJECTED, acting_user)
-    return req
+def reject_request(
+    req: AdminRequest, *, acting_user: Any, expected_version: int | None = None
+) -> AdminRequest:
+    return REQUEST_FLOW.move(req, "reject", acting_user=acting_user, expected_version=expected_version)  # type: ignore[no-any-return]
 
 
 @write_service("admin_request.cancel")
-def withdraw_request(req: AdminRequest, *, acting_user: Any) -> AdminRequest:
-    req = _pending(req)
-    if req.requested_by_id != getattr(acting_user, "pk", None):
-        raise OutOfScope("admin request")
-    _decide(req, AdminRequest.State.CANCELLED, acting_user)
-    return req
+def withdraw_request(
+    req: AdminRequest, *, acting_user: Any, expected_version: int | None = None
+) -> AdminRequest:
+    return REQUEST_FLOW.move(req, "cancel", acting_user=acting_user, expected_version=expected_version)  # type: ignore[no-any-return]

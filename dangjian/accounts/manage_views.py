@@ -18,6 +18,7 @@ from dangjian.core.exceptions import OutOfScope
 from dangjian.core.params import is_int
 from dangjian.core.scoping import in_scope
 from dangjian.core.views import apply_errors, get_for_user
+from dangjian.core.workflow import attach_steps
 from dangjian.members.models import Member
 from dangjian.organizations.models import Organization
 
@@ -25,6 +26,7 @@ from . import admin_requests, services
 from .forms import GrantForm, PasswordSetForm, PolicyForm, UserCreateForm
 from .models import AdminRequest, LoginPolicy, RoleGrant, User
 from .roles import ADMIN_REVIEW
+from .workflows import REQUEST_FLOW
 
 Kind = AdminRequest.Kind
 
@@ -280,35 +282,28 @@ def request_list(request: HttpRequest) -> HttpResponse:
     rows = AdminRequest.objects.restrict(request.user, ADMIN_REVIEW).select_related(
         "target", "requested_by", "decided_by"
     )
-    return render(request, "accounts/admin_requests.html", {"requests": rows[:100]})
-
-
-def _decide(request: HttpRequest, pk: int, decide: Callable[..., Any], done: str) -> HttpResponse:
-    req = get_for_user(request, AdminRequest, pk, ADMIN_REVIEW, select_related=["target"])
-    try:
-        decide(req, acting_user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except OutOfScope:
-        messages.error(request, _("Only the administrator who filed a request can withdraw it."))
-    else:
-        messages.success(request, done)
-    return redirect("admin_requests")
+    shown = list(rows[:100])
+    attach_steps(shown)
+    return render(request, "accounts/admin_requests.html", {"requests": shown})
 
 
 @login_required
 @require_POST
 def request_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    return _decide(request, pk, admin_requests.confirm_request, _("Request confirmed and carried out."))
-
-
-@login_required
-@require_POST
-def request_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    return _decide(request, pk, admin_requests.reject_request, _("Request rejected."))
-
-
-@login_required
-@require_POST
-def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    return _decide(request, pk, admin_requests.withdraw_request, _("Request withdrawn."))
+    """Confirming also carries the action out (the service); rejecting and withdrawing are the
+    generic move view's (`urls.py`)."""
+    req = get_for_user(request, AdminRequest, pk, ADMIN_REVIEW, select_related=["target"])
+    raw_version = str(request.POST.get("version", ""))
+    try:
+        admin_requests.confirm_request(
+            req,
+            acting_user=request.user,
+            expected_version=int(raw_version) if is_int(raw_version) and len(raw_version) < 12 else None,
+        )
+    except OutOfScope as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, str(REQUEST_FLOW.by_name["confirm"].done))
+    return redirect("admin_requests")

@@ -319,6 +319,8 @@ class AdminRequest(models.Model):
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Optimistic concurrency: a decision from a page drawn before the last one is refused.
+    version = models.PositiveIntegerField(default=0)
 
     objects = ScopedQuerySet.as_manager()
     scope_path_field = "target__home_org__path"

@@ -1,6 +1,9 @@
 from django.urls import path
 
+from dangjian.core.workflow_views import move_path
+
 from . import credential_views, manage_views, views
+from .workflows import REQUEST_FLOW
 
 urlpatterns = [
     path("login/", views.login_view, name="login"),
@@ -22,8 +25,8 @@ urlpatterns = [
     path("security/", manage_views.security, name="security"),
     path("admin-requests/", manage_views.request_list, name="admin_requests"),
     path("admin-requests/<int:pk>/confirm/", manage_views.request_confirm, name="admin_request_confirm"),
-    path("admin-requests/<int:pk>/reject/", manage_views.request_reject, name="admin_request_reject"),
-    path("admin-requests/<int:pk>/withdraw/", manage_views.request_withdraw, name="admin_request_withdraw"),
+    move_path("admin-requests/<int:pk>/reject/", REQUEST_FLOW, "reject", "admin_request_reject"),
+    move_path("admin-requests/<int:pk>/withdraw/", REQUEST_FLOW, "cancel", "admin_request_withdraw"),
     path("security/account/", credential_views.security_account, name="security_account"),
     path(
         "security/account/<int:pk>/activation-code/",

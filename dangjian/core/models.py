@@ -3,13 +3,11 @@
 from typing import Any, NoReturn
 
 from django.db import models, router, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import chain
-from .scoping import SYSTEM, ScopedQuerySet
-from .tree import STEPLEN, subtrees_q
+from .scoping import ScopedQuerySet
 
 
 class AppendOnlyError(Exception):
@@ -22,20 +20,6 @@ class AuditQuerySet(ScopedQuerySet["AuditEntry"]):
 
     def delete(self) -> NoReturn:  # type: ignore[override]
         raise AppendOnlyError("The audit log is append-only.")
-
-    def restrict(self, user: Any, action: str = "view") -> "AuditQuerySet":
-        """The subtrees of the user's grants; an audit administrator of a top organization (a
-        grant on a root node) also reads the entries that belong to no organization (logins of
-        unknown usernames, console actions without a target)."""
-        if user is SYSTEM or user is None or not getattr(user, "is_authenticated", False):
-            return super().restrict(user, action)  # type: ignore[return-value]
-        paths = user.scope_paths(action)
-        if not paths:
-            return self.none()
-        q = subtrees_q(paths, "org_path")
-        if any(len(path) == STEPLEN for path in paths):
-            q |= Q(org_path="")
-        return self.filter(q)
 
     def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list["AuditEntry"]:  # type: ignore[override]
         """Many entries in one transaction, chained in the order given (one head lookup)."""
@@ -67,6 +51,9 @@ class AuditEntry(models.Model):
 
     objects = AuditQuerySet.as_manager()
     scope_path_field = "org_path"
+    # An audit administrator of a top organization (a grant on a root node) also reads the
+    # entries that belong to no organization (logins of unknown usernames, console actions).
+    scope_unplaced_at_top = True
 
     class Meta:
         ordering = ["-at", "-id"]

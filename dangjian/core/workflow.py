@@ -5,7 +5,8 @@ A model's workflow is data (`Workflow`, a tuple of `Transition`s); `Workflow.mov
 function that takes a move. In order, it:
 
 1. locks the row and re-reads it (`select_for_update`), and refuses an outsider (`OutOfScope`:
-   404 on a page, in the API) when the record is not within the workflow's `gate` action;
+   404 on a page, in the API) when the record is not within the workflow's `gate` action (nor
+   is the actor one the workflow `admit`s besides);
 2. refuses a stale page (`expected_version` ≠ the row's version: code "stale", 409);
 3. refuses a move the state does not allow (code "transition");
 4. refuses an actor none of whose `who` holds (code "actor"), then one an exclusion names
@@ -220,6 +221,9 @@ class Workflow:
     event: str = ""  # change event topic; the audit prefix when empty
     field: str = "state"
     gate: str = "change"  # the action that admits the actor to the record at all
+    # Also admitted past the gate without the reach (the member a transfer is about, who may
+    # withdraw their own request though their grants do not reach it).
+    admit: Who | None = None
     note_field: str = "review_note"
     note_max: int = 200  # the note column's length
     related: Sequence[str] = ()  # select_related when locking
@@ -293,7 +297,7 @@ class Workflow:
         (a `write_service`). Returns the locked, saved record."""
         transition = self.by_name[name]
         obj = obj if locked else self.lock(obj)
-        if not in_scope(acting_user, obj, self.gate):
+        if not self.admits(acting_user, obj):
             raise OutOfScope(f"{self.model._meta.label} {obj.pk}")
         self.check_version(obj, expected_version)
         self.check(transition, acting_user, obj)
@@ -307,6 +311,10 @@ class Workflow:
         """`move` as a service of its own (atomic, and audited when refused), for callers that
         have no service function wrapping it (the generic move view)."""
         return write_service(f"{self.audit}.{name}")(self.move)(obj, name, **kwargs)
+
+    def admits(self, user: Any, obj: Any) -> bool:
+        """Whether `user` may act on `obj` at all (else: 404, its existence not confirmed)."""
+        return in_scope(user, obj, self.gate) or bool(self.admit and self.admit(user, obj))
 
     def check_version(self, obj: Any, expected: int | None) -> None:
         if expected is not None and expected != obj.version:

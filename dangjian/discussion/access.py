@@ -18,7 +18,7 @@ from django.db.models import Model
 from dangjian.accounts.roles import Role
 from dangjian.core.exceptions import OutOfScope
 from dangjian.core.scoping import SYSTEM, ScopedQuerySet
-from dangjian.core.tree import minimal_prefixes, subtrees_q
+from dangjian.core.tree import minimal_prefixes
 
 ACTION_ROLES: dict[str, frozenset[str]] = {
     "view": frozenset({Role.MEMBER, Role.ORGANIZER, Role.SECRETARY, Role.COMMITTEE_STAFF, Role.SUPERVISOR}),
@@ -47,17 +47,14 @@ def require(user: Any, org: Any, action: str) -> None:
         raise OutOfScope(f"{org._meta.label} {org.pk}")
 
 
-class DiscussionQuerySet(ScopedQuerySet[Any]):
-    """`restrict(user, action)` with the discussion's actions above instead of the business ones."""
+def reach(user: Any, action: str) -> list[str]:
+    """The discussion's models' reach (their `scope_reach`, read by `restrict(user, action)`):
+    the discussion's actions above instead of the business ones; any other reads as "change"."""
+    return paths(user, action if action in ACTION_ROLES else "change")
 
-    def restrict(self, user: Any, action: str = "view") -> "DiscussionQuerySet":
-        if user is SYSTEM:
-            return self.all()  # type: ignore[return-value]
-        reach = paths(user, action if action in ACTION_ROLES else "change")
-        if not reach:
-            return self.none()  # type: ignore[return-value]
-        field: str = self.model.scope_path_field  # type: ignore[attr-defined]
-        return self.filter(subtrees_q(reach, field))  # type: ignore[return-value]
+
+class DiscussionQuerySet(ScopedQuerySet[Any]):
+    pass
 
 
 def org_path_of(obj: Model) -> str:

@@ -18,7 +18,7 @@ from django.utils.translation import pgettext_lazy
 
 from dangjian.organizations.models import Organization
 
-from .access import DiscussionQuerySet
+from .access import DiscussionQuerySet, reach
 
 TITLE_MAX = 80
 BODY_MAX = 5000  # characters as typed (plain text or HTML source)
@@ -82,6 +82,7 @@ class Thread(Hideable):
 
     objects: ClassVar[Any] = DiscussionQuerySet.as_manager()
     scope_path_field = "organization__path"
+    scope_reach = staticmethod(reach)
 
     class Meta:
         verbose_name = _("thread")
@@ -122,6 +123,7 @@ class Post(Hideable):
 
     objects: ClassVar[Any] = DiscussionQuerySet.as_manager()
     scope_path_field = "organization__path"
+    scope_reach = staticmethod(reach)
 
     class Meta:
         verbose_name = pgettext_lazy("discussion", "post")
@@ -143,6 +145,7 @@ class PostImage(models.Model):
 
     objects: ClassVar[Any] = DiscussionQuerySet.as_manager()
     scope_path_field = "organization__path"
+    scope_reach = staticmethod(reach)
 
     def __str__(self) -> str:
         return f"image {self.pk} of post {self.post_id}"
@@ -163,6 +166,7 @@ class Report(models.Model):
 
     objects: ClassVar[Any] = DiscussionQuerySet.as_manager()
     scope_path_field = "organization__path"
+    scope_reach = staticmethod(reach)
 
     class Meta:
         verbose_name = pgettext_lazy("discussion", "report")
@@ -186,6 +190,7 @@ class WordList(models.Model):
 
     objects: ClassVar[Any] = DiscussionQuerySet.as_manager()
     scope_path_field = "organization__path"
+    scope_reach = staticmethod(reach)
 
     def __str__(self) -> str:
         return f"word list of {self.organization_id}"

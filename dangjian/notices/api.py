@@ -56,6 +56,12 @@ class NoticeUpdateSerializer(NoticeWriteSerializer):
     version = serializers.IntegerField(required=False)
 
 
+class NoticeMoveSerializer(StrictSerializerMixin, serializers.Serializer):
+    version = serializers.IntegerField(
+        required=False, min_value=0, help_text="the version as read; refused (409) when it has changed"
+    )
+
+
 class ShareSerializer(serializers.Serializer):
     organization = serializers.IntegerField(allow_null=True, help_text="null: the members held directly")
     organization_name = serializers.CharField(allow_null=True)
@@ -128,15 +134,24 @@ class NoticeViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
         notice = services.update_notice(notice, data, acting_user=request.user, expected_version=version)
         return self._out(notice)
 
-    @extend_schema(request=None, responses=NoticeSerializer)
+    def _version(self, request: Request) -> int | None:
+        serializer = NoticeMoveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data.get("version")
+
+    @extend_schema(request=NoticeMoveSerializer, responses=NoticeSerializer)
     @action(detail=True, methods=["post"])
     def send(self, request: Request, pk: Any = None) -> Response:
-        return self._out(services.send_notice(self._own(pk), acting_user=request.user))
+        notice = self._own(pk)
+        version = self._version(request)
+        return self._out(services.send_notice(notice, acting_user=request.user, expected_version=version))
 
-    @extend_schema(request=None, responses=NoticeSerializer)
+    @extend_schema(request=NoticeMoveSerializer, responses=NoticeSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: Any = None) -> Response:
-        return self._out(services.withdraw_notice(self._own(pk), acting_user=request.user))
+        notice = self._own(pk)
+        version = self._version(request)
+        return self._out(services.withdraw_notice(notice, acting_user=request.user, expected_version=version))
 
     @extend_schema(request=None, responses=ReadSerializer)
     @action(detail=True, methods=["post"])

@@ -28,6 +28,7 @@ from dangjian.orglife import richtext
 
 from . import queries, tallies
 from .models import TITLE_MAX_CHARS, Notice, NoticeAttachment, NoticeRevision, NoticeState
+from .workflows import NOTICE_FLOW
 
 NOTICE_FIELDS = ("title", "body", "must_read", "deadline", "pinned", "cascade")
 BODY_MAX_CHARS = 20_000
@@ -107,6 +108,7 @@ def create_notice(
     clean = _clean(org, data)
     kinds = _check_uploads(None, files)
     notice = Notice.objects.create(organization=org, created_by=account_of(acting_user), **clean)
+    NOTICE_FLOW.started(notice, acting_user)
     audit.record(
         "notice.create",
         actor=acting_user,
@@ -170,49 +172,27 @@ def update_notice(
 def send_notice(notice: Notice, *, acting_user: Any, expected_version: int | None = None) -> Notice:
     """Draft → sent. The notice's row changes and each organization holding recipients gets its
     tally row (recipients as of now); nothing is written per recipient."""
-    notice = _lock(notice, acting_user, expected_version)
-    if notice.state != NoticeState.DRAFT:
-        raise ValidationError(_("This notice has already been sent."), code="sent")
-    if notice.deadline is not None and notice.deadline < timezone.localdate():
-        raise ValidationError(
-            {"deadline": _("The deadline has already passed; choose today or a later day.")}, code="past"
-        )
-    notice.state = NoticeState.SENT
-    notice.sent_at = timezone.now()
-    notice.version += 1
-    notice.save(update_fields=["state", "sent_at", "version"])
-    organizations = tallies.capture_recipients(notice)
-    audit.record(
-        "notice.send",
-        actor=acting_user,
-        obj=notice,
-        org_path=notice.organization.path,
-        changes={"state": [NoticeState.DRAFT, NoticeState.SENT]},
-        detail=f"{organizations} organizations tallied",
+    notice = NOTICE_FLOW.move(
+        notice,
+        "send",
+        acting_user=acting_user,
+        expected_version=expected_version,
+        fields={"sent_at": timezone.now()},
     )
-    _published_changed(notice)
+    tallies.capture_recipients(notice)
     return notice
 
 
 @write_service("notice.withdraw")
 def withdraw_notice(notice: Notice, *, acting_user: Any, expected_version: int | None = None) -> Notice:
     """Sent → withdrawn: recipients no longer see it; the reads stay on record."""
-    notice = _lock(notice, acting_user, expected_version)
-    if notice.state != NoticeState.SENT:
-        raise ValidationError(_("Only a sent notice can be withdrawn."), code="not_sent")
-    notice.state = NoticeState.WITHDRAWN
-    notice.withdrawn_at = timezone.now()
-    notice.version += 1
-    notice.save(update_fields=["state", "withdrawn_at", "version"])
-    audit.record(
-        "notice.withdraw",
-        actor=acting_user,
-        obj=notice,
-        org_path=notice.organization.path,
-        changes={"state": [NoticeState.SENT, NoticeState.WITHDRAWN]},
+    return NOTICE_FLOW.move(  # type: ignore[no-any-return]
+        notice,
+        "withdraw",
+        acting_user=acting_user,
+        expected_version=expected_version,
+        fields={"withdrawn_at": timezone.now()},
     )
-    _published_changed(notice)
-    return notice
 
 
 def _published_changed(notice: Notice) -> None:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from dangjian.core.params import is_int
 from dangjian.core.uploads import download_response
 from dangjian.core.views import apply_errors, get_for_user
+from dangjian.core.workflow import attach_steps
 from dangjian.identity.queries import mask_name
 from dangjian.organizations.models import Organization
 from dangjian.organizations.queries import own_or_sent_down_q
@@ -167,6 +168,7 @@ def org_notice(request: HttpRequest, org_pk: int, pk: int) -> HttpResponse:
     """A notice as seen from `org`: its text, and — once sent — the read share per child
     organization (a drill-down link each) and who of `org`'s own members has read it."""
     org, notice = _org_notice(request, org_pk, pk)
+    attach_steps([notice])
     context: dict[str, Any] = {
         "org": org,
         "notice": notice,

@@ -13,19 +13,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.scoping import SYSTEM, ScopedQuerySet
+from dangjian.core.scoping import ScopedQuerySet
 
 
 class NotificationQuerySet(ScopedQuerySet["Notification"]):
-    def restrict(self, user: Any, action: str = "view") -> "NotificationQuerySet":
-        """Only the user's own notifications, whatever the action and the user's grants: a
-        province's staff have no business reading a branch secretary's reminders."""
-        if user is SYSTEM:
-            return self.all()
-        if user is None or not getattr(user, "is_authenticated", False):
-            return self.none()
-        return self.filter(user=user.pk)
-
     def unread(self) -> "NotificationQuerySet":
         return self.filter(read_at__isnull=True)
 
@@ -100,6 +91,9 @@ class Notification(models.Model):
     )
 
     objects = NotificationQuerySet.as_manager()
+    # Only the user's own notifications, whatever the action and the user's grants: a
+    # province's staff have no business reading a branch secretary's reminders.
+    scope_user_field = "user"
 
     class Meta:
         verbose_name = _("notification")
@@ -148,13 +142,7 @@ class DeliveryStatus(models.TextChoices):
 
 
 class DeliveryQuerySet(ScopedQuerySet["Delivery"]):
-    def restrict(self, user: Any, action: str = "view") -> "DeliveryQuerySet":
-        """The log of the user's own notifications only (as the notifications themselves)."""
-        if user is SYSTEM:
-            return self.all()
-        if user is None or not getattr(user, "is_authenticated", False):
-            return self.none()
-        return self.filter(notification__user=user.pk)
+    pass
 
 
 class Delivery(models.Model):
@@ -181,6 +169,8 @@ class Delivery(models.Model):
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
     objects = DeliveryQuerySet.as_manager()
+    # The log of the user's own notifications only (as the notifications themselves).
+    scope_user_field = "notification__user"
 
     class Meta:
         verbose_name = _("delivery")

@@ -8,20 +8,16 @@ over to next year with a reason (`workflows.PROBLEM_FLOW`). The level above acce
 organization's problem; the branch accepts a member's.
 
 Scope: a problem sits at its organization (`organization__path`). A member's own problem is read
-only by that member and by those who may change the branch's records (`ProblemQuerySet`).
+only by that member and by those who may change the branch's records (`scope_own_field`).
 """
-
-from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dangjian.core.attachments import AttachedFile
-from dangjian.core.scoping import SYSTEM, ScopedQuerySet
-from dangjian.core.tree import subtrees_q
+from dangjian.core.scoping import ScopedQuerySet
 from dangjian.members.models import Member
 from dangjian.organizations.models import Organization
 
@@ -52,25 +48,6 @@ class ProblemState(models.TextChoices):
 EDITABLE = (ProblemState.OPEN, ProblemState.IN_PROGRESS, ProblemState.RETURNED)
 # Neither accepted nor carried over: what the year's end asks about.
 UNFINISHED = (*EDITABLE, ProblemState.SUBMITTED)
-
-
-class ProblemQuerySet(ScopedQuerySet["Problem"]):
-    def restrict(self, user: Any, action: str = "view") -> "ProblemQuerySet":
-        """An organization's problems by the usual reach; a member's own problems only for that
-        member and for those who may change the organization's records (criticism of one member
-        is not read by the others)."""
-        if user is SYSTEM or action != "view" or user is None or not getattr(user, "is_authenticated", False):
-            return super().restrict(user, action)  # type: ignore[return-value]
-        view, change = user.scope_paths("view"), user.scope_paths("change")
-        q = Q(pk__in=[])
-        if view:
-            q |= Q(member__isnull=True) & subtrees_q(view, "organization__path")
-        if change:
-            q |= subtrees_q(change, "organization__path")
-        member = getattr(user, "member", None)
-        if member is not None:
-            q |= Q(member_id=member.pk)
-        return self.filter(q)
 
 
 class Problem(models.Model):
@@ -118,8 +95,12 @@ class Problem(models.Model):
     review_note = models.CharField(_("note"), max_length=200, blank=True)
     version = models.PositiveIntegerField(default=0)
 
-    objects = ProblemQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
     scope_path_field = "organization__path"
+    # Criticism of one member is not read by the others: only by the member and by those who
+    # may change the organization's records.
+    scope_own_field = "member"
+    scope_own_reach = "change"
 
     class Meta:
         verbose_name = _("problem")

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest
 from dangjian.core.scoping import in_scope
 
 from .models import Transfer, TransferState
+from .transfer_workflows import TRANSFER_FLOW
 
 
 def get_transfer_for_user(request: HttpRequest, pk: int) -> Transfer:
@@ -38,15 +39,16 @@ class Actions:
 
 
 def actions_for(user: Any, t: Transfer) -> Actions:
+    """The buttons: the moves `TRANSFER_FLOW` allows `user` now, by the rules the move applies."""
+    moves = {move.name for move in TRANSFER_FLOW.allowed(user, t)}
     sender = in_scope(user, t.from_org, "change")
     receiver = t.to_org is not None and in_scope(user, t.to_org, "change")
     own = getattr(user, "member_id", None) == t.member_id
-    requested, sent = t.state == TransferState.REQUESTED, t.state == TransferState.SENT
     return Actions(
-        approve=requested and sender,
-        accept=sent and (receiver if t.to_org is not None else sender),
-        reject=(requested and sender) or (sent and receiver),
-        cancel=(requested and (sender or own)) or (sent and sender),
+        approve="approve" in moves,
+        accept="accept" in moves,
+        reject="reject" in moves,
+        cancel="cancel" in moves,
         # Traditionally the member carries the letter: they may print their own.
         letter=t.state in (TransferState.SENT, TransferState.ACCEPTED) and (sender or receiver or own),
     )

@@ -6,40 +6,40 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from dangjian.core import audit
 from dangjian.core.exceptions import OutOfScope
+from dangjian.core.params import is_int
 from dangjian.core.scoping import in_scope
 from dangjian.core.views import apply_errors
+from dangjian.core.workflow import attach_steps
 
 from . import services
 from .access import actions_for, get_transfer_for_user
 from .forms import TargetForm
 from .letter import letter_pdf
 from .models import OPEN_TRANSFER_STATES, Transfer
-
-DONE = {
-    "approve": gettext_lazy("Request approved; the letter is issued."),
-    "accept": gettext_lazy("Transfer accepted."),
-    "reject": gettext_lazy("Transfer rejected."),
-    "cancel": gettext_lazy("Transfer withdrawn."),
-}
+from .transfer_workflows import TRANSFER_FLOW
 
 
 def _act(request: HttpRequest, transfer: Transfer, action: str) -> None:
+    """Take the move the pressed button names, at the version the page was drawn at (a page
+    drawn before someone else's move is refused, and nothing changes)."""
+    if action not in TRANSFER_FLOW.by_name:
+        raise Http404
+    raw_version = str(request.POST.get("version", ""))
+    version = int(raw_version) if is_int(raw_version) and len(raw_version) < 12 else None
     note = str(request.POST.get("note", ""))
     user = request.user
     if action == "approve":
-        services.approve_request(transfer, letter_no=str(request.POST.get("letter_no", "")), acting_user=user)
+        letter_no = str(request.POST.get("letter_no", ""))
+        services.approve_request(transfer, letter_no=letter_no, acting_user=user, expected_version=version)
     elif action == "accept":
-        services.accept_transfer(transfer, note=note, acting_user=user)
+        services.accept_transfer(transfer, note=note, acting_user=user, expected_version=version)
     elif action == "reject":
-        services.reject_transfer(transfer, note=note, acting_user=user)
-    elif action == "cancel":
-        services.cancel_transfer(transfer, note=note, acting_user=user)
+        services.reject_transfer(transfer, note=note, acting_user=user, expected_version=version)
     else:
-        raise Http404
+        services.cancel_transfer(transfer, note=note, acting_user=user, expected_version=version)
 
 
 @login_required
@@ -54,8 +54,9 @@ def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, str(DONE[action]))
+            messages.success(request, str(TRANSFER_FLOW.by_name[action].done))
         return redirect("transfer_detail", pk=transfer.pk)
+    attach_steps([transfer])
     return render(
         request,
         "transfers/detail.html",

@@ -14,7 +14,10 @@ from dangjian.core.workflow import Inputs, Transition, Who, Workflow, by_stamp, 
 from dangjian.members.models import MemberCategory, MemberStatus
 from dangjian.organizations.models import COMMITTEE_KINDS, Organization
 
-from . import lost_floating_workflows  # noqa: F401  (registered with core.workflow on start-up, as this module is)
+from . import (
+    lost_floating_workflows,  # noqa: F401  (registered with core.workflow on start-up, as this module is)
+    transfer_workflows,  # noqa: F401  (registered with core.workflow on start-up, as this module is)
+)
 from .models import DecisionState, ProbationDecision
 
 

@@ -52,3 +52,11 @@ def test_probation_decisions(api: Any, world: World) -> None:
     read = api("county_staff").get(f"/api/v1/probation-decisions/{decision.pk}").json()
     url = f"/api/v1/probation-decisions/{decision.pk}/approve"
     assert _stale_then_current(api("county_staff"), url, read, {"note": "同意"})["approval"] == "approved"
+
+
+def test_transfers(api: Any, world: World) -> None:
+    body = {"member": world.member.pk, "to_org": world.branch_b.code, "reason": "工作调动"}
+    read = api("secretary").post("/api/v1/transfers", body).json()
+    assert read["version"] == 0
+    url = f"/api/v1/transfers/{read['id']}/accept"
+    assert _stale_then_current(api("outsider"), url, read, {"note": "欢迎"})["state"] == "accepted"

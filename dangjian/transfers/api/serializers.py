@@ -44,6 +44,7 @@ class TransferSerializer(StrictSerializerMixin):
     created_at = serializers.DateTimeField(read_only=True)
     sent_at = serializers.DateTimeField(read_only=True, allow_null=True)
     decided_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    version = serializers.IntegerField(read_only=True)
 
 
 class TransferRequestSerializer(StrictSerializerMixin):
@@ -56,10 +57,16 @@ class TransferRequestSerializer(StrictSerializerMixin):
 
 class TransferNoteSerializer(StrictSerializerMixin):
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(
+        required=False, min_value=0, help_text="the version as read; refused (409) when it has changed"
+    )
 
 
 class TransferApproveSerializer(StrictSerializerMixin):
     letter_no = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(
+        required=False, min_value=0, help_text="the version as read; refused (409) when it has changed"
+    )
 
 
 class FloatingSerializer(StrictSerializerMixin):

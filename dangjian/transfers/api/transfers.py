@@ -72,7 +72,10 @@ class TransferViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
         """The member's branch approves their request: the letter is issued."""
         target = self.get_object()  # 404 before anything about the input
         data = self._data(TransferApproveSerializer, request)
-        return self._detail(services.approve_request(target, acting_user=request.user, **data))
+        version = data.pop("version", None)
+        return self._detail(
+            services.approve_request(target, acting_user=request.user, expected_version=version, **data)
+        )
 
     @extend_schema(request=TransferNoteSerializer, responses=TransferSerializer)
     @action(detail=True, methods=["post"])
@@ -81,7 +84,10 @@ class TransferViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
         sending branch records the returned receipt and the member leaves the roll."""
         target = self.get_object()  # 404 before anything about the input
         data = self._data(TransferNoteSerializer, request)
-        return self._detail(services.accept_transfer(target, acting_user=request.user, **data))
+        version = data.pop("version", None)
+        return self._detail(
+            services.accept_transfer(target, acting_user=request.user, expected_version=version, **data)
+        )
 
     @extend_schema(request=TransferNoteSerializer, responses=TransferSerializer)
     @action(detail=True, methods=["post"])
@@ -89,7 +95,10 @@ class TransferViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
         """The receiving branch rejects (or the member's branch declines a request); `note` says why."""
         target = self.get_object()  # 404 before anything about the input
         data = self._data(TransferNoteSerializer, request)
-        return self._detail(services.reject_transfer(target, acting_user=request.user, **data))
+        version = data.pop("version", None)
+        return self._detail(
+            services.reject_transfer(target, acting_user=request.user, expected_version=version, **data)
+        )
 
     @extend_schema(request=TransferNoteSerializer, responses=TransferSerializer)
     @action(detail=True, methods=["post"])
@@ -97,4 +106,7 @@ class TransferViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
         """The sending branch withdraws the transfer; a member withdraws their own request."""
         target = self.get_object()  # 404 before anything about the input
         data = self._data(TransferNoteSerializer, request)
-        return self._detail(services.cancel_transfer(target, acting_user=request.user, **data))
+        version = data.pop("version", None)
+        return self._detail(
+            services.cancel_transfer(target, acting_user=request.user, expected_version=version, **data)
+        )

@@ -17,7 +17,6 @@ from .probation import (
 from .transfer import (
     LETTER_VALID_DAYS,
     OPEN_TRANSFER_STATES,
-    TRANSITIONS,
     Transfer,
     TransferState,
 )
@@ -26,7 +25,6 @@ __all__ = [
     "EXTENSION_MONTHS",
     "LETTER_VALID_DAYS",
     "OPEN_TRANSFER_STATES",
-    "TRANSITIONS",
     "CaseOutcome",
     "CaseState",
     "DecisionState",

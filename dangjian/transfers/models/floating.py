@@ -14,10 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.fields import EncryptedTextField
 from dangjian.core.masking import mask_phone
+from dangjian.core.scoping import ScopedQuerySet
 from dangjian.members.models import Member
 from dangjian.organizations.models import Organization
-
-from ..scoping import TwoSidedQuerySet
 
 
 class FloatingState(models.TextChoices):
@@ -27,7 +26,7 @@ class FloatingState(models.TextChoices):
     CLOSED = "closed", _("Closed: transferred or left")
 
 
-class FloatingQuerySet(TwoSidedQuerySet["FloatingRecord"]):
+class FloatingQuerySet(ScopedQuerySet["FloatingRecord"]):
     pass
 
 
@@ -68,6 +67,7 @@ class FloatingRecord(models.Model):
     version = models.PositiveIntegerField(default=0)
 
     objects = FloatingQuerySet.as_manager()
+    # Two-sided: seen from the home and from the managing branch (core.scoping).
     scope_path_fields = ("home_org__path", "managing_org__path")
     scope_path_field = "home_org__path"
 

@@ -17,10 +17,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.scoping import ScopedQuerySet
 from dangjian.members.models import Member
 from dangjian.organizations.models import Organization
-
-from ..scoping import TwoSidedQuerySet
 
 # The letter asks the receiving organization to report within this many days.
 LETTER_VALID_DAYS = 30
@@ -36,17 +35,8 @@ class TransferState(models.TextChoices):
 
 OPEN_TRANSFER_STATES = (TransferState.REQUESTED, TransferState.SENT)
 
-# The only legal moves; the services refuse everything else.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    TransferState.REQUESTED: frozenset({TransferState.SENT, TransferState.REJECTED, TransferState.CANCELLED}),
-    TransferState.SENT: frozenset({TransferState.ACCEPTED, TransferState.REJECTED, TransferState.CANCELLED}),
-    TransferState.ACCEPTED: frozenset(),
-    TransferState.REJECTED: frozenset(),
-    TransferState.CANCELLED: frozenset(),
-}
 
-
-class TransferQuerySet(TwoSidedQuerySet["Transfer"]):
+class TransferQuerySet(ScopedQuerySet["Transfer"]):
     pass
 
 
@@ -86,8 +76,11 @@ class Transfer(models.Model):
     )
     # The rejection's reason, a cancellation's reason, or a note on the returned receipt.
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # Optimistic concurrency: a move from a page drawn before the last one is refused.
+    version = models.PositiveIntegerField(default=0)
 
     objects = TransferQuerySet.as_manager()
+    # Two-sided: seen from the sending and from the receiving branch (core.scoping).
     scope_path_fields = ("from_org__path", "to_org__path")
     scope_path_field = "from_org__path"
 

@@ -85,10 +85,6 @@ def require_side(acting_user: Any, record: models.Model, org: Organization | Non
     raise OutOfScope(f"{record._meta.label} {record.pk}")
 
 
-def is_own(acting_user: Any, member_id: int) -> bool:
-    return getattr(acting_user, "member_id", None) == member_id
-
-
 def keepers(org_ids: Iterable[int], roles: Iterable[str] = KEEPER_ROLES) -> dict[int, list[int]]:
     """{organization id: ids of active users holding one of `roles` on exactly that organization}."""
     found: dict[int, list[int]] = defaultdict(list)

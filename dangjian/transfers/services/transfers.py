@@ -3,7 +3,9 @@
 Who acts: the sending branch (change scope on `from_org`) starts a transfer, approves or declines
 a member's request, withdraws it, and completes a transfer out of the platform when the receipt
 comes back; the receiving branch (change scope on `to_org`) accepts or rejects; the member may
-request a transfer for themself and withdraw their own request.
+request a transfer for themself and withdraw their own request. The moves are
+`transfer_workflows.TRANSFER_FLOW`'s; what they set off (the letter's number, the member's move,
+the notices) is done here once the move is taken, in its transaction.
 """
 
 from typing import Any
@@ -17,7 +19,7 @@ from dangjian.accounts.models import RoleGrant, User
 from dangjian.accounts.roles import Role
 from dangjian.accounts.services import grant_role, revoke_grant
 from dangjian.core import audit, events
-from dangjian.core.scoping import SYSTEM, in_scope
+from dangjian.core.scoping import SYSTEM
 from dangjian.core.services import account_of as account
 from dangjian.core.services import require_scope, write_service
 from dangjian.core.tree import ancestor_paths, subtree_q
@@ -27,18 +29,9 @@ from dangjian.members.models import Member, MemberStatus
 from dangjian.notifications.services import notify
 from dangjian.organizations.models import Organization
 
-from ..models import OPEN_TRANSFER_STATES, TRANSITIONS, Transfer, TransferState
-from .common import close_open_floating, is_own, lock_member, require_side, set_status, tell_branch
-
-# A member who has lost contact, is suspended or has left is not transferred: the case, the
-# suspension or the departure is dealt with first.
-MOVABLE = (MemberStatus.ACTIVE, MemberStatus.FLOATING_OUT)
-NOTE_MAX = 200
-DECISION_ACTIONS: dict[str, str] = {
-    TransferState.ACCEPTED: "transfer.accept",
-    TransferState.REJECTED: "transfer.reject",
-    TransferState.CANCELLED: "transfer.cancel",
-}
+from ..models import OPEN_TRANSFER_STATES, Transfer, TransferState
+from ..transfer_workflows import MOVABLE, TRANSFER_FLOW
+from .common import close_open_floating, lock_member, set_status, tell_branch
 
 
 def _check_member(member: Member, errors: dict[str, str]) -> None:
@@ -79,16 +72,25 @@ def _validated(member: Member, to_org: Organization | None, destination: str, re
     return destination, reason
 
 
+def _letter_no(transfer: Transfer, letter_no: str) -> str:
+    """The branch's own number, or one made from the sending branch's code, the year and the
+    transfer's id (unique without a counter to race on). The year is the Beijing year it is
+    sent in."""
+    year = timezone.localtime(timezone.now()).year
+    return letter_no.strip()[:40] or f"{transfer.from_org.code}-{year}-{transfer.pk:05d}"
+
+
 def _send(transfer: Transfer, letter_no: str, acting_user: Any) -> None:
-    """Mark sent and number the letter: the branch's own number, or one made from the sending
-    branch's code, the year and the transfer's id (unique without a counter to race on)."""
+    """Mark a new transfer sent and number the letter."""
     transfer.state = TransferState.SENT
     transfer.sent_at = timezone.now()
     transfer.sent_by = account(acting_user)
-    # The letter's year is the Beijing year it is sent in (sent_at is UTC).
-    year = timezone.localtime(transfer.sent_at).year
-    transfer.letter_no = letter_no.strip()[:40] or f"{transfer.from_org.code}-{year}-{transfer.pk:05d}"
+    transfer.letter_no = _letter_no(transfer, letter_no)
     transfer.save(update_fields=["state", "sent_at", "sent_by", "letter_no"])
+    _tell_incoming(transfer)
+
+
+def _tell_incoming(transfer: Transfer) -> None:
     if transfer.to_org is not None:
         tell_branch(
             transfer.to_org,
@@ -133,6 +135,7 @@ def start_transfer(
         state=TransferState.SENT,
     )
     _send(transfer, letter_no, acting_user)
+    TRANSFER_FLOW.started(transfer, acting_user)
     audit.record(
         "transfer.start",
         actor=acting_user,
@@ -163,6 +166,7 @@ def request_transfer(
         state=TransferState.REQUESTED,
         requested_by=account(acting_user),
     )
+    TRANSFER_FLOW.started(transfer, acting_user)
     audit.record(
         "transfer.request",
         actor=acting_user,
@@ -182,72 +186,33 @@ def request_transfer(
     return transfer
 
 
-def _locked(transfer: Transfer, target: str) -> Transfer:
-    """The transfer locked for the decision; refused unless `target` is a legal next state. The
-    lock is what makes a second acceptance wait for the first and then find it accepted."""
-    transfer = (
-        Transfer.objects.select_for_update(of=("self",))
-        .select_related("member", "from_org", "to_org")
-        .get(pk=transfer.pk)
-    )
-    if target not in TRANSITIONS[transfer.state]:
-        raise ValidationError(
-            _("This transfer is already %(state)s; it cannot change that way.")
-            % {"state": transfer.get_state_display().lower()},  # type: ignore[attr-defined]
-            code="transition",
-        )
-    return transfer
-
-
-def _clean_note(note: str) -> str:
-    note = (note or "").strip()
-    if len(note) > NOTE_MAX:
-        raise ValidationError({"note": _("Keep the note to at most 200 characters.")})
-    return note
-
-
-def _decide(transfer: Transfer, state: str, note: str, acting_user: Any) -> Transfer:
-    old = transfer.state
-    transfer.state = state
-    transfer.decided_at = timezone.now()
-    transfer.decided_by = account(acting_user)
-    transfer.note = note
-    transfer.save(update_fields=["state", "decided_at", "decided_by", "note"])
-    audit.record(
-        DECISION_ACTIONS[state],
-        actor=acting_user,
-        obj=transfer,
-        org_path=transfer.from_org.path,
-        changes={"state": [old, state]},
-        detail=transfer.note,
-    )
+def _locked(transfer: Transfer) -> Transfer:
+    """The transfer, then its member, locked for the move (the order every move of a transfer
+    takes): a second acceptance waits for the first and then finds it accepted. The member is
+    read again once locked (a join read while waiting would show the row as it was), and the
+    move's guards check that fresh row."""
+    transfer = TRANSFER_FLOW.lock(transfer)
+    transfer.member = lock_member(transfer.member_id)
     return transfer
 
 
 @write_service("transfer.approve")
-def approve_request(transfer: Transfer, *, letter_no: str = "", acting_user: Any) -> Transfer:
+def approve_request(
+    transfer: Transfer, *, letter_no: str = "", acting_user: Any, expected_version: int | None = None
+) -> Transfer:
     """The sending branch approves the member's request: the letter is issued (state sent)."""
-    transfer = _locked(transfer, TransferState.SENT)
-    require_side(
-        acting_user, transfer, transfer.from_org, _("Only the member's own branch can approve the request.")
+    transfer = _locked(transfer)
+    number = _letter_no(transfer, letter_no)
+    transfer = TRANSFER_FLOW.move(
+        transfer,
+        "approve",
+        acting_user=acting_user,
+        expected_version=expected_version,
+        fields={"letter_no": number},
+        changes={"letter_no": [None, number]},
+        locked=True,
     )
-    member = lock_member(transfer.member_id)
-    errors: dict[str, str] = {}
-    if member.status not in MOVABLE:
-        _check_member(member, errors)
-        raise ValidationError(errors)
-    _send(transfer, letter_no, acting_user)
-    audit.record(
-        "transfer.approve",
-        actor=acting_user,
-        obj=transfer,
-        org_path=transfer.from_org.path,
-        changes={
-            "state": [TransferState.REQUESTED, TransferState.SENT],
-            "letter_no": [None, transfer.letter_no],
-        },
-    )
-    events.changed("transfer.approve", transfer.from_org.pk)
+    _tell_incoming(transfer)
     return transfer
 
 
@@ -366,75 +331,40 @@ def _leave_platform(transfer: Transfer, member: Member, acting_user: Any) -> Non
 
 
 @write_service("transfer.accept")
-def accept_transfer(transfer: Transfer, *, note: str = "", acting_user: Any) -> Transfer:
+def accept_transfer(
+    transfer: Transfer, *, note: str = "", acting_user: Any, expected_version: int | None = None
+) -> Transfer:
     """The receiving branch accepts: the member moves, in this transaction. For a transfer out of
     the platform the sending branch records that the receipt came back."""
-    transfer = _locked(transfer, TransferState.ACCEPTED)
-    note = _clean_note(note)
-    if transfer.to_org is None:
-        require_side(
-            acting_user,
-            transfer,
-            transfer.from_org,
-            _("The sending branch completes a transfer out of the platform when the receipt returns."),
-        )
-    else:
-        require_side(
-            acting_user, transfer, transfer.to_org, _("Only the receiving branch can accept this transfer.")
-        )
-    member = lock_member(transfer.member_id)
-    if member.organization_id != transfer.from_org_id:
-        raise ValidationError(
-            _("The member is no longer in the sending branch; this transfer cannot be accepted."),
-            code="moved",
-        )
-    if member.status not in MOVABLE:
-        errors: dict[str, str] = {}
-        _check_member(member, errors)
-        raise ValidationError(errors)
+    transfer = _locked(transfer)
+    member = transfer.member
+    transfer = TRANSFER_FLOW.move(
+        transfer, "accept", note=note, acting_user=acting_user, expected_version=expected_version, locked=True
+    )
     if transfer.to_org is None:
         _leave_platform(transfer, member, acting_user)
     else:
         _move(transfer, member, acting_user)
-    return _decide(transfer, TransferState.ACCEPTED, note, acting_user)
+    return transfer
 
 
 @write_service("transfer.reject")
-def reject_transfer(transfer: Transfer, *, note: str, acting_user: Any) -> Transfer:
+def reject_transfer(
+    transfer: Transfer, *, note: str, acting_user: Any, expected_version: int | None = None
+) -> Transfer:
     """The receiving branch rejects a sent transfer, or the member's branch declines their
     request. The member stays where they are."""
-    transfer = _locked(transfer, TransferState.REJECTED)
-    if transfer.state == TransferState.REQUESTED:
-        require_side(
-            acting_user,
-            transfer,
-            transfer.from_org,
-            _("Only the member's own branch can decline the request."),
-        )
-    elif transfer.to_org is None:
-        raise ValidationError(
-            _("A transfer out of the platform is withdrawn by the sending branch, not rejected."), code="side"
-        )
-    else:
-        require_side(
-            acting_user, transfer, transfer.to_org, _("Only the receiving branch can reject this transfer.")
-        )
-    note = _clean_note(note)
-    if not note:
-        raise ValidationError({"note": _("Give the reason for the rejection.")})
-    return _decide(transfer, TransferState.REJECTED, note, acting_user)
+    return TRANSFER_FLOW.move(  # type: ignore[no-any-return]
+        transfer, "reject", note=note, acting_user=acting_user, expected_version=expected_version
+    )
 
 
 @write_service("transfer.cancel")
-def cancel_transfer(transfer: Transfer, *, note: str = "", acting_user: Any) -> Transfer:
+def cancel_transfer(
+    transfer: Transfer, *, note: str = "", acting_user: Any, expected_version: int | None = None
+) -> Transfer:
     """The sending branch withdraws a transfer before it is accepted; a member may withdraw their
     own request while it is still a request."""
-    transfer = _locked(transfer, TransferState.CANCELLED)
-    own = is_own(acting_user, transfer.member_id)
-    if not (own and transfer.state == TransferState.REQUESTED):
-        if own and not in_scope(acting_user, transfer.from_org, "change"):
-            raise ValidationError(_("The letter has been sent; ask your branch to withdraw it."), code="side")
-        require_side(
-            acting_user, transfer, transfer.from_org, _("Only the sending branch can withdraw this transfer.")
-        )
-    return _decide(transfer, TransferState.CANCELLED, _clean_note(note), acting_user)
+    return TRANSFER_FLOW.move(  # type: ignore[no-any-return]
+        transfer, "cancel", note=note, acting_user=acting_user, expected_version=expected_version
+    )
