@@ -1,5 +1,6 @@
 """支部动态: what a branch did, one row per completed record (a meeting closed, a theme party day, a
-new member, a transfer received, a notice sent, a poll closed), and the photo album of each.
+new member, a transfer received, a notice sent, a poll closed, an honour
+published), and the photo album of each.
 
 Rows are written when the source record is completed (`signals`, calling `services.sync`) and by
 the backfill command for records that existed before; the feed then reads one indexed table in
@@ -24,6 +25,7 @@ class FeedKind(models.TextChoices):
     TRANSFER_IN = "transfer_in", _("Transferred in")
     NOTICE = "notice", _("Notice")
     POLL_CLOSED = "poll_closed", _("Poll closed")
+    HONOUR = "honour", _("Honour")
 
 
 class FeedItem(models.Model):
