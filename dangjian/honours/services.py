@@ -185,6 +185,7 @@ def create_nomination(
     """A draft nomination by `org` (a branch or committee below the calling committee), made by
     its own officers while the call is open."""
     require_scope(acting_user, org, "change")
+    call = CALL_FLOW.lock(call)  # as it is now, and not closed while this nomination is made
     if not (org.path.startswith(call.organization.path) and org.path != call.organization.path):
         raise ValidationError(_("Nominations come from the organizations below the calling committee."))
     if call.state != CallState.OPEN or call.nominations_due < timezone.localdate():
