@@ -3,6 +3,7 @@
 from . import (  # noqa: F401
     dues,
     evaluation,
+    honours,
     identity,
     leaders,
     lectures,
