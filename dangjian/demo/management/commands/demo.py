@@ -23,6 +23,7 @@ from dangjian.demo.activity import (
     create_demo_home_items,
     create_demo_leaders,
 )
+from dangjian.demo.honours import create_county_honours
 from dangjian.demo.life import create_county_life, measure_year
 from dangjian.demo.loader import METHODS, load_plan, resolve_method
 from dangjian.demo.online import create_county_online
@@ -130,6 +131,7 @@ class Command(BaseCommand):
             life = create_county_life(county, skip=branch, profiles=profiles) if county is not None else {}
             online = create_county_online(county, profiles, lively=branch) if county is not None else {}
             problems = create_county_problems(county, profiles, lively=branch) if county is not None else 0
+            honours = create_county_honours(county, lively=branch) if county is not None else 0
             # What the reminder worker would send today, so the demo's inbox is not empty
             # without it running.
             due_day_before(timezone.now())
@@ -153,6 +155,11 @@ class Command(BaseCommand):
                 )
             if problems:
                 self.stdout.write(f"Problem lists of {county.name}: {problems} problems to rectify.")
+            if honours:
+                self.stdout.write(
+                    f"Honours of {county.name}: the 七一 call with {honours} nominations, published; "
+                    "one call still open."
+                )
             self._work_points()
             self.stdout.write("")
             self.stdout.write(accounts_report(grants))
