@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.core.scoping import ScopedQuerySet
 from dangjian.organizations.models import Organization
@@ -25,7 +26,7 @@ class FeedKind(models.TextChoices):
     TRANSFER_IN = "transfer_in", _("Transferred in")
     NOTICE = "notice", _("Notice")
     POLL_CLOSED = "poll_closed", _("Poll closed")
-    HONOUR = "honour", _("Honour")
+    HONOUR = "honour", pgettext_lazy("feed", "Honour")
 
 
 class FeedItem(models.Model):

@@ -36,7 +36,7 @@ class CallState(models.TextChoices):
     DRAFT = "draft", pgettext_lazy("honours", "Draft")
     OPEN = "open", _("Open for nominations")
     REVIEWING = "reviewing", _("Under review")
-    PUBLICITY = "publicity", _("Public notice")
+    PUBLICITY = "publicity", pgettext_lazy("honours", "Public notice")
     PUBLISHED = "published", pgettext_lazy("honours", "Published")
     CANCELLED = "cancelled", pgettext_lazy("honours", "Cancelled")
 
