@@ -26,6 +26,7 @@ from dangjian.dues.api import DuesPaymentViewSet, DuesProfileViewSet, DuesReduct
 from dangjian.dues.api_instructions import PaymentInstructionsView
 from dangjian.dues.api_reads import DuesMineView, DuesMonthView, DuesQuoteView, DuesRatesView
 from dangjian.feed.api import FeedView
+from dangjian.honours.api import HonourCallViewSet, NominationViewSet
 from dangjian.leaders.api import LeaderViewSet
 from dangjian.lectures.api import LectureDispatchViewSet, LecturerViewSet
 from dangjian.members.api import MemberViewSet
@@ -36,7 +37,6 @@ from dangjian.orglife.api import MeetingViewSet
 from dangjian.orglife.checkin_api import MeetingCheckInView, MeetingLeaveView
 from dangjian.polls.api import PollViewSet
 from dangjian.rectification.api import ProblemViewSet
-from dangjian.honours.api import HonourCallViewSet, NominationViewSet
 from dangjian.roster.api import ImportJobViewSet
 from dangjian.study.api import StudyPlanViewSet
 

@@ -37,7 +37,7 @@ CRITERIA = (
     "党组织班子坚强、制度健全、作用突出，群众公认。"
 )
 STORIES = {
-    "member": "扎根基层二十年，带头发展特色种植，帮助十余户群众稳定增收；疫情期间连续值守卡点，群众交口称赞。",
+    "member": "扎根基层二十年，带头发展特色种植，帮助十余户群众稳定增收；防汛期间连续值守，群众称赞。",
     "leader": "抓党建促发展思路清晰，推动“五化”支部建设全覆盖，亲自讲党课，联系困难群众，作风扎实。",
     "branch": "支部班子团结，三会一课规范，主题党日特色鲜明，党员积分管理全覆盖，为民办实事成效显著。",
 }
@@ -64,7 +64,11 @@ def create_county_honours(root: Organization, *, lively: Organization, today: da
     """The county's finished 七一 call and one open call; returns how many nominations."""
     today = today or timezone.localdate()
     year = today.year if today >= date(today.year, 7, 1) else today.year - 1
-    county_staff, township_staff, secretary = _user("county_staff"), _user("township_staff"), _user("secretary")
+    county_staff, township_staff, secretary = (
+        _user("county_staff"),
+        _user("township_staff"),
+        _user("secretary"),
+    )
     member_user = User.objects.filter(username="member").select_related("member").first()
     township = lively.get_parent()
     now = timezone.localdate()
@@ -103,7 +107,8 @@ def create_county_honours(root: Organization, *, lively: Organization, today: da
     cadre = LeadingCadre.objects.filter(committee=township, active=True).select_related("member").first()
     if cadre is not None:
         services.approve_nomination(
-            nominate(township, township_staff, "leader", nominee_member=cadre.member), acting_user=county_staff
+            nominate(township, township_staff, "leader", nominee_member=cadre.member),
+            acting_user=county_staff,
         )
     # Branches of the other townships, by the system: two approved, the last rejected.
     others = (
@@ -120,13 +125,20 @@ def create_county_honours(root: Organization, *, lively: Organization, today: da
         if i < 2:
             services.approve_nomination(nomination, acting_user=county_staff)
         else:
-            services.reject_nomination(nomination, note="事迹材料不够具体，群众公认度不高", acting_user=county_staff)
+            services.reject_nomination(
+                nomination, note="事迹材料不够具体，群众公认度不高", acting_user=county_staff
+            )
     services.close_call(call, acting_user=county_staff)
     services.publicise_call(call, acting_user=county_staff)
     if made and member_user is not None and member_user.member_id:
-        objection = services.raise_objection(made[0], "该同志去年曾有一次缺席组织生活会。", acting_user=member_user)
+        objection = services.raise_objection(
+            made[0], "该同志去年曾有一次缺席组织生活会。", acting_user=member_user
+        )
         services.answer_objection(
-            objection, "经核实，该同志当次因公出差并已请假，不影响评选。", upheld=False, acting_user=county_staff
+            objection,
+            "经核实，该同志当次因公出差并已请假，不影响评选。",
+            upheld=False,
+            acting_user=county_staff,
         )
     Call.objects.filter(pk=call.pk).update(publicity_until=now - timedelta(days=1))
     services.publish_call(call, acting_user=county_staff)
@@ -177,10 +189,14 @@ def _date_back(call: Call, year: int) -> None:
     for model, pks in ((Call, [call.pk]), (Nomination, ids)):
         kind = ContentType.objects.get_for_model(model)
         for move, when in day.items():
-            StateChange.objects.filter(content_type=kind, object_id__in=pks, move=move).update(at=_at(when, 11))
+            StateChange.objects.filter(content_type=kind, object_id__in=pks, move=move).update(
+                at=_at(when, 11)
+            )
 
 
-def _open_call(root: Organization, lively: Organization, county_staff: Any, secretary: Any, now: date) -> None:
+def _open_call(
+    root: Organization, lively: Organization, county_staff: Any, secretary: Any, now: date
+) -> None:
     """A call still taking nominations, with a draft of the personas' branch."""
     call = services.create_call(
         root,
@@ -199,6 +215,10 @@ def _open_call(root: Organization, lively: Organization, county_staff: Any, secr
         services.create_nomination(
             call,
             lively,
-            {"category": "member", "nominee_member": nominee, "story": "常年义务照顾村里孤寡老人，组织党员志愿服务队。"},
+            {
+                "category": "member",
+                "nominee_member": nominee,
+                "story": "常年义务照顾村里孤寡老人，组织党员志愿服务队。",
+            },
             acting_user=secretary,
         )

@@ -43,7 +43,9 @@ class HonourCallSerializer(StrictSerializerMixin):
     year = serializers.IntegerField(read_only=True)
     title = serializers.CharField(read_only=True)
     criteria = serializers.CharField(read_only=True)
-    categories = serializers.ListField(child=serializers.ChoiceField(choices=Category.choices), read_only=True)
+    categories = serializers.ListField(
+        child=serializers.ChoiceField(choices=Category.choices), read_only=True
+    )
     nominations_due = serializers.DateField(read_only=True)
     publish_by = serializers.DateField(read_only=True)
     state = serializers.ChoiceField(choices=CallState.choices, read_only=True)

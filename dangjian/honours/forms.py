@@ -46,9 +46,13 @@ class NominationForm(forms.Form):
 
     def __init__(self, *args: Any, call: Call, org: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [(c, Category(c).label) for c in call.categories]
+        category = self.fields["category"]
+        assert isinstance(category, forms.ChoiceField)
+        category.choices = [(c, Category(c).label) for c in call.categories]
         # The nominating organization's own subtree: whoever nominates may only name those.
-        members = Member.objects.filter(subtree_q(org.path, "organization__path"), status__in=ON_ROLL_STATUSES)
+        members = Member.objects.filter(
+            subtree_q(org.path, "organization__path"), status__in=ON_ROLL_STATUSES
+        )
         self.fields["nominee_member"].queryset = members.order_by("name")  # type: ignore[attr-defined]
         orgs = Organization.objects.filter(subtree_q(org.path)).order_by("path")
         self.fields["nominee_organization"].queryset = orgs  # type: ignore[attr-defined]

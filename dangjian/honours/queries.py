@@ -56,9 +56,9 @@ def on_notice(call_ids: list[int]) -> QuerySet[Nomination]:
 
 def unpublished_of(year: int, today: date) -> QuerySet[Any]:
     """Calls of the year past their publication date and still not published (nor cancelled)."""
-    return Call.objects.filter(year=year, state__in=(CallState.DRAFT, *UNFINISHED), publish_by__lt=today).values(
-        "organization_id"
-    )
+    return Call.objects.filter(
+        year=year, state__in=(CallState.DRAFT, *UNFINISHED), publish_by__lt=today
+    ).values("organization_id")
 
 
 def due_soon_of(year: int, today: date, days: int = 14) -> QuerySet[Any]:

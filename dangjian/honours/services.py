@@ -20,7 +20,17 @@ from dangjian.leaders.models import LeadingCadre
 from dangjian.members.models import ON_ROLL_STATUSES, Member
 from dangjian.organizations.models import COMMITTEE_KINDS, Organization
 
-from .models import TEXT_MAX, TITLE_MAX, Call, CallState, Category, Evidence, Nomination, NominationState, Objection
+from .models import (
+    TEXT_MAX,
+    TITLE_MAX,
+    Call,
+    CallState,
+    Category,
+    Evidence,
+    Nomination,
+    NominationState,
+    Objection,
+)
 from .workdays import PUBLICITY_WORKDAYS, nth_workday, workdays_between
 from .workflows import CALL_FLOW, NOMINATION_FLOW, NOMINATOR
 
@@ -64,9 +74,10 @@ def create_call(org: Organization, data: dict[str, Any], *, acting_user: Any) ->
         ) % {"n": PUBLICITY_WORKDAYS}
     if errors:
         raise ValidationError(errors)
+    assert isinstance(due, date) and isinstance(publish_by, date)
     call = Call.objects.create(
         organization=org,
-        year=due.year,  # type: ignore[union-attr]
+        year=due.year,
         title=title,
         criteria=criteria,
         categories=categories,
@@ -79,7 +90,11 @@ def create_call(org: Organization, data: dict[str, Any], *, acting_user: Any) ->
         actor=acting_user,
         obj=call,
         org_path=org.path,
-        changes={"title": [None, title], "categories": [None, categories], "publish_by": [None, str(publish_by)]},
+        changes={
+            "title": [None, title],
+            "categories": [None, categories],
+            "publish_by": [None, str(publish_by)],
+        },
     )
     CALL_FLOW.started(call, acting_user)
     events.changed("honours.call", org.pk, date(call.year, 12, 31))
@@ -88,7 +103,9 @@ def create_call(org: Organization, data: dict[str, Any], *, acting_user: Any) ->
 
 def _call_move(name: str) -> Any:
     def move(call: Call, *, acting_user: Any, note: str = "", expected_version: int | None = None) -> Call:
-        return CALL_FLOW.move(call, name, note=note, acting_user=acting_user, expected_version=expected_version)
+        return CALL_FLOW.move(
+            call, name, note=note, acting_user=acting_user, expected_version=expected_version
+        )
 
     move.__name__ = f"{name}_call"
     return write_service(f"honour_call.{name}")(move)
@@ -114,8 +131,10 @@ def publicise_call(
     shortest = nth_workday(today, PUBLICITY_WORKDAYS)
     if until is not None and workdays_between(today, until) < PUBLICITY_WORKDAYS:
         raise ValidationError(
-            {"until": _("A public notice lasts at least %(n)s working days (to %(day)s or later).")
-             % {"n": PUBLICITY_WORKDAYS, "day": shortest.isoformat()}}
+            {
+                "until": _("A public notice lasts at least %(n)s working days (to %(day)s or later).")
+                % {"n": PUBLICITY_WORKDAYS, "day": shortest.isoformat()}
+            }
         )
     return CALL_FLOW.move(
         call,
@@ -162,9 +181,7 @@ def _nominee(call: Call, org: Organization, data: dict[str, Any]) -> dict[str, A
     if category == Category.BRANCH:
         target = data.get("nominee_organization")
         if not isinstance(target, Organization) or not _inside(target, org):
-            raise ValidationError(
-                {"nominee_organization": _("Nominate this organization or one below it.")}
-            )
+            raise ValidationError({"nominee_organization": _("Nominate this organization or one below it.")})
         return {"nominee_organization": target, "nominee_member": None}
     member = data.get("nominee_member")
     if not isinstance(member, Member) or member.status not in ON_ROLL_STATUSES:
@@ -172,16 +189,16 @@ def _nominee(call: Call, org: Organization, data: dict[str, Any]) -> dict[str, A
     if category == Category.LEADER:
         posts = LeadingCadre.objects.filter(member=member, active=True).select_related("committee")
         if not any(_inside(p.committee, org) or _inside(member.organization, org) for p in posts):
-            raise ValidationError({"nominee_member": _("Choose a leading cadre in post within this organization.")})
+            raise ValidationError(
+                {"nominee_member": _("Choose a leading cadre in post within this organization.")}
+            )
     elif not _inside(member.organization, org):
         raise ValidationError({"nominee_member": _("Choose a member of this organization or below it.")})
     return {"nominee_member": member, "nominee_organization": None}
 
 
 @write_service("nomination.create")
-def create_nomination(
-    call: Call, org: Organization, data: dict[str, Any], *, acting_user: Any
-) -> Nomination:
+def create_nomination(call: Call, org: Organization, data: dict[str, Any], *, acting_user: Any) -> Nomination:
     """A draft nomination by `org` (a branch or committee below the calling committee), made by
     its own officers while the call is open."""
     require_scope(acting_user, org, "change")
@@ -195,7 +212,9 @@ def create_nomination(
     if errors:
         raise ValidationError(errors)
     nominee = _nominee(call, org, data)
-    draft = Nomination(call=call, nominating_organization=org, category=data["category"], story=story, **nominee)
+    draft = Nomination(
+        call=call, nominating_organization=org, category=data["category"], story=story, **nominee
+    )
     if not NOMINATOR(acting_user, draft):
         raise ValidationError(_("Nominations are made by the organization's own officers."))
     duplicate = Nomination.objects.filter(call=call, category=draft.category).exclude(
@@ -210,7 +229,11 @@ def create_nomination(
         actor=acting_user,
         obj=draft,
         org_path=org.path,
-        changes={"call": [None, call.pk], "category": [None, draft.category], "nominee": [None, draft.nominee_name]},
+        changes={
+            "call": [None, call.pk],
+            "category": [None, draft.category],
+            "nominee": [None, draft.nominee_name],
+        },
     )
     NOMINATION_FLOW.started(draft, acting_user)
     events.changed("honours.nomination", org.pk, date(call.year, 12, 31))
@@ -236,7 +259,10 @@ def add_evidence(
         raise ValidationError({"files": _("Choose at least one file.")})
     if nomination.evidence.count() + len(files) > MAX_EVIDENCE:
         raise ValidationError(
-            {"files": _("A nomination can have at most %(limit)s files of evidence.") % {"limit": MAX_EVIDENCE}}
+            {
+                "files": _("A nomination can have at most %(limit)s files of evidence.")
+                % {"limit": MAX_EVIDENCE}
+            }
         )
     checked = []
     for upload, kind in zip(files, uploads.check_all(files, EVIDENCE_MAX_BYTES), strict=True):
@@ -320,7 +346,9 @@ def raise_objection(nomination: Nomination, text: str, *, acting_user: Any) -> O
         )
     text = (text or "").strip()
     if not text or len(text) > TEXT_MAX:
-        raise ValidationError({"text": _("Write the objection (at most %(max)s characters).") % {"max": TEXT_MAX}})
+        raise ValidationError(
+            {"text": _("Write the objection (at most %(max)s characters).") % {"max": TEXT_MAX}}
+        )
     objection = Objection.objects.create(nomination=nomination, text=text, raised_by=account_of(acting_user))
     audit.record(
         "nomination.object",
@@ -346,16 +374,22 @@ def may_answer(user: Any, objection: Objection) -> bool:
 def answer_objection(objection: Objection, answer: str, *, upheld: bool, acting_user: Any) -> Objection:
     """The calling committee's answer; an upheld objection withdraws the approval (the
     nomination is rejected with the answer as the reason)."""
-    objection = Objection.objects.select_for_update(of=("self",)).select_related(
-        "nomination__call__organization"
-    ).get(pk=objection.pk)
+    objection = (
+        Objection.objects.select_for_update(of=("self",))
+        .select_related("nomination__call__organization")
+        .get(pk=objection.pk)
+    )
     if not in_scope(acting_user, objection.nomination, "view"):
         raise OutOfScope(f"objection {objection.pk}")
     if not may_answer(acting_user, objection):
-        raise ValidationError(_("An objection is answered once, by the calling committee, during the notice."))
+        raise ValidationError(
+            _("An objection is answered once, by the calling committee, during the notice.")
+        )
     answer = (answer or "").strip()
     if not answer or len(answer) > TEXT_MAX:
-        raise ValidationError({"answer": _("Write the answer (at most %(max)s characters).") % {"max": TEXT_MAX}})
+        raise ValidationError(
+            {"answer": _("Write the answer (at most %(max)s characters).") % {"max": TEXT_MAX}}
+        )
     objection.answer, objection.upheld = answer, bool(upheld)
     objection.answered_by, objection.answered_at = account_of(acting_user), timezone.now()
     objection.save(update_fields=["answer", "upheld", "answered_by", "answered_at"])

@@ -15,13 +15,20 @@ urlpatterns = [
     path("honour-calls/<int:pk>/", views.call_detail, name="honour_call_detail"),
     path("honour-calls/<int:pk>/objections/<int:objection_pk>/answer/", views.answer, name="honour_answer"),
     *(
-        path(f"honour-calls/<int:pk>/{t.name}/", views.call_move, {"name": t.name}, name=f"honour_call_{t.name}")
+        path(
+            f"honour-calls/<int:pk>/{t.name}/",
+            views.call_move,
+            {"name": t.name},
+            name=f"honour_call_{t.name}",
+        )
         for t in CALL_FLOW.transitions
     ),
     path("nominations/<int:pk>/", views.nomination_detail, name="nomination_detail"),
     path("nominations/<int:pk>/evidence/", views.nomination_evidence, name="nomination_evidence"),
     path(
-        "nominations/<int:pk>/evidence/<int:evidence_pk>/", views.evidence_file, name="nomination_evidence_file"
+        "nominations/<int:pk>/evidence/<int:evidence_pk>/",
+        views.evidence_file,
+        name="nomination_evidence_file",
     ),
     *(
         move_path(f"nominations/<int:pk>/{t.name}/", NOMINATION_FLOW, t.name, f"nomination_{t.name}")

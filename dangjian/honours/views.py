@@ -52,8 +52,7 @@ def org_calls(request: HttpRequest, pk: int) -> HttpResponse:
     if org.kind in COMMITTEE_KINDS:
         notice_calls += [c for c in own if c.state == CallState.PUBLICITY]
     on_notice = list(queries.on_notice([c.pk for c in notice_calls]))
-    for nomination in on_notice:
-        nomination.may_object = services.may_object(request.user, nomination)
+    objectable = {n.pk for n in on_notice if services.may_object(request.user, n)}
     nominations = list(
         Nomination.objects.filter(nominating_organization=org)
         .select_related("call", "nominee_member", "nominee_organization")
@@ -71,6 +70,7 @@ def org_calls(request: HttpRequest, pk: int) -> HttpResponse:
             "officer": officer,
             "notice_calls": notice_calls,
             "on_notice": on_notice,
+            "objectable": objectable,
             "nominations": nominations,
         },
     )
@@ -83,7 +83,9 @@ def object_to(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_for_user(request, Organization, pk)
     paths = [*queries.ancestor_paths(org.path), org.path]
     nomination = (
-        Nomination.objects.filter(pk=_int(request.POST.get("nomination")), call__organization__path__in=paths)
+        Nomination.objects.filter(
+            pk=_int(request.POST.get("nomination")) or 0, call__organization__path__in=paths
+        )
         .select_related("call__organization", "nominating_organization")
         .first()
     )
@@ -109,11 +111,12 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     objections = list(
         Objection.objects.filter(nomination__call=call)
-        .select_related("nomination__nominee_member", "nomination__nominee_organization", "nomination__call__organization")
+        .select_related(
+            "nomination__nominee_member", "nomination__nominee_organization", "nomination__call__organization"
+        )
         .order_by("raised_at", "id")
     )
-    for objection in objections:
-        objection.may_answer = services.may_answer(request.user, objection)
+    answerable = {o.pk for o in objections if services.may_answer(request.user, o)}
     attach_steps([call])
     return render(
         request,
@@ -123,6 +126,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "counts": queries.state_counts(rows),
             "objections": objections,
+            "answerable": answerable,
             "moves": CALL_FLOW.allowed(request.user, call),
             "publicity_form": PublicityForm(),
         },
@@ -175,7 +179,9 @@ def answer(request: HttpRequest, pk: int, objection_pk: int) -> HttpResponse:
 @login_required
 def nominate(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_for_user(request, Organization, pk, "change")
-    call = queries.calls_from_above(org, (CallState.OPEN,)).filter(pk=_int(request.GET.get("call"))).first()
+    call = (
+        queries.calls_from_above(org, (CallState.OPEN,)).filter(pk=_int(request.GET.get("call")) or 0).first()
+    )
     if call is None:
         raise Http404
     form = NominationForm(request.POST if request.method == "POST" else None, call=call, org=org)
@@ -196,7 +202,12 @@ def nomination_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         Nomination,
         pk,
-        select_related=["call__organization", "nominating_organization", "nominee_member", "nominee_organization"],
+        select_related=[
+            "call__organization",
+            "nominating_organization",
+            "nominee_member",
+            "nominee_organization",
+        ],
     )
     attach_steps([nomination])
     moves = NOMINATION_FLOW.allowed(request.user, nomination)
@@ -247,7 +258,9 @@ def evidence_file(request: HttpRequest, pk: int, evidence_pk: int) -> Any:
 def org_honours(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_for_user(request, Organization, pk)
     return render(
-        request, "honours/honours.html", {"org": org, "rows": list(queries.published_honours(org)), "public": False}
+        request,
+        "honours/honours.html",
+        {"org": org, "rows": list(queries.published_honours(org)), "public": False},
     )
 
 

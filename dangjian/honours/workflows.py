@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from dangjian.accounts.models import User
 from dangjian.accounts.roles import Role
+from dangjian.core.tree import STEPLEN
 from dangjian.core.workflow import (
     Deadline,
     Inputs,
@@ -33,7 +34,6 @@ from dangjian.core.workflow import (
     reaches,
     role_on,
 )
-from dangjian.core.tree import STEPLEN
 
 from .models import PENDING, TAKING, Call, CallState, Nomination, NominationState, Objection
 
@@ -45,7 +45,9 @@ CALLER = in_reach("change", label="the calling committee (change on it)")
 
 
 def _call_refusal(call: Call) -> str:
-    return _("A call is moved by its committee (%(org)s) or the levels above.") % {"org": call.organization.name}
+    return _("A call is moved by its committee (%(org)s) or the levels above.") % {
+        "org": call.organization.name
+    }
 
 
 def _has_categories(call: Call, inputs: Inputs) -> None:

@@ -1,9 +1,10 @@
 """Model examples and honours (point 25): a committee's call for nominations is reviewed and its
 honours published by the date it set (warned 14 days before)."""
 
+from typing import Any
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from typing import Any
 
 from dangjian.honours import queries
 

@@ -46,7 +46,9 @@ def test_the_county_published_its_honours_of_the_year(demo: None, db: None) -> N
     honours = FeedItem.objects.filter(kind=FeedKind.HONOUR)
     assert honours.count() == states[NominationState.APPROVED]
     assert {i.occurred_at.month for i in honours} == {6}
-    moves = set(StateChange.objects.filter(move__in=("submit", "approve")).values_list("at__month", flat=True))
+    moves = set(
+        StateChange.objects.filter(move__in=("submit", "approve")).values_list("at__month", flat=True)
+    )
     assert moves == {6}
     public = Client().get(f"/public/honours/{published.organization_id}/")
     assert public.status_code == 200 and published.title in public.content.decode()

@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('feed', '0001_initial'),
+        ("feed", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='feeditem',
-            name='kind',
-            field=models.CharField(choices=[('meeting', 'Meeting held'), ('theme_day', 'Theme party day'), ('member_joined', 'New member'), ('transfer_in', 'Transferred in'), ('notice', 'Notice'), ('poll_closed', 'Poll closed'), ('honour', 'Honour')], max_length=16, verbose_name='kind of activity'),
+            model_name="feeditem",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("meeting", "Meeting held"),
+                    ("theme_day", "Theme party day"),
+                    ("member_joined", "New member"),
+                    ("transfer_in", "Transferred in"),
+                    ("notice", "Notice"),
+                    ("poll_closed", "Poll closed"),
+                    ("honour", "Honour"),
+                ],
+                max_length=16,
+                verbose_name="kind of activity",
+            ),
         ),
     ]

@@ -3,8 +3,8 @@
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from dangjian.core.exceptions import OutOfScope

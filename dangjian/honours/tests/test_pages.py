@@ -25,7 +25,9 @@ def test_a_branch_nominates_for_the_county_call(world: World) -> None:
     page = secretary.get(f"/orgs/{world.branch.pk}/honour-calls/").content.decode()
     assert call.title in page and f"/orgs/{world.branch.pk}/nominate/?call={call.pk}" in page
     member_page = _client(world, "member_user").get(f"/orgs/{world.branch.pk}/honour-calls/").content.decode()
-    assert call.title in member_page and "nominate/?call=" not in member_page  # members read, officers nominate
+    assert (
+        call.title in member_page and "nominate/?call=" not in member_page
+    )  # members read, officers nominate
     form = secretary.get(f"/orgs/{world.branch.pk}/nominate/?call={call.pk}")
     assert form.status_code == 200 and world.member2.name in form.content.decode()
     assert world.member_b.name not in form.content.decode()
@@ -39,7 +41,9 @@ def test_a_branch_nominates_for_the_county_call(world: World) -> None:
     assert submitted.status_code == 302
     assert Nomination.objects.get().state == NominationState.SUBMITTED
     assert _client(world, "outsider").get(f"/nominations/{nomination.pk}/").status_code == 404
-    assert _client(world, "outsider").get(f"/orgs/{world.branch.pk}/nominate/?call={call.pk}").status_code == 404
+    assert (
+        _client(world, "outsider").get(f"/orgs/{world.branch.pk}/nominate/?call={call.pk}").status_code == 404
+    )
     detail = _client(world, "county_staff").get(f"/honour-calls/{call.pk}/").content.decode()
     assert world.member2.name in detail
     stale = _client(world, "county_staff").post(f"/nominations/{nomination.pk}/recommend/", {"version": 0})
@@ -60,10 +64,15 @@ def test_members_object_and_the_county_answers_then_publishes(world: World) -> N
     member = _client(world, "member_user")
     page = member.get(f"/orgs/{world.branch.pk}/honour-calls/").content.decode()
     assert nomination.story in page
-    assert _client(world, "outsider").post(
-        f"/orgs/{world.branch.pk}/honour-calls/object/", {"nomination": nomination.pk, "text": "x"}
-    ).status_code == 404
-    member.post(f"/orgs/{world.branch.pk}/honour-calls/object/", {"nomination": nomination.pk, "text": "群众反映不实"})
+    assert (
+        _client(world, "outsider")
+        .post(f"/orgs/{world.branch.pk}/honour-calls/object/", {"nomination": nomination.pk, "text": "x"})
+        .status_code
+        == 404
+    )
+    member.post(
+        f"/orgs/{world.branch.pk}/honour-calls/object/", {"nomination": nomination.pk, "text": "群众反映不实"}
+    )
     objection = Objection.objects.get()
     county = _client(world, "county_staff")
     assert "群众反映不实" in county.get(f"/honour-calls/{call.pk}/").content.decode()
@@ -88,7 +97,12 @@ def test_the_public_page_shows_only_published_honours_and_nothing_personal(world
     assert response.status_code == 200
     assert world.member2.name in body and world.branch.name in body and nomination.story in body
     member = world.member2
-    for secret in (member.id_number, member.phone, member.birth_date.isoformat(), str(member.birth_date.year)):
+    for secret in (
+        member.id_number,
+        member.phone,
+        member.birth_date.isoformat(),
+        str(member.birth_date.year),
+    ):
         assert secret not in body
     assert anonymous.get(f"/public/honours/{world.county_b.pk}/").status_code == 404
     assert anonymous.get(f"/orgs/{world.county.pk}/honours/").status_code == 302  # the signed-in page

@@ -112,7 +112,10 @@ def test_not_the_proposer_and_not_the_nominee(world: World) -> None:
     grant_role(double_hat, world.branch, Role.SECRETARY, acting_user=SYSTEM)
     double_hat.forget_grants()
     mine = services.create_nomination(
-        call, world.branch, {"category": "member", "nominee_member": world.member2, "story": "事迹"}, acting_user=double_hat
+        call,
+        world.branch,
+        {"category": "member", "nominee_member": world.member2, "story": "事迹"},
+        acting_user=double_hat,
     )
     mine = services.submit_nomination(mine, acting_user=double_hat)
     assert outcome(mine, "recommend", double_hat) == "excluded"  # submitted it
@@ -147,12 +150,16 @@ def test_bad_nominations_are_refused_and_change_nothing(world: World) -> None:
             nominate(world, call, submit=False, **bad)
     with pytest.raises(OutOfScope):
         services.create_nomination(
-            call, world.branch_b, {"category": "member", "nominee_member": world.member_b, "story": "x"},
+            call,
+            world.branch_b,
+            {"category": "member", "nominee_member": world.member_b, "story": "x"},
             acting_user=world.secretary,
         )
     with pytest.raises(ValidationError):  # staff above do not nominate for the branch
         services.create_nomination(
-            call, world.branch, {"category": "member", "nominee_member": world.member, "story": "x"},
+            call,
+            world.branch,
+            {"category": "member", "nominee_member": world.member, "story": "x"},
             acting_user=world.county_staff,
         )
     nominate(world, call)
@@ -167,7 +174,9 @@ def _approved(world: World) -> tuple[Any, Nomination, Nomination]:
     call = call_of(world)
     kept = nominate(world, call)
     objected = nominate(world, call, nominee_member=world.member)
-    rejected = nominate(world, call, category="branch", nominee_member=None, nominee_organization=world.branch)
+    rejected = nominate(
+        world, call, category="branch", nominee_member=None, nominee_organization=world.branch
+    )
     for n in (kept, objected, rejected):
         services.recommend_nomination(n, acting_user=world.county_staff)
     services.approve_nomination(kept, acting_user=world.province_staff)
@@ -184,11 +193,15 @@ def test_public_notice_objections_and_publication(world: World) -> None:
     with pytest.raises(ValidationError):  # fewer than five working days
         services.publicise_call(call, until=timezone.localdate(), acting_user=world.county_staff)
     call = services.publicise_call(call, acting_user=world.county_staff)
-    assert call.state == CallState.PUBLICITY and workdays_between(call.publicity_from, call.publicity_until) == 5
+    assert (
+        call.state == CallState.PUBLICITY and workdays_between(call.publicity_from, call.publicity_until) == 5
+    )
     with pytest.raises(ValidationError):  # the notice has not run its days
         services.publish_call(call, acting_user=world.county_staff)
     with pytest.raises(ValidationError):  # outside the county
-        services.raise_objection(kept, "不属实", acting_user=make_user("m_b", Role.MEMBER, world.branch_b, member=world.member_b))
+        services.raise_objection(
+            kept, "不属实", acting_user=make_user("m_b", Role.MEMBER, world.branch_b, member=world.member_b)
+        )
     answered = services.raise_objection(kept, "事迹有夸大", acting_user=world.member_user)
     upheld = services.raise_objection(objected, "曾受党内警告处分", acting_user=world.member_user)
     end_publicity(call)
@@ -205,7 +218,9 @@ def test_public_notice_objections_and_publication(world: World) -> None:
     kept.refresh_from_db()
     assert kept.published_at is not None
     items = FeedItem.objects.filter(kind=FeedKind.HONOUR)
-    assert [(i.organization_id, i.title) for i in items] == [(world.branch.pk, "李娜 · Outstanding Party member")]
+    assert [(i.organization_id, i.title) for i in items] == [
+        (world.branch.pk, "李娜 · Outstanding Party member")
+    ]
     moves = list(StateChange.of(kept).values_list("move", flat=True))
     assert moves == ["create", "submit", "recommend", "approve"]
     assert AuditEntry.objects.filter(action="honour_call.publish", success=True).count() == 1

@@ -312,7 +312,11 @@ def big_world(world: World, settings: Any, tmp_path: Path) -> World:
         )
     # A call for nominations of each province's committee (and of each county of this one), with
     # a nomination from a branch below it.
-    for committee, person in ((other, member), (world.county, world.member), (world.county_b, world.member_b)):
+    for committee, person in (
+        (other, member),
+        (world.county, world.member),
+        (world.county_b, world.member_b),
+    ):
         call = honours.create_call(
             committee,
             {
