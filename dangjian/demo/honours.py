@@ -114,6 +114,7 @@ def create_county_honours(root: Organization, *, lively: Organization, today: da
     others = (
         Organization.objects.filter(subtree_q(root.path), kind__in=BRANCH_KINDS)
         .exclude(subtree_q(township.path))
+        .filter(depth__gt=root.depth + 1)  # below a township (or general branch), which recommends
         .order_by("path")[:3]
     )
     for i, branch in enumerate(others):

@@ -17,7 +17,7 @@ from dangjian.core import uploads
 from dangjian.core.params import is_int
 from dangjian.core.scoping import in_scope
 from dangjian.core.views import apply_errors, get_for_user
-from dangjian.core.workflow import attach_steps, reaches
+from dangjian.core.workflow import attach_steps
 from dangjian.organizations.models import COMMITTEE_KINDS, Organization
 
 from . import queries, services
@@ -48,6 +48,7 @@ def org_calls(request: HttpRequest, pk: int) -> HttpResponse:
     own = list(Call.objects.filter(organization=org).order_by("-year", "-id")[:50]) if is_committee else []
     officer = NOMINATOR(request.user, Nomination(nominating_organization=org))
     answerable = list(queries.calls_from_above(org, (CallState.OPEN,)))
+    published = list(queries.calls_from_above(org, (CallState.PUBLISHED,)).order_by("-publish_by")[:5])
     notice_calls = list(queries.calls_from_above(org, (CallState.PUBLICITY,)))
     if org.kind in COMMITTEE_KINDS:
         notice_calls += [c for c in own if c.state == CallState.PUBLICITY]
@@ -71,6 +72,7 @@ def org_calls(request: HttpRequest, pk: int) -> HttpResponse:
             "notice_calls": notice_calls,
             "on_notice": on_notice,
             "objectable": objectable,
+            "published": published,
             "nominations": nominations,
         },
     )
@@ -218,7 +220,6 @@ def nomination_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "n": nomination,
             "evidence": list(nomination.evidence.all()),
             "objections": list(nomination.objections.all()),
-            "sees_objectors": reaches(request.user, nomination.call.organization, "change"),
             "can_add_evidence": services.may_add_evidence(request.user, nomination),
             "moves": moves,
             "takes_note": any(t.note != "none" for t in moves),

@@ -84,6 +84,10 @@ def test_members_object_and_the_county_answers_then_publishes(world: World) -> N
     assert world.member2.name in honours and nomination.story in honours
     assert _client(world, "outsider").get(f"/orgs/{world.county.pk}/honours/").status_code == 404
     assert member.get(f"/orgs/{world.county.pk}/honours/").status_code == 404  # reads the public page
+    assert (
+        f"/public/honours/{world.county.pk}/"
+        in member.get(f"/orgs/{world.branch.pk}/honour-calls/").content.decode()
+    )
 
 
 def test_the_public_page_shows_only_published_honours_and_nothing_personal(world: World) -> None:
