@@ -59,7 +59,8 @@ class NominationSerializer(StrictSerializerMixin):
     id = serializers.IntegerField(read_only=True)
     call = serializers.IntegerField(source="call_id", read_only=True)
     nominating_organization = serializers.CharField(source="nominating_organization.code", read_only=True)
-    category = serializers.ChoiceField(choices=Category.choices, read_only=True)
+    # "honour", not "category": the members' `category` names another choice set in the schema.
+    honour = serializers.ChoiceField(source="category", choices=Category.choices, read_only=True)
     nominee_member = serializers.IntegerField(source="nominee_member_id", read_only=True, allow_null=True)
     nominee_organization = serializers.CharField(
         source="nominee_organization.code", read_only=True, allow_null=True, default=None
