@@ -27,6 +27,7 @@ from dangjian.dues.api import DuesPaymentViewSet, DuesProfileViewSet, DuesReduct
 from dangjian.dues.api_instructions import PaymentInstructionsView
 from dangjian.dues.api_reads import DuesMineView, DuesMonthView, DuesQuoteView, DuesRatesView
 from dangjian.feed.api import FeedView
+from dangjian.honours.api import HonourCallViewSet, NominationViewSet
 from dangjian.leaders.api import LeaderViewSet
 from dangjian.lectures.api import LectureDispatchViewSet, LecturerViewSet
 from dangjian.members.api import MemberViewSet
@@ -70,6 +71,8 @@ router.register("dues/reductions", DuesReductionViewSet, basename="dues-reductio
 router.register("problems", ProblemViewSet, basename="problem")
 router.register("campaigns", SentCampaignViewSet, basename="campaign")
 router.register("campaign-reports", CampaignReportViewSet, basename="campaign-report")
+router.register("honour-calls", HonourCallViewSet, basename="honour-call")
+router.register("nominations", NominationViewSet, basename="nomination")
 router.register("leaders", LeaderViewSet, basename="leader")
 router.register("imports", ImportJobViewSet, basename="import")
 router.register("threads", ThreadViewSet, basename="thread")

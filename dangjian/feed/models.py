@@ -1,5 +1,6 @@
 """支部动态: what a branch did, one row per completed record (a meeting closed, a theme party day, a
-new member, a transfer received, a notice sent, a poll closed), and the photo album of each.
+new member, a transfer received, a notice sent, a poll closed, an honour
+published), and the photo album of each.
 
 Rows are written when the source record is completed (`signals`, calling `services.sync`) and by
 the backfill command for records that existed before; the feed then reads one indexed table in
@@ -12,6 +13,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.core.scoping import ScopedQuerySet
 from dangjian.organizations.models import Organization
@@ -24,6 +26,7 @@ class FeedKind(models.TextChoices):
     TRANSFER_IN = "transfer_in", _("Transferred in")
     NOTICE = "notice", _("Notice")
     POLL_CLOSED = "poll_closed", _("Poll closed")
+    HONOUR = "honour", pgettext_lazy("feed", "Honour")
 
 
 class FeedItem(models.Model):

@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dangjian.honours.models import Nomination
 from dangjian.members.models import ON_ROLL_STATUSES, Member
 from dangjian.notices.models import Notice, NoticeState
 from dangjian.orglife.models import Attendance, AttendanceStatus, Meeting, MeetingKind, MeetingStatus
@@ -117,12 +118,26 @@ def _voted(obj: Poll) -> int:
     return VoterMark.objects.filter(poll=obj).count() if voted is None else voted
 
 
+def nomination(obj: Nomination) -> Spec | None:
+    """An honour, once its call is published: in the branch of the member honoured (or of the
+    organization honoured)."""
+    if obj.published_at is None:
+        return None
+    return Spec(
+        organization_id=obj.nominee_branch.pk,
+        kind=FeedKind.HONOUR,
+        occurred_at=obj.published_at,
+        title=f"{obj.nominee_name} · {obj.get_category_display()}",
+    )
+
+
 SOURCES: dict[type[Model], Any] = {
     Meeting: meeting,
     Member: member,
     Transfer: transfer,
     Notice: notice,
     Poll: poll,
+    Nomination: nomination,
 }
 
 
@@ -134,6 +149,7 @@ def backfill_filters() -> dict[type[Model], dict[str, Any]]:
         Transfer: {"state": TransferState.ACCEPTED, "to_org__isnull": False},
         Notice: {"state__in": (NoticeState.SENT, NoticeState.WITHDRAWN)},
         Poll: {"status": PollStatus.CLOSED},
+        Nomination: {"published_at__isnull": False},
     }
 
 
@@ -156,4 +172,7 @@ def backfill_annotations() -> dict[type[Model], dict[str, Any]]:
 
 
 # Related rows the sources read, fetched by the backfill with its rows.
-BACKFILL_RELATED: dict[type[Model], tuple[str, ...]] = {Transfer: ("member",)}
+BACKFILL_RELATED: dict[type[Model], tuple[str, ...]] = {
+    Transfer: ("member",),
+    Nomination: ("nominee_member__organization", "nominee_organization"),
+}

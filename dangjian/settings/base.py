@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "dangjian.supervision",
     "dangjian.rectification",
     "dangjian.campaigns",
+    "dangjian.honours",
     "dangjian.discussion",
     "dangjian.compliance",
     "dangjian.notices",
@@ -245,6 +246,7 @@ SPECTACULAR_SETTINGS = {
         "PostReportStateEnum": "dangjian.discussion.models.ReportState",
         "PostStateEnum": "dangjian.discussion.models.PostState",
         "ThreadStateEnum": "dangjian.discussion.models.ThreadState",
+        "HonourCategoryEnum": "dangjian.honours.models.Category",
     },
     # The default enum hook, then the error answers every operation can give.
     "POSTPROCESSING_HOOKS": [

@@ -4,6 +4,7 @@ from . import (  # noqa: F401
     campaigns,
     dues,
     evaluation,
+    honours,
     identity,
     leaders,
     lectures,

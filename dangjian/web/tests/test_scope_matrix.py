@@ -35,6 +35,8 @@ from dangjian.evaluation.tests.helpers import handled_campaign
 from dangjian.feed.models import FeedItem, FeedPhoto
 from dangjian.feed.services import add_photos
 from dangjian.feed.tests.helpers import item_of
+from dangjian.honours import services as honours
+from dangjian.honours.models import Call, Nomination
 from dangjian.identity.models import MemberCard
 from dangjian.leaders.models import LeaderWork, LeadingCadre
 from dangjian.leaders.services import appoint_leader, submit_work
@@ -145,6 +147,10 @@ MODEL_BY_PREFIX: list[tuple[str, type[models.Model]]] = [
     ("campaign-cases/", Case),
     ("api/v1/campaigns/", Campaign),
     ("api/v1/campaign-reports/", Assignment),
+    ("honour-calls/", Call),
+    ("nominations/", Nomination),
+    ("api/v1/honour-calls/", Call),
+    ("api/v1/nominations/", Nomination),
 ]
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 PERSONAS = [
@@ -329,6 +335,31 @@ def big_world(world: World, settings: Any, tmp_path: Path) -> World:
         first = Assignment.objects.filter(campaign=sent).first()
         assert first is not None
         add_case(first, {"subject": "大操大办"}, acting_user=SYSTEM)
+    # A call for nominations of each province's committee (and of each county of this one), with
+    # a nomination from a branch below it.
+    for committee, person in (
+        (other, member),
+        (world.county, world.member),
+        (world.county_b, world.member_b),
+    ):
+        call = honours.create_call(
+            committee,
+            {
+                "title": f"两优一先{committee.code}",
+                "criteria": "表现突出",
+                "categories": ["member"],
+                "nominations_due": month + timedelta(days=40),
+                "publish_by": month + timedelta(days=80),
+            },
+            acting_user=SYSTEM,
+        )
+        honours.open_call(call, acting_user=SYSTEM)
+        honours.create_nomination(
+            call,
+            person.organization,
+            {"category": "member", "nominee_member": person, "story": "事迹"},
+            acting_user=SYSTEM,
+        )
     movement_records(world, branch)  # transfers, floating, lost contact, probation, cards
     # Every meeting route with an attachment id is filled with a real attachment of its meeting.
     for bare in Meeting.objects.filter(attachments__isnull=True):
@@ -536,6 +567,8 @@ def test_anonymous_is_sent_to_login_or_refused() -> None:
             or route.template.startswith("calendar/")
             # A member card's verification is public by design (tested in identity).
             or route.template.startswith(("verify/", "api/v1/verify/"))
+            # The published honours are a public notice by design (tested in honours).
+            or route.template.startswith("public/")
             # The installable app's manifest, worker and offline page carry nothing of anyone
             # (tested in web/tests/test_pwa.py).
             or route.template in ("manifest.webmanifest", "sw.js", "offline/")

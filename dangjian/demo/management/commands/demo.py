@@ -24,6 +24,7 @@ from dangjian.demo.activity import (
     create_demo_leaders,
 )
 from dangjian.demo.campaigns import create_county_campaigns
+from dangjian.demo.honours import create_county_honours
 from dangjian.demo.life import create_county_life, measure_year
 from dangjian.demo.loader import METHODS, load_plan, resolve_method
 from dangjian.demo.online import create_county_online
@@ -132,6 +133,7 @@ class Command(BaseCommand):
             online = create_county_online(county, profiles, lively=branch) if county is not None else {}
             problems = create_county_problems(county, profiles, lively=branch) if county is not None else 0
             sent = create_county_campaigns(county, profiles, lively=branch) if county is not None else {}
+            honours = create_county_honours(county, lively=branch) if county is not None else 0
             # What the reminder worker would send today, so the demo's inbox is not empty
             # without it running.
             due_day_before(timezone.now())
@@ -159,6 +161,11 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"Sent down by {county.name}: {sent['campaigns']} campaigns and tasks, "
                     f"{sent['reports']} reports, {sent['cases']} cases."
+                )
+            if honours:
+                self.stdout.write(
+                    f"Honours of {county.name}: the 七一 call with {honours} nominations, published; "
+                    "one call still open."
                 )
             self._work_points()
             self.stdout.write("")
