@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "dangjian.identity",
     "dangjian.supervision",
     "dangjian.rectification",
+    "dangjian.weakorgs",
     "dangjian.discussion",
     "dangjian.compliance",
     "dangjian.notices",

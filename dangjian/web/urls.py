@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("dangjian.identity.urls")),
     path("", include("dangjian.supervision.urls")),
     path("", include("dangjian.rectification.urls")),
+    path("", include("dangjian.weakorgs.urls")),
     path("", include("dangjian.compliance.urls")),
     path("", include("dangjian.discussion.urls")),
     path("", include("dangjian.notices.urls")),
