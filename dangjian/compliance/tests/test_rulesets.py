@@ -40,13 +40,17 @@ def test_every_work_point_appears_in_hunan_2017() -> None:
     assert {r.point for r in rules} == set(range(1, 26))
     not_measured = {r.point for r in rules if r.kind == RuleKind.NOT_MEASURED}
     measured = {r.point for r in rules if r.kind != RuleKind.NOT_MEASURED}
-    assert {11, 18, 20, 21, 22, 25} <= not_measured
-    assert measured == set(range(1, 25)) - {11, 18, 20, 21, 22}
+    assert {18, 20, 21, 22, 25} <= not_measured
+    assert measured == set(range(1, 25)) - {18, 20, 21, 22}
     problems = {r.code: r for r in rules if r.point == 19}  # problem lists (dangjian.rectification)
     assert problems["problem-lists"].spec["due"] == "06-30"
     assert problems["problem-lists"].spec["metrics"] == ["rectification.problem_list"]
     assert problems["problem-measures-on-time"].spec["metric"] == "rectification.overdue"
     assert problems["problems-closed-by-year-end"].spec["metric"] == "rectification.unfinished_at_year_end"
+    weak = {r.code: r for r in rules if r.point == 11}  # weak and lax organizations (dangjian.weakorgs)
+    assert weak["weak-organizations"].spec["metric"] == "weakorgs.unfinished_at_year_end"
+    assert weak["weak-organizations-plans"].spec["metric"] == "weakorgs.without_plan"
+    assert {r.kind for r in weak.values()} == {RuleKind.STATE}
     online = {r.code: r for r in rules if r.point == 10}
     assert online["online-space"].spec["metrics"] == ["online.published"]
     assert online["online-space"].spec["due"] == "12-31"
