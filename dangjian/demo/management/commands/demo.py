@@ -28,6 +28,7 @@ from dangjian.demo.loader import METHODS, load_plan, resolve_method
 from dangjian.demo.online import create_county_online
 from dangjian.demo.plan import SCALES, make_plan
 from dangjian.demo.rectification import create_county_problems
+from dangjian.demo.weakorgs import create_county_weak
 from dangjian.demo.workpoints import STANDING, work_points_text
 from dangjian.organizations.models import Organization
 from dangjian.orglife.tasks import due_day_before, due_unrecorded
@@ -130,6 +131,7 @@ class Command(BaseCommand):
             life = create_county_life(county, skip=branch, profiles=profiles) if county is not None else {}
             online = create_county_online(county, profiles, lively=branch) if county is not None else {}
             problems = create_county_problems(county, profiles, lively=branch) if county is not None else 0
+            weak = create_county_weak(county, lively=branch) if county is not None else {}
             # What the reminder worker would send today, so the demo's inbox is not empty
             # without it running.
             due_day_before(timezone.now())
@@ -153,6 +155,11 @@ class Command(BaseCommand):
                 )
             if problems:
                 self.stdout.write(f"Problem lists of {county.name}: {problems} problems to rectify.")
+            if weak:
+                self.stdout.write(
+                    f"Weak and lax organizations of {county.name}: {weak['candidates']} candidates screened, "
+                    f"{weak['listed']} listed, {weak['removed']} removed; {weak['last_year']} listed last year."
+                )
             self._work_points()
             self.stdout.write("")
             self.stdout.write(accounts_report(grants))
