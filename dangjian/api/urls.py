@@ -36,9 +36,9 @@ from dangjian.orglife.api import MeetingViewSet
 from dangjian.orglife.checkin_api import MeetingCheckInView, MeetingLeaveView
 from dangjian.polls.api import PollViewSet
 from dangjian.rectification.api import ProblemViewSet
-from dangjian.weakorgs.api import WeakListingViewSet
 from dangjian.roster.api import ImportJobViewSet
 from dangjian.study.api import StudyPlanViewSet
+from dangjian.weakorgs.api import WeakListingViewSet
 
 
 class OptionalSlashRouter(SimpleRouter):

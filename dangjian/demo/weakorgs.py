@@ -52,7 +52,10 @@ def _rectify(listing: Listing, on: date, county: Any, *, submit: bool = True) ->
 
 def _last_year(county: Organization, orgs: list[Organization], today: date, staff: Any) -> int:
     year = today.year - 1
-    rows = [services.add_by_hand(county, org, year, "群众反映强烈，县委直接列入", acting_user=staff) for org in orgs]
+    rows = [
+        services.add_by_hand(county, org, year, "群众反映强烈，县委直接列入", acting_user=staff)
+        for org in orgs
+    ]
     looked, accepted, carried = rows
     for row in (looked, accepted):
         _rectify(row, date(year, 6, 15), county)
@@ -101,7 +104,9 @@ def create_county_weak(
         services.MOVES["remove"](li, note=reason, acting_user=staff)
     if not Listing.objects.filter(organization=branches[3], year=today.year).exists():
         confirmed.append(
-            services.add_by_hand(county, branches[3], today.year, "信访反映问题集中，县委直接列入", acting_user=staff)
+            services.add_by_hand(
+                county, branches[3], today.year, "信访反映问题集中，县委直接列入", acting_user=staff
+            )
         )
     on = max(date(today.year, 1, 1), today - timedelta(days=10))
     for i, li in enumerate(confirmed):

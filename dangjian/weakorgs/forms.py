@@ -14,7 +14,9 @@ class PlanForm(forms.Form):
     leader = forms.CharField(
         label=_("County leader in charge"), max_length=NAME_MAX, widget=forms.TextInput(attrs=TEXT)
     )
-    contact = forms.CharField(label=_("Township contact"), max_length=NAME_MAX, widget=forms.TextInput(attrs=TEXT))
+    contact = forms.CharField(
+        label=_("Township contact"), max_length=NAME_MAX, widget=forms.TextInput(attrs=TEXT)
+    )
 
 
 class ProgressForm(forms.Form):

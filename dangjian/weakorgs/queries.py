@@ -41,7 +41,10 @@ def without_plan(year: int, today: date) -> QuerySet[Any]:
 
 def plan_due_soon(year: int, today: date, days: int = 7) -> QuerySet[Any]:
     return Listing.objects.filter(
-        year=year, state=ListingState.LISTED, plan_due__gte=today, plan_due__lte=date.fromordinal(today.toordinal() + days)
+        year=year,
+        state=ListingState.LISTED,
+        plan_due__gte=today,
+        plan_due__lte=date.fromordinal(today.toordinal() + days),
     ).values("organization_id")
 
 

@@ -76,7 +76,7 @@ def secretary_vacant(county: Organization, year: int, day: date) -> set[int]:
 
 def dues_unpaid(county: Organization, year: int, day: date) -> set[int]:
     unpaid = metric("dues.unpaid_six_months").bad(year, day)  # type: ignore[union-attr]
-    counts = dict(
+    counts: dict[int, int] = dict(
         unpaid.filter(subtree_q(county.path, "organization__path"))
         .values("organization_id")
         .annotate(n=Count("pk"))
@@ -85,7 +85,7 @@ def dues_unpaid(county: Organization, year: int, day: date) -> set[int]:
     )
     if not counts:
         return set()
-    owing = dict(
+    owing: dict[int, int] = dict(
         Member.objects.filter(organization_id__in=list(counts), status__in=DUES_STATUSES)
         .values("organization_id")
         .annotate(n=Count("pk"))

@@ -213,7 +213,9 @@ def save_plan(
         )
     LISTING_FLOW.check_version(listing, expected_version)
     if listing.state not in WORKING or not OWNER(acting_user, listing):
-        raise ValidationError(_("The plan is corrected by the organization's officers while it is rectified."))
+        raise ValidationError(
+            _("The plan is corrected by the organization's officers while it is rectified.")
+        )
     values = _clean_plan(data)
     changes = {n: [getattr(listing, n), v] for n, v in values.items() if getattr(listing, n) != v}
     if not changes:
@@ -223,7 +225,11 @@ def save_plan(
     listing.version += 1
     listing.save(update_fields=[*PLAN_FIELDS, "version", "updated_at"])
     audit.record(
-        "weak_listing.plan", actor=acting_user, obj=listing, org_path=listing.organization.path, changes=changes
+        "weak_listing.plan",
+        actor=acting_user,
+        obj=listing,
+        org_path=listing.organization.path,
+        changes=changes,
     )
     _changed(listing.county_id, listing.year)
     return listing
@@ -249,7 +255,10 @@ def add_progress(
         raise OutOfScope(f"weak listing {listing.pk}")
     if not may_record_progress(acting_user, listing):
         raise ValidationError(
-            _("Progress is recorded by the organization's officers or the level above, once the plan is made.")
+            _(
+                "Progress is recorded by the organization's officers or the level above, "
+                "once the plan is made."
+            )
         )
     note = (note or "").strip()
     errors: dict[str, str] = {}

@@ -9,7 +9,12 @@ urlpatterns = [
     path("weak/<int:pk>/progress/", views.listing_progress, name="weak_listing_progress"),
     path("weak/<int:pk>/evidence/<int:evidence_pk>/", views.evidence_file, name="weak_evidence_file"),
     *(
-        path(f"weak/<int:pk>/{name.replace('_', '-')}/", views.listing_move, {"name": name}, name=f"weak_{name}")
+        path(
+            f"weak/<int:pk>/{name.replace('_', '-')}/",
+            views.listing_move,
+            {"name": name},
+            name=f"weak_{name}",
+        )
         for name in services.MOVES
     ),
 ]

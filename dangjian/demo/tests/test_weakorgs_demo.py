@@ -39,8 +39,12 @@ def test_a_year_of_screening_and_rectification(demo: None, db: None) -> None:
     last_year = Listing.objects.filter(year=year - 1)
     assert last_year.exclude(lookback_at=None).count() == 1
     carried = last_year.get(state=ListingState.CARRIED_OVER)
-    assert "not_accepted_last_year" in Listing.objects.get(organization=carried.organization, year=year).reasons
-    moves = set(StateChange.objects.filter(object_id__in=Listing.objects.values("pk")).values_list("move", flat=True))
+    assert (
+        "not_accepted_last_year" in Listing.objects.get(organization=carried.organization, year=year).reasons
+    )
+    moves = set(
+        StateChange.objects.filter(object_id__in=Listing.objects.values("pk")).values_list("move", flat=True)
+    )
     assert {"create", "confirm", "remove", "plan", "submit", "accept", "carry_over", "look_back"} <= moves
 
 

@@ -23,8 +23,12 @@ def _status(world: World, code: str, org_id: int) -> str:
 
 def test_plans_within_30_days_and_closed_by_the_years_end(world: World) -> None:
     load(HUNAN.read_text())
-    late = services.add_by_hand(world.county, world.branch, 2017, "群众反映强烈", acting_user=world.county_staff)
-    soon = services.add_by_hand(world.county, world.branch2, 2017, "班子不团结", acting_user=world.county_staff)
+    late = services.add_by_hand(
+        world.county, world.branch, 2017, "群众反映强烈", acting_user=world.county_staff
+    )
+    soon = services.add_by_hand(
+        world.county, world.branch2, 2017, "班子不团结", acting_user=world.county_staff
+    )
     Listing.objects.filter(pk=late.pk).update(plan_due=date(2017, 3, 1))
     Listing.objects.filter(pk=soon.pk).update(plan_due=date(2017, 4, 5))
     engine.recompute(2017, today=date(2017, 4, 1))

@@ -42,7 +42,9 @@ def test_who_may_confirm_or_remove_a_candidate(world: World) -> None:
     with pytest.raises(ValidationError) as info:  # removing needs a reason
         services.MOVES["remove"](row, note=" ", acting_user=world.county_staff)
     assert "note" in info.value.message_dict
-    removed = services.MOVES["remove"](row, note="支委会记录在纸质台账，已核实", acting_user=world.county_staff)
+    removed = services.MOVES["remove"](
+        row, note="支委会记录在纸质台账，已核实", acting_user=world.county_staff
+    )
     assert (removed.state, removed.removal_reason) == (ListingState.REMOVED, "支委会记录在纸质台账，已核实")
     assert outcome(removed, "confirm", world.county_staff) == "transition"
 
@@ -138,9 +140,13 @@ def test_listing_by_hand(world: World) -> None:
     with pytest.raises(ValidationError):  # why it is listed
         services.add_by_hand(world.county, world.branch2, YEAR, " ", acting_user=world.county_staff)
     with pytest.raises(ValidationError):  # only below the county
-        services.add_by_hand(world.county, world.branch_b, YEAR, "群众反映强烈", acting_user=world.county_staff)
+        services.add_by_hand(
+            world.county, world.branch_b, YEAR, "群众反映强烈", acting_user=world.county_staff
+        )
     with pytest.raises(ValidationError):  # a branch screens nothing
-        services.add_by_hand(world.branch, world.branch2, YEAR, "群众反映强烈", acting_user=world.county_staff)
+        services.add_by_hand(
+            world.branch, world.branch2, YEAR, "群众反映强烈", acting_user=world.county_staff
+        )
     with pytest.raises(OutOfScope):
         services.add_by_hand(world.county, world.branch2, YEAR, "群众反映强烈", acting_user=world.outsider)
     with pytest.raises(OutOfScope):  # the branch does not reach the county
@@ -151,7 +157,9 @@ def test_listing_by_hand(world: World) -> None:
     with pytest.raises(ValidationError) as info:  # nobody lists the organization they write in
         services.add_by_hand(world.county, world.branch2, YEAR, "群众反映强烈", acting_user=double_hat)
     assert info.value.code == "excluded"
-    row = services.add_by_hand(world.county, world.branch2, YEAR, "群众反映强烈", acting_user=world.county_staff)
+    row = services.add_by_hand(
+        world.county, world.branch2, YEAR, "群众反映强烈", acting_user=world.county_staff
+    )
     assert (row.state, row.origin, row.hand_reason) == (ListingState.LISTED, "by_hand", "群众反映强烈")
     assert row.plan_due == timezone.localdate() + timedelta(days=30)
     with pytest.raises(ValidationError):  # once a year
@@ -172,7 +180,11 @@ def test_bad_plan_and_progress_change_nothing(world: World) -> None:
     with pytest.raises(ValidationError):  # no progress before the plan
         services.add_progress(row, "整顿", timezone.localdate(), acting_user=world.secretary)
     row = services.save_plan(row, PLAN, acting_user=world.secretary)
-    for note, on in (("", timezone.localdate()), ("整顿", timezone.localdate() + timedelta(days=1)), ("整顿", "昨天")):
+    for note, on in (
+        ("", timezone.localdate()),
+        ("整顿", timezone.localdate() + timedelta(days=1)),
+        ("整顿", "昨天"),
+    ):
         with pytest.raises(ValidationError):
             services.add_progress(row, note, on, acting_user=world.secretary)
     with pytest.raises(ValidationError):

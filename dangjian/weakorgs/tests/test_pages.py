@@ -32,7 +32,9 @@ def test_the_county_screens_confirms_removes_and_adds_on_its_page(world: World) 
     second = Listing.objects.get(organization=world.branch2)
     county.post(f"/weak/{second.pk}/remove/", {"version": "0", "note": ""})  # a reason is needed
     assert Listing.objects.get(pk=second.pk).state == ListingState.CANDIDATE
-    assert county.post(f"/weak/{second.pk}/remove/", {"version": "0", "note": "已整改到位"}).status_code == 302
+    assert (
+        county.post(f"/weak/{second.pk}/remove/", {"version": "0", "note": "已整改到位"}).status_code == 302
+    )
     stale = county.post(f"/weak/{first.pk}/confirm/", {"version": "4"}, follow=True)
     assert "刷新页面" in stale.content.decode()
     assert county.post(f"/weak/{first.pk}/confirm/", {"version": "0", "next": page}).status_code == 302

@@ -28,7 +28,12 @@ from .helpers import YEAR
 
 def _committee_meeting(org: Organization) -> None:
     start = timezone.now() - timedelta(days=1)
-    data = {"kind": "branch_committee", "topic": "支委会", "starts_at": start, "ends_at": start + timedelta(hours=1)}
+    data = {
+        "kind": "branch_committee",
+        "topic": "支委会",
+        "starts_at": start,
+        "ends_at": start + timedelta(hours=1),
+    }
     meeting = schedule_meeting(org, data, acting_user=SYSTEM)
     entries = [{"attendance": a.pk, "status": "present"} for a in meeting.attendances.all()]
     record_attendance(meeting, entries, acting_user=SYSTEM)
@@ -38,7 +43,9 @@ def _committee_meeting(org: Organization) -> None:
 def _reasons(world: World) -> dict[str, list[str]]:
     return {
         li.organization.name: li.reasons
-        for li in Listing.objects.filter(year=YEAR, state=ListingState.CANDIDATE).select_related("organization")
+        for li in Listing.objects.filter(year=YEAR, state=ListingState.CANDIDATE).select_related(
+            "organization"
+        )
     }
 
 
@@ -55,7 +62,9 @@ def test_candidates_and_their_reasons_from_the_records(world: World) -> None:
     month = timezone.localdate().replace(day=1)
     for member in (world.member, world.member2):  # nobody in the branch has paid for seven months
         set_profile(member, "student", effective_from=add_months(month, -7), acting_user=SYSTEM)
-    assessment = submitted_assessment(world.branch, world.secretary, venue_rating="does_not_meet", venue_note="活动室未挂牌")
+    assessment = submitted_assessment(
+        world.branch, world.secretary, venue_rating="does_not_meet", venue_note="活动室未挂牌"
+    )
     decide_assessment(assessment, "below_standard", comment="阵地不达标", acting_user=world.county_staff)
     done = services.screen(world.county, YEAR, acting_user=world.county_staff)
     assert done == {"created": 0, "updated": 2, "dropped": 0}

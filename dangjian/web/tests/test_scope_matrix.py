@@ -63,6 +63,8 @@ from dangjian.testing.documents import readable_text
 from dangjian.testing.world import World, make_member, make_org, make_user
 from dangjian.transfers.models import FloatingRecord, LostContactCase, ProbationDecision, Transfer
 from dangjian.transfers.tests.matrix import movement_records
+from dangjian.weakorgs.models import Listing
+from dangjian.weakorgs.services import add_by_hand
 
 MODEL_BY_PREFIX: list[tuple[str, type[models.Model]]] = [
     ("orgs/", Organization),
@@ -138,6 +140,8 @@ MODEL_BY_PREFIX: list[tuple[str, type[models.Model]]] = [
     ("feed-photos/", FeedPhoto),
     ("problems/", Problem),
     ("api/v1/problems/", Problem),
+    ("weak/", Listing),
+    ("api/v1/weak-listings/", Listing),
 ]
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 PERSONAS = [
@@ -304,6 +308,9 @@ def big_world(world: World, settings: Any, tmp_path: Path) -> World:
             year=month.year,
             acting_user=SYSTEM,
         )
+    # A weak organization listed by the county (or province) above each province's branch.
+    for county, org in ((other, branch), (world.county, world.branch), (world.county_b, world.branch_b)):
+        add_by_hand(county, org, month.year, "越界检查", acting_user=SYSTEM)
     movement_records(world, branch)  # transfers, floating, lost contact, probation, cards
     # Every meeting route with an attachment id is filled with a real attachment of its meeting.
     for bare in Meeting.objects.filter(attachments__isnull=True):
@@ -401,6 +408,7 @@ def table_state() -> list:
         list(Post.objects.values_list("pk", "state", "hidden")),
         list(Report.objects.values_list("pk", "state")),
         list(FeedPhoto.objects.values_list("pk", "file")),
+        list(Listing.objects.values_list("pk", "state", "version", "lookback_note")),
     ]
 
 

@@ -157,8 +157,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"Problem lists of {county.name}: {problems} problems to rectify.")
             if weak:
                 self.stdout.write(
-                    f"Weak and lax organizations of {county.name}: {weak['candidates']} candidates screened, "
-                    f"{weak['listed']} listed, {weak['removed']} removed; {weak['last_year']} listed last year."
+                    f"Weak and lax organizations of {county.name}: {weak['candidates']} candidates "
+                    f"screened, {weak['listed']} listed, {weak['removed']} removed; "
+                    f"{weak['last_year']} listed last year."
                 )
             self._work_points()
             self.stdout.write("")
