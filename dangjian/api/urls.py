@@ -40,6 +40,7 @@ from dangjian.polls.api import PollViewSet
 from dangjian.rectification.api import ProblemViewSet
 from dangjian.roster.api import ImportJobViewSet
 from dangjian.study.api import StudyPlanViewSet
+from dangjian.weakorgs.api import WeakListingViewSet
 
 
 class OptionalSlashRouter(SimpleRouter):
@@ -73,6 +74,7 @@ router.register("campaigns", SentCampaignViewSet, basename="campaign")
 router.register("campaign-reports", CampaignReportViewSet, basename="campaign-report")
 router.register("honour-calls", HonourCallViewSet, basename="honour-call")
 router.register("nominations", NominationViewSet, basename="nomination")
+router.register("weak-listings", WeakListingViewSet, basename="weak-listing")
 router.register("leaders", LeaderViewSet, basename="leader")
 router.register("imports", ImportJobViewSet, basename="import")
 router.register("threads", ThreadViewSet, basename="thread")

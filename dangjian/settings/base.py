@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "dangjian.rectification",
     "dangjian.campaigns",
     "dangjian.honours",
+    "dangjian.weakorgs",
     "dangjian.discussion",
     "dangjian.compliance",
     "dangjian.notices",

@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("dangjian.rectification.urls")),
     path("", include("dangjian.campaigns.urls")),
     path("", include("dangjian.honours.urls")),
+    path("", include("dangjian.weakorgs.urls")),
     path("", include("dangjian.compliance.urls")),
     path("", include("dangjian.discussion.urls")),
     path("", include("dangjian.notices.urls")),

@@ -17,4 +17,5 @@ from . import (  # noqa: F401
     study,
     supervision,
     transfers,
+    weakorgs,
 )

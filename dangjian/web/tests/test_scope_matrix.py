@@ -67,6 +67,8 @@ from dangjian.testing.documents import readable_text
 from dangjian.testing.world import World, make_member, make_org, make_user
 from dangjian.transfers.models import FloatingRecord, LostContactCase, ProbationDecision, Transfer
 from dangjian.transfers.tests.matrix import movement_records
+from dangjian.weakorgs.models import Listing
+from dangjian.weakorgs.services import add_by_hand
 
 MODEL_BY_PREFIX: list[tuple[str, type[models.Model]]] = [
     ("orgs/", Organization),
@@ -151,6 +153,8 @@ MODEL_BY_PREFIX: list[tuple[str, type[models.Model]]] = [
     ("nominations/", Nomination),
     ("api/v1/honour-calls/", Call),
     ("api/v1/nominations/", Nomination),
+    ("weak/", Listing),
+    ("api/v1/weak-listings/", Listing),
 ]
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 PERSONAS = [
@@ -360,6 +364,9 @@ def big_world(world: World, settings: Any, tmp_path: Path) -> World:
             {"category": "member", "nominee_member": person, "story": "事迹"},
             acting_user=SYSTEM,
         )
+    # A weak organization listed by the county (or province) above each province's branch.
+    for county, org in ((other, branch), (world.county, world.branch), (world.county_b, world.branch_b)):
+        add_by_hand(county, org, month.year, "越界检查", acting_user=SYSTEM)
     movement_records(world, branch)  # transfers, floating, lost contact, probation, cards
     # Every meeting route with an attachment id is filled with a real attachment of its meeting.
     for bare in Meeting.objects.filter(attachments__isnull=True):
@@ -457,6 +464,7 @@ def table_state() -> list:
         list(Post.objects.values_list("pk", "state", "hidden")),
         list(Report.objects.values_list("pk", "state")),
         list(FeedPhoto.objects.values_list("pk", "file")),
+        list(Listing.objects.values_list("pk", "state", "version", "lookback_note")),
     ]
 
 

@@ -30,6 +30,7 @@ from dangjian.demo.loader import METHODS, load_plan, resolve_method
 from dangjian.demo.online import create_county_online
 from dangjian.demo.plan import SCALES, make_plan
 from dangjian.demo.rectification import create_county_problems
+from dangjian.demo.weakorgs import create_county_weak
 from dangjian.demo.workpoints import STANDING, work_points_text
 from dangjian.organizations.models import Organization
 from dangjian.orglife.tasks import due_day_before, due_unrecorded
@@ -134,6 +135,7 @@ class Command(BaseCommand):
             problems = create_county_problems(county, profiles, lively=branch) if county is not None else 0
             sent = create_county_campaigns(county, profiles, lively=branch) if county is not None else {}
             honours = create_county_honours(county, lively=branch) if county is not None else 0
+            weak = create_county_weak(county, lively=branch) if county is not None else {}
             # What the reminder worker would send today, so the demo's inbox is not empty
             # without it running.
             due_day_before(timezone.now())
@@ -166,6 +168,12 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"Honours of {county.name}: the 七一 call with {honours} nominations, published; "
                     "one call still open."
+                )
+            if weak:
+                self.stdout.write(
+                    f"Weak and lax organizations of {county.name}: {weak['candidates']} candidates "
+                    f"screened, {weak['listed']} listed, {weak['removed']} removed; "
+                    f"{weak['last_year']} listed last year."
                 )
             self._work_points()
             self.stdout.write("")
