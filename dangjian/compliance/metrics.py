@@ -77,6 +77,22 @@ class State:
 
 Metric = Events | Population | State
 
+
+def by_year_end(unfinished: Callable[[int], QuerySet[Any]]) -> tuple[StateRows, StateRows]:
+    """(bad, warn) of a State metric "finished by the year's end": `unfinished(year)` are the
+    year's rows still open. The engine judges a past year on its last day (`Clock.as_of`), so a
+    row still open on 31 December is wrong; in December before that, it warns. The rows are
+    compiled into the engine's SQL, so "none" is year 0, a filter no row meets (not `.none()`)."""
+
+    def bad(year: int, as_of: date) -> QuerySet[Any]:
+        return unfinished(year if as_of >= date(year, 12, 31) else 0)
+
+    def warn(year: int, as_of: date) -> QuerySet[Any]:
+        return unfinished(year if date(year, 12, 1) <= as_of < date(year, 12, 31) else 0)
+
+    return bad, warn
+
+
 METRICS: dict[str, Metric] = {}
 
 

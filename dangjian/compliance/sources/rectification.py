@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from dangjian.rectification import queries
 from dangjian.rectification.models import EDITABLE, UNFINISHED, Problem
 
-from ..metrics import Events, State, register
+from ..metrics import Events, State, by_year_end, register
 
 TOPICS = ("rectification.problem",)
 SOON = timedelta(days=14)
@@ -27,18 +27,11 @@ def _soon(year: int, today: date) -> Any:
     ).values("organization_id")
 
 
-def _unfinished(year: int, when: bool) -> Any:
-    # The engine compiles these rows into its SQL, so "none" is a filter no row meets (no problem
-    # has year 0), not `.none()`, which has no SQL.
-    return Problem.objects.filter(year=year if when else 0, state__in=UNFINISHED).values("organization_id")
+def _unfinished(year: int) -> Any:
+    return Problem.objects.filter(year=year, state__in=UNFINISHED).values("organization_id")
 
 
-def _open_after_year(year: int, today: date) -> Any:
-    return _unfinished(year, today > date(year, 12, 31))
-
-
-def _open_in_december(year: int, today: date) -> Any:
-    return _unfinished(year, date(year, 12, 1) <= today <= date(year, 12, 31))
+AFTER_YEAR, IN_DECEMBER = by_year_end(_unfinished)
 
 
 register(
@@ -63,9 +56,9 @@ register(
     State(
         "rectification.unfinished_at_year_end",
         _("Problems neither accepted nor carried over at the year's end"),
-        _open_after_year,
+        AFTER_YEAR,
         org="organization_id",
-        warn=_open_in_december,
+        warn=IN_DECEMBER,
         topics=TOPICS,
         records=_link,
     ),

@@ -342,3 +342,28 @@ def test_evidence_uploaded_by_mistake_can_be_removed(
     assert not problem.evidence.exists()
     assert not list(tmp_path.rglob("*.jpg"))  # the file went with it
     assert AuditEntry.objects.filter(action="problem.evidence_remove", success=True).count() == 1
+
+
+def test_a_problem_still_open_when_the_year_is_over_is_overdue(world: World) -> None:
+    """The engine judges a past year on its last day: a problem unfinished then is overdue, one
+    accepted is met, and in December it is at risk."""
+    from pathlib import Path
+
+    from dangjian.compliance import engine
+    from dangjian.compliance.models import Result, Status
+    from dangjian.compliance.tests.factories import load
+
+    load((Path(__file__).resolve().parents[2] / "compliance" / "rulesets" / "hunan-2017.yaml").read_text())
+    services.create_problem(
+        world.branch, _data(deadline=date(2017, 12, 31)), year=2017, acting_user=world.secretary
+    )
+
+    def status() -> str:
+        return Result.objects.get(
+            rule__code="problems-closed-by-year-end", organization=world.branch, year=2017
+        ).status
+
+    engine.recompute(2017, today=date(2017, 12, 10))
+    assert status() == Status.AT_RISK
+    engine.recompute(2017, today=date(2018, 1, 10))
+    assert status() == Status.OVERDUE
