@@ -18,6 +18,10 @@ their base classes. The declarations (class attributes on the model, read by `Sc
   reaches it, whatever the action and the grants; the tree is not consulted;
 * `scope_unplaced_at_top = True` — rows with an empty path (placed nowhere: audit entries of
   unknown usernames, console actions) are read by whoever holds a grant on a top organization;
+* `scope_private_rows = ~Q(state__in=LISTED)` with `scope_private_reach = "change"` and
+  `scope_private_field = "county__path"` — rows read, for any action, only by a grant of that
+  reach covering that field's organization (a weak-organization candidate: the county that
+  screens, not the township); the other rows by the usual reach;
 * `scope_reach = staticmethod(fn)` — `fn(user, action) -> paths` instead of
   `user.scope_paths(action)`, for an app with actions of its own (the discussion's roles).
 """
@@ -68,6 +72,9 @@ class Scope:
     own_reach: str = "change"
     reach: Reach | None = None
     unplaced_at_top: bool = False
+    private_rows: Q | None = None
+    private_reach: str = "change"
+    private_field: str | None = None
 
     @staticmethod
     @cache
@@ -85,6 +92,9 @@ class Scope:
             own_reach=getattr(model, "scope_own_reach", "change"),
             reach=getattr(model, "scope_reach", None),
             unplaced_at_top=bool(getattr(model, "scope_unplaced_at_top", False)),
+            private_rows=getattr(model, "scope_private_rows", None),
+            private_reach=getattr(model, "scope_private_reach", "change"),
+            private_field=getattr(model, "scope_private_field", None),
         )
 
     def paths(self, user: Any, action: str) -> list[str]:
@@ -106,6 +116,11 @@ class Scope:
         if self.user_field:
             return Q(**{self.user_field: user.pk})
         paths = self.paths(user, action)
+        if self.private_rows is not None:
+            private = self.paths(user, self.private_reach)
+            field = self.private_field or self.fields[0]
+            q = ~self.private_rows & self.within(paths)
+            return q | (self.private_rows & subtrees_q(private, field)) if private else q
         if not (self.own_field and action == "view"):
             return self.within(paths) if paths else None
         q = Q(**{f"{self.own_field}__isnull": True}) & self.within(paths)

@@ -18,6 +18,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from dangjian.core.attachments import AttachedFile
 from dangjian.core.scoping import ScopedQuerySet
 from dangjian.members.models import Member
 from dangjian.organizations.models import Organization
@@ -182,29 +183,16 @@ class Nomination(models.Model):
         return self.nominee_organization  # type: ignore[return-value]
 
 
-class Evidence(models.Model):
+class Evidence(AttachedFile):
     """A file supporting the nomination (checked by content; photos written anew)."""
 
     nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(upload_to="honours/")
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    kind = models.CharField(max_length=8)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedQuerySet.as_manager()
     scope_path_field = "nomination__nominating_organization__path"
 
-    class Meta:
+    class Meta(AttachedFile.Meta):
         verbose_name = _("evidence")
-        ordering = ["uploaded_at", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class Objection(models.Model):

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit, events, images, uploads
+from dangjian.core import attachments, audit, events
 from dangjian.core.exceptions import OutOfScope
 from dangjian.core.scoping import in_scope
 from dangjian.core.services import account_of, require_scope, write_service
@@ -264,26 +264,14 @@ def add_evidence(
                 % {"limit": MAX_EVIDENCE}
             }
         )
-    checked = []
-    for upload, kind in zip(files, uploads.check_all(files, EVIDENCE_MAX_BYTES), strict=True):
-        content: Any = upload
-        if kind.code in images.IMAGE_KINDS:
-            try:
-                content = images.reencode(upload, max_bytes=EVIDENCE_MAX_BYTES, orient=True).content
-            except ValidationError as exc:
-                raise uploads.named_refusal(upload, exc) from exc
-        checked.append((upload, kind, content))
-    rows = []
-    with uploads.saved_together() as save:
-        for upload, kind, content in checked:
-            rows.append(
-                Evidence.objects.create(
-                    nomination=nomination,
-                    file=save("honours", kind, content),
-                    **(uploads.described(upload, kind) | {"size": content.size or 0}),
-                    uploaded_by=account_of(acting_user),
-                )
-            )
+    rows = attachments.store(
+        files,
+        max_bytes=EVIDENCE_MAX_BYTES,
+        folder="honours",
+        create=lambda fields: Evidence.objects.create(
+            nomination=nomination, uploaded_by=account_of(acting_user), **fields
+        ),
+    )
     audit.record(
         "nomination.evidence",
         actor=acting_user,

@@ -20,8 +20,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from dangjian.core.scoping import SYSTEM, ScopedQuerySet
-from dangjian.core.tree import subtrees_q
+from dangjian.core.attachments import AttachedFile
+from dangjian.core.scoping import ScopedQuerySet
 from dangjian.organizations.models import Organization
 
 TEXT_MAX = 2000
@@ -62,21 +62,6 @@ OPEN = (ListingState.LISTED, ListingState.PLANNED, ListingState.SUBMITTED, Listi
 # With the organization (plan, progress, submit).
 WORKING = (ListingState.PLANNED, ListingState.RETURNED)
 ON_LIST = (*OPEN, ListingState.ACCEPTED, ListingState.CARRIED_OVER)
-
-
-class ListingQuerySet(ScopedQuerySet["Listing"]):
-    def restrict(self, user: Any, action: str = "view") -> "ListingQuerySet":
-        """Listed organizations by the usual reach; candidates and removed ones only for those who
-        may change the county's records (the county and above)."""
-        if user is SYSTEM or user is None or not getattr(user, "is_authenticated", False):
-            return super().restrict(user, action)  # type: ignore[return-value]
-        paths, change = user.scope_paths(action), user.scope_paths("change")
-        q = Q(pk__in=[])
-        if paths:
-            q |= Q(state__in=ON_LIST) & subtrees_q(paths, "organization__path")
-        if change:
-            q |= subtrees_q(change, "county__path") & subtrees_q(change, "organization__path")
-        return self.filter(q)
 
 
 def _account() -> Any:
@@ -127,8 +112,13 @@ class Listing(models.Model):
     review_note = models.CharField(_("note"), max_length=200, blank=True)
     version = models.PositiveIntegerField(default=0)
 
-    objects = ListingQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
     scope_path_field = "organization__path"
+    # Candidates and removed ones are the county's own deliberation: read only by those who may
+    # change the county's records (the county and above), not by the township or the branch.
+    scope_private_rows = ~Q(state__in=ON_LIST)
+    scope_private_reach = "change"
+    scope_private_field = "county__path"
 
     class Meta:
         verbose_name = _("weak organization listing")
@@ -170,24 +160,13 @@ class Progress(models.Model):
         return self.note[:40]
 
 
-class Evidence(models.Model):
+class Evidence(AttachedFile):
     """A file showing the progress (checked by content; photos written anew)."""
 
     progress = models.ForeignKey(Progress, on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(upload_to="weakorgs/")
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    kind = models.CharField(max_length=8)
-    uploaded_by = _account()
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedQuerySet.as_manager()
     scope_path_field = "progress__listing__organization__path"
 
-    class Meta:
+    class Meta(AttachedFile.Meta):
         verbose_name = _("evidence")
-        ordering = ["uploaded_at", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit, events, images, uploads
+from dangjian.core import attachments, audit, events
 from dangjian.core.exceptions import OutOfScope
 from dangjian.core.models import StateChange
 from dangjian.core.scoping import in_scope
@@ -271,26 +271,18 @@ def add_progress(
         errors["files"] = _("At most %(limit)s files at once.") % {"limit": MAX_EVIDENCE}
     if errors:
         raise ValidationError(errors)
-    checked = []
-    for upload, kind in zip(files, uploads.check_all(files, EVIDENCE_MAX_BYTES), strict=True):
-        content: Any = upload
-        if kind.code in images.IMAGE_KINDS:
-            try:
-                content = images.reencode(upload, max_bytes=EVIDENCE_MAX_BYTES, orient=True).content
-            except ValidationError as exc:
-                raise uploads.named_refusal(upload, exc) from exc
-        checked.append((upload, kind, content))
     progress = Progress.objects.create(listing=listing, on=on, note=note, author=account_of(acting_user))
-    with uploads.saved_together() as save:
-        names = [
-            Evidence.objects.create(
-                progress=progress,
-                file=save("weakorgs", kind, content),
-                **(uploads.described(upload, kind) | {"size": content.size or 0}),
-                uploaded_by=account_of(acting_user),
-            ).original_name
-            for upload, kind, content in checked
-        ]
+    names = [
+        row.original_name
+        for row in attachments.store(
+            files,
+            max_bytes=EVIDENCE_MAX_BYTES,
+            folder="weakorgs",
+            create=lambda fields: Evidence.objects.create(
+                progress=progress, uploaded_by=account_of(acting_user), **fields
+            ),
+        )
+    ]
     audit.record(
         "weak_listing.progress",
         actor=acting_user,
