@@ -248,6 +248,9 @@ SPECTACULAR_SETTINGS = {
         "PostStateEnum": "dangjian.discussion.models.PostState",
         "ThreadStateEnum": "dangjian.discussion.models.ThreadState",
         "HonourCategoryEnum": "dangjian.honours.models.Category",
+        "SectorEnum": "dangjian.organizations.models.Sector",
+        "CampaignKindEnum": "dangjian.campaigns.models.CampaignKind",
+        "CampaignFieldTypeEnum": "dangjian.campaigns.models.FieldType",
     },
     # The default enum hook, then the error answers every operation can give.
     "POSTPROCESSING_HOOKS": [

@@ -185,6 +185,19 @@ CREATIONS = [
         {"organization": "committee"},
     ),
     Creation(
+        "/api/v1/campaigns/",
+        "county_staff",
+        lambda r: {
+            "organization": r.inside("committee"),
+            "kind": "task",
+            "title": "越界检查",
+            "instructions": "请报送",
+            "deadline": f"{TODAY[:4]}-12-31",
+            "target_kinds": ["branch"],
+        },
+        {"organization": "committee"},
+    ),
+    Creation(
         "/api/v1/problems/",
         "secretary",
         lambda r: {
