@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangjian.core import audit, uploads
+from dangjian.core import attachments, audit
 from dangjian.core.exceptions import OutOfScope
 from dangjian.core.params import is_int
 from dangjian.core.scoping import in_scope
@@ -196,29 +196,17 @@ def campaign_file_remove(request: HttpRequest, pk: int, file_pk: int) -> HttpRes
     return redirect("campaign_detail", pk=pk)
 
 
-def _download(row: Any) -> Any:
-    if row is None:
-        raise Http404
-    try:
-        stored = row.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return uploads.download_response(
-        stored, row.original_name, row.content_type, inline=row.kind in ("png", "jpeg", "pdf")
-    )
-
-
 @login_required
 def campaign_file(request: HttpRequest, pk: int, file_pk: int) -> Any:
     campaign = get_for_user(request, Campaign, pk)
-    return _download(campaign.files.filter(pk=file_pk).first())
+    return attachments.serve(campaign.files.filter(pk=file_pk).first())
 
 
 @login_required
 def instruction_file(request: HttpRequest, pk: int, file_pk: int) -> Any:
     """An attachment of the instructions, for the organization that received them."""
     assignment = get_for_user(request, Assignment, pk)
-    return _download(assignment.campaign.files.filter(pk=file_pk).first())
+    return attachments.serve(assignment.campaign.files.filter(pk=file_pk).first())
 
 
 def _under(request: HttpRequest, campaign: Campaign) -> Any:
@@ -342,7 +330,7 @@ def assignment_file_remove(request: HttpRequest, pk: int, file_pk: int) -> HttpR
 @login_required
 def assignment_file(request: HttpRequest, pk: int, file_pk: int) -> Any:
     assignment = get_for_user(request, Assignment, pk)
-    return _download(assignment.files.filter(pk=file_pk).first())
+    return attachments.serve(assignment.files.filter(pk=file_pk).first())
 
 
 @login_required

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
+from django.http import FileResponse, Http404
 
 from . import images, uploads
 from .scoping import ScopedQuerySet
@@ -55,6 +56,20 @@ def remove(row: "AttachedFile") -> str:
     row.delete()
     transaction.on_commit(lambda: default_storage.delete(stored))
     return name
+
+
+def serve(row: "AttachedFile | None") -> FileResponse:
+    """The file of a row the view has already found within the user's reach: 404 when there is
+    no such row or its file is gone; images and PDFs shown inline."""
+    if row is None:
+        raise Http404
+    try:
+        stored = row.file.open("rb")  # type: ignore[attr-defined]
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return uploads.download_response(
+        stored, row.original_name, row.content_type, inline=row.kind in ("png", "jpeg", "pdf")
+    )
 
 
 class AttachedFile(models.Model):

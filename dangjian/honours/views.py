@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangjian.core import uploads
+from dangjian.core import attachments
 from dangjian.core.params import is_int
 from dangjian.core.scoping import in_scope
 from dangjian.core.views import apply_errors, get_for_user
@@ -244,15 +244,7 @@ def nomination_evidence(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_file(request: HttpRequest, pk: int, evidence_pk: int) -> Any:
     nomination = get_for_user(request, Nomination, pk)
     row = Evidence.objects.filter(nomination=nomination, pk=evidence_pk).first()
-    if row is None:
-        raise Http404
-    try:
-        stored = row.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return uploads.download_response(
-        stored, row.original_name, row.content_type, inline=row.kind in ("png", "jpeg", "pdf")
-    )
+    return attachments.serve(row)
 
 
 @login_required

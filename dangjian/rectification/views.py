@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangjian.core import uploads
+from dangjian.core import attachments
 from dangjian.core.exceptions import OutOfScope
 from dangjian.core.scoping import in_scope
 from dangjian.core.tree import subtree_q
@@ -158,15 +158,7 @@ def evidence_remove(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResp
 def evidence_file(request: HttpRequest, pk: int, evidence_pk: int) -> Any:
     problem = get_for_user(request, Problem, pk)
     row = Evidence.objects.filter(problem=problem, pk=evidence_pk).first()
-    if row is None:
-        raise Http404
-    try:
-        stored = row.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return uploads.download_response(
-        stored, row.original_name, row.content_type, inline=row.kind in ("png", "jpeg", "pdf")
-    )
+    return attachments.serve(row)
 
 
 @login_required

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangjian.core import uploads
+from dangjian.core import attachments
 from dangjian.core.exceptions import OutOfScope
 from dangjian.core.views import apply_errors, get_for_user, redirect_back
 from dangjian.core.workflow import attach_steps, reaches
@@ -163,15 +163,7 @@ def listing_progress(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_file(request: HttpRequest, pk: int, evidence_pk: int) -> Any:
     listing = get_for_user(request, Listing, pk)
     row = Evidence.objects.filter(progress__listing=listing, pk=evidence_pk).first()
-    if row is None:
-        raise Http404
-    try:
-        stored = row.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return uploads.download_response(
-        stored, row.original_name, row.content_type, inline=row.kind in ("png", "jpeg", "pdf")
-    )
+    return attachments.serve(row)
 
 
 @login_required
