@@ -15,13 +15,13 @@ Scope: a campaign sits at its sender; an assignment and its cases at the receivi
 which lies inside the sender's subtree, so the sender reaches them all.
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dangjian.core.attachments import AttachedFile
+from dangjian.core.fields import account_stamp
 from dangjian.core.scoping import ScopedQuerySet
 from dangjian.organizations.models import Organization
 
@@ -84,18 +84,12 @@ class Campaign(models.Model):
         _("state"), max_length=10, choices=CampaignState.choices, default=CampaignState.DRAFT
     )
     assigned = models.PositiveIntegerField(default=0)  # organizations it went to, at launch
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = account_stamp()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    launched_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    launched_by = account_stamp()
     launched_at = models.DateTimeField(null=True, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    closed_by = account_stamp()
     closed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.CharField(_("note"), max_length=200, blank=True)
     version = models.PositiveIntegerField(default=0)
@@ -138,13 +132,9 @@ class Assignment(models.Model):
         _("state"), max_length=10, choices=AssignmentState.choices, default=AssignmentState.PENDING
     )
     answers = models.JSONField(default=dict, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    submitted_by = account_stamp()
     submitted_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    decided_by = account_stamp()
     decided_at = models.DateTimeField(null=True, blank=True)
     review_note = models.CharField(_("note"), max_length=200, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
@@ -193,13 +183,9 @@ class Case(models.Model):
     measures = models.TextField(_("measures"), blank=True)
     state = models.CharField(_("state"), max_length=10, choices=CaseState.choices, default=CaseState.OPEN)
     conclusion = models.TextField(_("conclusion"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = account_stamp()
     created_at = models.DateTimeField(auto_now_add=True)
-    concluded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    concluded_by = account_stamp()
     concluded_at = models.DateTimeField(null=True, blank=True)
     review_note = models.CharField(_("note"), max_length=200, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -6,7 +6,6 @@ one row; if anything fails, the files already saved are deleted with the rolled-
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
@@ -14,6 +13,7 @@ from django.db import models, transaction
 from django.http import FileResponse, Http404
 
 from . import images, uploads
+from .fields import account_stamp
 from .scoping import ScopedQuerySet
 
 R = TypeVar("R")
@@ -80,9 +80,7 @@ class AttachedFile(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     kind = models.CharField(max_length=8)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    uploaded_by = account_stamp()
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()

@@ -1,4 +1,5 @@
-"""Model fields that keep personal data encrypted in the database."""
+"""Model fields that keep personal data encrypted in the database, and the account stamp every
+workflow record carries."""
 
 from typing import Any
 
@@ -53,3 +54,13 @@ class SealedFileField(models.FileField):
         name, path, args, kwargs = super().deconstruct()
         kwargs["context"] = self.context
         return name, path, args, kwargs
+
+
+def account_stamp() -> "models.ForeignKey[Any, Any]":
+    """Who did something to a record (`created_by`, `<stamp>_by`): kept when the account goes
+    (set to null), no reverse accessor on the account."""
+    from django.conf import settings
+
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )

@@ -13,12 +13,12 @@ nominated (`nominating_organization__path`), so the calling committee and everyt
 read all nominations of its subtree, a branch only its own.
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dangjian.core.attachments import AttachedFile
+from dangjian.core.fields import account_stamp
 from dangjian.core.scoping import ScopedQuerySet
 from dangjian.members.models import Member
 from dangjian.organizations.models import Organization
@@ -70,18 +70,12 @@ class Call(models.Model):
     state = models.CharField(_("state"), max_length=16, choices=CallState.choices, default=CallState.DRAFT)
     publicity_from = models.DateField(_("public notice from"), null=True, blank=True)
     publicity_until = models.DateField(_("public notice until"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = account_stamp()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    opened_by = account_stamp()
     opened_at = models.DateTimeField(null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    published_by = account_stamp()
     published_at = models.DateTimeField(null=True, blank=True)
     review_note = models.CharField(_("note"), max_length=200, blank=True)
     version = models.PositiveIntegerField(default=0)
@@ -127,22 +121,14 @@ class Nomination(models.Model):
     state = models.CharField(
         _("state"), max_length=16, choices=NominationState.choices, default=NominationState.DRAFT
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = account_stamp()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    submitted_by = account_stamp()
     submitted_at = models.DateTimeField(null=True, blank=True)
-    recommended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    recommended_by = account_stamp()
     recommended_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    decided_by = account_stamp()
     decided_at = models.DateTimeField(null=True, blank=True)
     review_note = models.CharField(_("note"), max_length=200, blank=True)
     # Set when the call is published: the honour is then public (and in the branch's feed).
@@ -200,15 +186,11 @@ class Objection(models.Model):
 
     nomination = models.ForeignKey(Nomination, on_delete=models.PROTECT, related_name="objections")
     text = models.TextField(_("objection"))
-    raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    raised_by = account_stamp()
     raised_at = models.DateTimeField(auto_now_add=True)
     answer = models.TextField(_("answer"), blank=True)
     upheld = models.BooleanField(_("upheld"), default=False)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    answered_by = account_stamp()
     answered_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()

@@ -11,12 +11,12 @@ Scope: a problem sits at its organization (`organization__path`). A member's own
 only by that member and by those who may change the branch's records (`scope_own_field`).
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dangjian.core.attachments import AttachedFile
+from dangjian.core.fields import account_stamp
 from dangjian.core.scoping import ScopedQuerySet
 from dangjian.members.models import Member
 from dangjian.organizations.models import Organization
@@ -75,22 +75,14 @@ class Problem(models.Model):
         _("state"), max_length=16, choices=ProblemState.choices, default=ProblemState.OPEN
     )
     carry_reason = models.CharField(_("reason for carrying over"), max_length=200, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = account_stamp()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    started_by = account_stamp()
     started_at = models.DateTimeField(null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    submitted_by = account_stamp()
     submitted_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    decided_by = account_stamp()
     decided_at = models.DateTimeField(null=True, blank=True)
     review_note = models.CharField(_("note"), max_length=200, blank=True)
     version = models.PositiveIntegerField(default=0)

@@ -12,15 +12,13 @@ county removed, is read only by those who may change the county's records: being
 not news for the organization itself (`ListingQuerySet`).
 """
 
-from typing import Any
-
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dangjian.core.attachments import AttachedFile
+from dangjian.core.fields import account_stamp
 from dangjian.core.scoping import ScopedQuerySet
 from dangjian.organizations.models import Organization
 
@@ -64,12 +62,6 @@ WORKING = (ListingState.PLANNED, ListingState.RETURNED)
 ON_LIST = (*OPEN, ListingState.ACCEPTED, ListingState.CARRIED_OVER)
 
 
-def _account() -> Any:
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-
-
 class Listing(models.Model):
     organization = models.ForeignKey(
         Organization,
@@ -95,19 +87,19 @@ class Listing(models.Model):
     plan_due = models.DateField(_("plan due"), null=True, blank=True)  # 30 days after listing
     lookback_due = models.DateField(_("look-back due"), null=True, blank=True)  # 6 months after
     lookback_note = models.CharField(_("look-back"), max_length=200, blank=True)
-    created_by = _account()
+    created_by = account_stamp()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    listed_by = _account()
+    listed_by = account_stamp()
     listed_at = models.DateTimeField(null=True, blank=True)
-    planned_by = _account()
+    planned_by = account_stamp()
     planned_at = models.DateTimeField(null=True, blank=True)
-    submitted_by = _account()
+    submitted_by = account_stamp()
     submitted_at = models.DateTimeField(null=True, blank=True)
-    decided_by = _account()
+    decided_by = account_stamp()
     decided_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
-    lookback_by = _account()
+    lookback_by = account_stamp()
     lookback_at = models.DateTimeField(null=True, blank=True)
     review_note = models.CharField(_("note"), max_length=200, blank=True)
     version = models.PositiveIntegerField(default=0)
@@ -146,7 +138,7 @@ class Progress(models.Model):
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="progress")
     on = models.DateField(pgettext_lazy("progress", "date"))
     note = models.TextField(_("progress"))
-    author = _account()
+    author = account_stamp()
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
