@@ -228,7 +228,7 @@ class Workflow:
     note_max: int = 200  # the note column's length
     related: Sequence[str] = ()  # select_related when locking
     audit_obj: Callable[[Any], Any] | None = None  # the row the audit entry names (default: the record)
-    audit_changes: Callable[[Any], dict[str, list[Any]]] | None = None
+    audit_changes: Callable[[Any], dict[str, Any]] | None = None
     event_on: Callable[[Any], date | None] | None = None
     deadlines: tuple[Deadline, ...] = ()
     back: Callable[[Any], str] | None = None  # the page a move made from a form returns to

@@ -37,6 +37,7 @@ from .models import (
     ThreadState,
     WordList,
 )
+from .workflows import POST_FLOW, THREAD_FLOW
 
 IMAGES_MAX = 4
 IMAGE_MAX_BYTES = 10 * 1024 * 1024
@@ -287,23 +288,12 @@ def set_pinned(thread: Thread, pinned: bool, *, acting_user: Any) -> Thread:
 
 @write_service("discussion.thread.close")
 def set_closed(thread: Thread, closed: bool, *, acting_user: Any) -> Thread:
-    """Close an open thread (no more replies) or open a closed one again."""
+    """Close an open thread (no more replies) or open a closed one again; asking for the state
+    it is already in changes nothing."""
     thread = _moderated_thread(thread, acting_user)
-    source, target = (
-        (ThreadState.OPEN, ThreadState.CLOSED) if closed else (ThreadState.CLOSED, ThreadState.OPEN)
-    )
-    if thread.state == target:
+    if thread.state == (ThreadState.CLOSED if closed else ThreadState.OPEN):
         return thread
-    if thread.state != source:
-        raise ValidationError(
-            _("A thread awaiting review or rejected cannot be closed or reopened."), code="state"
-        )
-    thread.state = target
-    thread.save(update_fields=["state"])
-    audit.record(
-        "discussion.thread.close", actor=acting_user, obj=thread, changes={"state": [source, target]}
-    )
-    return thread
+    return THREAD_FLOW.move(thread, "close" if closed else "reopen", acting_user=acting_user, locked=True)
 
 
 def _published_changed(row: Thread | Post) -> None:
@@ -389,38 +379,8 @@ def unhide_post(post: Post, *, acting_user: Any) -> Post:
 @write_service("discussion.post.review")
 def review_post(post: Post, approve: bool, *, acting_user: Any) -> Post:
     """The secretary's decision on a held post: published (mentions notified then) or rejected.
-    A held opening post decides its thread."""
-    post = _moderated_post(post, acting_user)
-    if post.state != PostState.HELD:
-        raise ValidationError(_("This post is not awaiting review."), code="state")
-    post.state = PostState.PUBLISHED if approve else PostState.REJECTED
-    post.reviewed_by = account_of(acting_user)
-    post.reviewed_at = timezone.now()
-    post.save(update_fields=["state", "reviewed_by", "reviewed_at"])
-    thread = _locked_thread(post.thread)
-    if post.opening:
-        thread.state = ThreadState.OPEN if approve else ThreadState.REJECTED
-        thread.last_activity_at = post.reviewed_at
-        thread.save(update_fields=["state", "last_activity_at"])
-    elif approve:
-        thread.reply_count += 1
-        thread.last_activity_at = post.reviewed_at
-        thread.save(update_fields=["reply_count", "last_activity_at"])
-    if approve:
-        post.thread = thread
-        _notify_mentions(post)
-    audit.record(
-        "discussion.post.review",
-        actor=acting_user,
-        obj=post,
-        changes={
-            "state": [PostState.HELD, post.state],
-            "held_words": post.held_words,
-            "text": strip_tags(post.body),
-        },
-    )
-    _published_changed(post)
-    return post
+    A held opening post decides its thread (`workflows.POST_FLOW`)."""
+    return POST_FLOW.move(post, "approve" if approve else "reject", acting_user=acting_user)
 
 
 @write_service("discussion.post.report")
