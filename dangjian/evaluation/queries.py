@@ -32,8 +32,8 @@ from .models import (
 EVALUATED_STATUSES = [MemberStatus.ACTIVE, MemberStatus.FLOATING_OUT, MemberStatus.LOST_CONTACT]
 
 # The problem-rectification status of a member for a year (work point 19) is shown beside their
-# evaluation. The rectification app does not exist yet: when it does, it appends a provider here
-# (in its AppConfig.ready), taking member ids and a year and returning {member id: status text}.
+# evaluation. The rectification app appends its provider here (in its AppConfig.ready), taking
+# member ids and a year and returning {member id: status text}: evaluation does not import it.
 # With no provider nothing is shown.
 RectificationProvider = Callable[[list[int], int], dict[int, str]]
 RECTIFICATION_STATUS_PROVIDERS: list[RectificationProvider] = []
