@@ -1,6 +1,7 @@
 """Pages of campaigns and tasks sent down: an organization's received and sent campaigns, a new
 campaign, one campaign with its completion per child (drilling down to each branch), and one
-organization's report with its files and cases."""
+organization's report with its files and cases (each case onto the organization's problem list,
+`rectification`)."""
 
 import os
 from typing import Any
@@ -22,10 +23,12 @@ from dangjian.core.tree import ancestor_paths, subtree_q
 from dangjian.core.views import apply_errors, get_for_user
 from dangjian.core.workflow import attach_steps
 from dangjian.organizations.models import Organization
+from dangjian.rectification.models import Problem
+from dangjian.rectification.services import case_ref
 
 from . import exports, queries, services
 from .forms import CampaignForm, CaseForm, answers_form
-from .models import TO_SUBMIT, Assignment, Campaign, CampaignKind, CampaignState, Case
+from .models import TO_SUBMIT, Assignment, Campaign, CampaignKind, CampaignState, Case, CaseState
 from .workflows import ASSIGNMENT_FLOW, CAMPAIGN_FLOW, CASE_FLOW, RECEIVER
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -276,6 +279,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         attach_steps(cases)
     for case in cases:
         case.moves = [t for t in CASE_FLOW.allowed(request.user, case) if t.name != "conclude"]  # type: ignore[attr-defined]
+    _attach_problems(request, assignment, cases)
     moves = ASSIGNMENT_FLOW.allowed(request.user, assignment) if live else []
     return render(
         request,
@@ -297,6 +301,22 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sender_view": in_scope(request.user, campaign, "view"),
         },
     )
+
+
+def _attach_problems(request: HttpRequest, assignment: Assignment, cases: list[Case]) -> None:
+    """Each case's problem on the organization's list, once taken (`case.problem`, in one query),
+    and whether this user may take it there now (`case.may_rectify`: who writes the
+    organization's problems, for a case still being handled)."""
+    if not cases:
+        return
+    refs = {case_ref(c): c for c in cases}
+    for c in cases:
+        c.problem = None  # type: ignore[attr-defined]
+    for problem in Problem.objects.filter(source_ref__in=list(refs)).restrict(request.user, "view"):
+        refs[problem.source_ref].problem = problem  # type: ignore[attr-defined]
+    writes = in_scope(request.user, assignment.organization, "change")
+    for c in cases:
+        c.may_rectify = writes and c.state == CaseState.OPEN and c.problem is None  # type: ignore[attr-defined]
 
 
 @login_required

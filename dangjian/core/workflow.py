@@ -12,7 +12,8 @@ function that takes a move. In order, it:
 4. refuses an actor none of whose `who` holds (code "actor"), then one an exclusion names
    ("not the proposer", "not a member of the organization under review": code "excluded");
 5. checks the required note and the transition's guards (each raises ValidationError);
-6. writes the state, the `<stamp>_by` / `<stamp>_at` columns, the note, the caller's `fields`,
+6. writes the state, the `<stamp>_by` / `<stamp>_at` columns (or the `at` column alone), the
+   note, the caller's `fields`,
    and the version + 1 — only those columns;
 7. writes one history row (`StateChange`, readable by whoever can read the record), one audit
    entry (`<audit>.<move>`) and one change event (`events.changed`, on commit);
@@ -178,6 +179,9 @@ class Transition:
     note: str = "optional"  # "optional" | "required" | "none"
     note_required_message: str | Promise = ""
     stamp: str = ""  # writes `<stamp>_by` and `<stamp>_at`
+    # Writes only when, in this column, for a record that keeps no `…_by` column (the history
+    # row names who): e.g. "closed_at".
+    at: str = ""
     done: str | Promise = ""  # what the page says once the move is taken
 
 
@@ -235,8 +239,11 @@ class Workflow:
     view_related: Sequence[str] = ()  # select_related when the move view reads the record
     register: bool = True  # False for a workflow that is not the model's own (tests)
     note_max_message: str | Promise = ""  # the refusal of a longer note, if not the kernel's words
-    # The words for a move the state does not allow, when a record has always had its own.
-    state_refusal: Callable[[Any], str] | None = None
+    note_input: str = "note"  # the input a note refusal names (e.g. "reason", as a form calls it)
+    stale_message: str | Promise = ""  # the refusal of a stale page, if not the kernel's words
+    # The words for a move the state does not allow, when a record has always had its own; a
+    # ValidationError returned is raised as it is (its own code per state).
+    state_refusal: Callable[[Any], "str | ValidationError"] | None = None
     # Refusal codes as a record's callers have always known them (e.g. {"actor": "approver"}).
     codes: Mapping[str, str] = dc_field(default_factory=dict)
     # Called in the move's transaction once it is written, with the record, the state it left
@@ -319,7 +326,8 @@ class Workflow:
     def check_version(self, obj: Any, expected: int | None) -> None:
         if expected is not None and expected != obj.version:
             raise ValidationError(
-                _("Someone changed this record after you opened it; reload the page and try again."),
+                str(self.stale_message)
+                or _("Someone changed this record after you opened it; reload the page and try again."),
                 code="stale",
             )
 
@@ -332,6 +340,8 @@ class Workflow:
                 else _("It is “%(state)s”; it cannot become “%(target)s”.")
                 % {"state": self.label(state), "target": self.label(transition.target)}
             )
+            if isinstance(message, ValidationError):
+                raise message
             raise ValidationError(message, code=self.codes.get("transition", "transition"))
         if not any(w(user, obj) for w in transition.who):
             refusal = transition.refusal
@@ -347,12 +357,12 @@ class Workflow:
         note = (note or "").strip()
         if transition.note == "required" and not note:
             message = transition.note_required_message or _("Give the reason.")
-            raise ValidationError({"note": str(message)})
+            raise ValidationError({self.note_input: str(message)})
         if len(note) > self.note_max:
             message = self.note_max_message or _("Keep the note to at most %(max)s characters.") % {
                 "max": self.note_max
             }
-            raise ValidationError({"note": str(message)})
+            raise ValidationError({self.note_input: str(message)})
         return note if transition.note != "none" else ""
 
     def write(
@@ -371,6 +381,8 @@ class Workflow:
         if transition.stamp:
             values[f"{transition.stamp}_by"] = account_of(acting_user)
             values[f"{transition.stamp}_at"] = timezone.now()
+        if transition.at:
+            values[transition.at] = timezone.now()
         if transition.note != "none" and self.note_field:
             values[self.note_field] = note
         for name, value in values.items():

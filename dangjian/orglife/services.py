@@ -17,6 +17,7 @@ from dangjian.organizations.models import COMMITTEE_KINDS, Organization
 from . import richtext
 from .checkin import EARLY, is_valid
 from .models import COMMITTEE_MEETING_KINDS, Attendance, AttendanceStatus, Meeting, MeetingKind, MeetingStatus
+from .workflows import MEETING_FLOW, finished_refusal, is_held
 
 MEETING_FIELDS = [
     "kind",
@@ -38,9 +39,6 @@ RECORDED = (AttendanceStatus.PRESENT, AttendanceStatus.LEAVE, AttendanceStatus.A
 MINUTES_MAX_CHARS = 50_000
 HELD_FIXED = gettext_lazy(
     "This meeting has been held (attendance is recorded); its time and place can no longer change."
-)
-HELD_NO_CANCEL = gettext_lazy(
-    "This meeting has been held (attendance is recorded); record and close it instead of cancelling."
 )
 RESOLUTIONS_MAX_CHARS = 10_000
 
@@ -104,6 +102,7 @@ def schedule_meeting(org: Organization, data: dict[str, Any], *, acting_user: An
         Attendance(meeting=meeting, member=m)
         for m in expected_members(org, meeting.kind, meeting.party_group)
     )
+    MEETING_FLOW.started(meeting, acting_user)
     audit.record(
         "meeting.create",
         actor=acting_user,
@@ -137,13 +136,7 @@ def lock_meeting(
                 _("This record is still open; edit it directly. Revisions are for closed records."),
                 code="open",
             )
-        if meeting.status == MeetingStatus.CANCELLED:
-            raise ValidationError(
-                _("This meeting was cancelled; it can no longer be changed."), code="cancelled"
-            )
-        raise ValidationError(
-            _("This meeting is closed; its record can no longer be changed."), code="closed"
-        )
+        raise finished_refusal(meeting)
     if expected_version is not None and expected_version != meeting.version:
         raise ValidationError(
             _("Someone else changed this meeting meanwhile; reload and edit again."), code="stale"
@@ -167,13 +160,6 @@ def clean_record(data: dict[str, Any]) -> dict[str, str]:
         if len(clean["resolutions"]) > RESOLUTIONS_MAX_CHARS:
             raise ValidationError({"resolutions": _("The resolutions are too long.")})
     return clean
-
-
-def is_held(meeting: Meeting) -> bool:
-    """Held: someone was recorded present or absent (a check-in, the secretary's roll). Until
-    then a planned meeting may still be moved or cancelled, even once its start has passed (it
-    did not take place)."""
-    return meeting.attendances.filter(status__in=(AttendanceStatus.PRESENT, AttendanceStatus.ABSENT)).exists()
 
 
 def _attendee_users(meeting: Meeting) -> list[int]:
@@ -363,54 +349,23 @@ def add_guest(
 
 @write_service("meeting.close")
 def close_meeting(meeting: Meeting, *, acting_user: Any, expected_version: int | None = None) -> Meeting:
-    """Lock the record: the meeting has ended and every expected attendee is accounted for."""
-    meeting = _locked_for_write(meeting, acting_user, expected_version)
-    if meeting.ends_at > timezone.now():
-        raise ValidationError(_("A meeting can be closed only after it has ended."))
-    if meeting.attendances.filter(status=AttendanceStatus.EXPECTED).exists():
-        raise ValidationError(_("Record the attendance of everyone expected before closing the meeting."))
-    meeting.status = MeetingStatus.CLOSED
-    meeting.closed_at = timezone.now()
-    meeting.version += 1
-    meeting.save(update_fields=["status", "closed_at", "version", "updated_at"])
-    audit.record(
-        "meeting.close",
-        actor=acting_user,
-        obj=meeting,
-        org_path=meeting.organization.path,
-        changes={"status": [MeetingStatus.PLANNED, MeetingStatus.CLOSED]},
+    """Lock the record: the meeting has ended and every expected attendee is accounted for
+    (`workflows.MEETING_FLOW`)."""
+    return MEETING_FLOW.move(  # type: ignore[no-any-return]
+        meeting, "close", acting_user=acting_user, expected_version=expected_version
     )
-    events.changed("orglife.meeting", meeting.organization_id, timezone.localdate(meeting.starts_at))
-    return meeting
-
-
-CANCEL_REASON_MAX = 200
 
 
 @write_service("meeting.cancel")
 def cancel_meeting(
     meeting: Meeting, *, acting_user: Any, reason: str = "", expected_version: int | None = None
 ) -> Meeting:
-    """Call off a planned meeting that has not been held; the expected members are told why."""
-    meeting = _locked_for_write(meeting, acting_user, expected_version)
-    reason = reason.strip()
-    if len(reason) > CANCEL_REASON_MAX:
-        raise ValidationError({"reason": _("Keep the reason under 200 characters.")})
-    if is_held(meeting):
-        raise ValidationError(HELD_NO_CANCEL, code="held")
-    meeting.status = MeetingStatus.CANCELLED
-    meeting.cancelled_at = timezone.now()
-    meeting.cancel_reason = reason
-    meeting.version += 1
-    meeting.save(update_fields=["status", "cancelled_at", "cancel_reason", "version", "updated_at"])
-    audit.record(
-        "meeting.cancel",
-        actor=acting_user,
-        obj=meeting,
-        org_path=meeting.organization.path,
-        changes={"status": [MeetingStatus.PLANNED, MeetingStatus.CANCELLED]},
-        detail=reason,
+    """Call off a planned meeting that has not been held (`workflows.MEETING_FLOW`, the reason
+    being the move's note); the expected members are told why."""
+    meeting = MEETING_FLOW.move(
+        meeting, "cancel", acting_user=acting_user, note=reason, expected_version=expected_version
     )
+    reason = meeting.cancel_reason
     if meeting.starts_at > timezone.now():
         _tell_attendees(
             meeting,
@@ -420,7 +375,6 @@ def cancel_meeting(
             body=_("The meeting of %(when)s will not take place.") % {"when": _when(meeting)}
             + (" " + _("Reason: %(reason)s") % {"reason": reason} if reason else ""),
         )
-    events.changed("orglife.meeting", meeting.organization_id, timezone.localdate(meeting.starts_at))
     return meeting
 
 

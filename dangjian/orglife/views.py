@@ -18,6 +18,7 @@ from dangjian.core.params import is_int
 from dangjian.core.scoping import in_scope
 from dangjian.core.uploads import download_response
 from dangjian.core.views import apply_errors, get_for_user
+from dangjian.core.workflow import attach_steps
 from dangjian.organizations.models import Organization
 
 from . import records, richtext, services
@@ -170,6 +171,7 @@ def _detail(
     draft = draft or {}
     minutes = draft.get("minutes", meeting.minutes)
     attachments = list(meeting.attachments.all())
+    attach_steps([meeting])  # closed or cancelled: by whom and when (one query)
     return render(
         request,
         "orglife/detail.html",

@@ -1,6 +1,7 @@
-"""Writes of problem lists: record problems (one by one, or from a life meeting's criticism in one
-step), correct them while they are being worked on, attach evidence, and take the workflow's
-moves (`workflows.PROBLEM_FLOW`). Every write is scoped and audited."""
+"""Writes of problem lists: record problems (one by one, or in one step from a life meeting's
+criticism, a 五化 assessment, a democratic evaluation or a special campaign's case), correct them
+while they are being worked on, attach evidence, and take the workflow's moves
+(`workflows.PROBLEM_FLOW`). Every write is scoped and audited."""
 
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -11,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dangjian.campaigns.models import Case, CaseState
 from dangjian.core import attachments, audit, events
 from dangjian.core.exceptions import OutOfScope
 from dangjian.core.scoping import in_scope
@@ -204,6 +206,48 @@ def problem_from_evaluation(grade: ProposedGrade, *, acting_user: Any) -> Proble
         source=ProblemSource.EVALUATION,
         source_ref=ref,
         member=member,
+        acting_user=acting_user,
+    )
+
+
+def case_ref(case: Case) -> str:
+    """The problem list's link to a campaign case (one problem per case)."""
+    return f"campaign_case:{case.pk}"
+
+
+@write_service("problem.from_case")
+def problem_from_case(case: Case, *, acting_user: Any) -> Problem:
+    """A case a special campaign's organization is handling: a problem on that organization's list
+    for the campaign's year, in one step, by whoever writes its problems (the case's subject and
+    measures as the problem, due by the campaign's end while it is ahead)."""
+    # Locked, so a second request waits and finds the case taken.
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("assignment__organization", "assignment__campaign")
+        .get(pk=case.pk)
+    )
+    org, campaign = case.assignment.organization, case.assignment.campaign
+    require_scope(acting_user, org, "change")
+    if case.state != CaseState.OPEN:
+        raise ValidationError(_("Problems are taken from a case still being handled."))
+    ref = case_ref(case)
+    _taken(ref)
+    today = timezone.localdate()
+    # The campaign's year is the year it ends (as its open cases are counted); a list is kept at
+    # most a year ahead, and a deadline falls within the list's year or the next.
+    year = min(campaign.ends_on.year, today.year + 1)
+    due = min(campaign.ends_on, date(year + 1, 12, 31)) if campaign.ends_on > today else _due(year)
+    text = f"{case.subject}：{case.measures.strip()}" if case.measures.strip() else case.subject
+    return create_problem(
+        org,
+        {
+            "description": text[:TEXT_MAX],
+            "owner": _("Branch secretary") if org.holds_members else _("Secretary"),
+            "deadline": due,
+        },
+        year=year,
+        source=ProblemSource.CAMPAIGN,
+        source_ref=ref,
         acting_user=acting_user,
     )
 

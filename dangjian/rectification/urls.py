@@ -20,6 +20,7 @@ urlpatterns = [
     path("meetings/<int:pk>/problems/", views.meeting_problems, name="meeting_problems"),
     path("orgs/<int:pk>/five-standards/problems/", views.from_assessment, name="problems_from_assessment"),
     path("evaluation/<int:pk>/problems/", views.from_evaluation, name="problem_from_evaluation"),
+    path("campaign-cases/<int:pk>/problem/", views.from_case, name="problem_from_case"),
     *(
         move_path(f"problems/<int:pk>/{t.name}/", PROBLEM_FLOW, t.name, f"problem_{t.name}")
         for t in PROBLEM_FLOW.transitions

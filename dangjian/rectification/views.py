@@ -1,6 +1,7 @@
 """Pages of problem lists: an organization's list for the year (with its members' own problems
 for those who may change them, and what waits for this level's acceptance below), one problem
-with its evidence, steps and moves, a member's own problems, and problems from a life meeting."""
+with its evidence, steps and moves, a member's own problems, and problems from a life meeting, a
+五化 assessment, a democratic evaluation and a special campaign's case."""
 
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dangjian.campaigns.models import Case
 from dangjian.core import attachments
 from dangjian.core.exceptions import OutOfScope
 from dangjian.core.scoping import in_scope
@@ -252,5 +254,22 @@ def from_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(f"/orgs/{campaign.branch_id}/evaluation/?year={campaign.year}")
+    messages.success(request, _("Problem added to the list."))
+    return redirect("problem_detail", pk=problem.pk)
+
+
+@login_required
+@require_POST
+def from_case(request: HttpRequest, pk: int) -> HttpResponse:
+    """A special campaign's case still being handled: onto its organization's problem list."""
+    case = get_for_user(
+        request, Case, pk, "change", select_related=["assignment__organization", "assignment__campaign"]
+    )
+    back = f"/assignments/{case.assignment_id}/#case-{case.pk}"
+    try:
+        problem = services.problem_from_case(case, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
     messages.success(request, _("Problem added to the list."))
     return redirect("problem_detail", pk=problem.pk)
