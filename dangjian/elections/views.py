@@ -21,7 +21,7 @@ from dangjian.supervision.common import int_param
 
 from . import services
 from .forms import RequestForm, ResultsForm
-from .models import OPEN, TermChange, TermChangeState
+from .models import OPEN, TO_DECIDE, TermChange, TermChangeState
 from .workflows import ORGANIZATION, TERM_FLOW
 
 BELOW_MAX = 100
@@ -45,6 +45,17 @@ def _terms_below(request: HttpRequest, org: Organization) -> list[Organization]:
     for row in rows:
         row.open_change = under_way.get(row.pk)  # type: ignore[attr-defined]
     return rows
+
+
+def _under_way_below(request: HttpRequest, org: Organization) -> list[TermChange]:
+    """Term changes under way below, those waiting for a decision first, then by planned day."""
+    rows = (
+        TermChange.objects.restrict(request.user, "view")
+        .filter(organization__path__startswith=org.path, organization__depth__gt=org.depth, state__in=OPEN)
+        .select_related("organization")
+        .order_by("planned_on", "id")[:BELOW_MAX]
+    )
+    return sorted(rows, key=lambda tc: tc.state not in TO_DECIDE)
 
 
 @login_required
@@ -71,6 +82,7 @@ def org_term_changes(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "requests": requests,
             "below": _terms_below(request, org) if org.numchild else [],
+            "under_way": _under_way_below(request, org) if org.numchild else [],
             "today": timezone.localdate(),
         },
     )
