@@ -26,6 +26,7 @@ from dangjian.discussion.api_review import ResolveReportView, ReviewView, WordsV
 from dangjian.dues.api import DuesPaymentViewSet, DuesProfileViewSet, DuesReductionViewSet
 from dangjian.dues.api_instructions import PaymentInstructionsView
 from dangjian.dues.api_reads import DuesMineView, DuesMonthView, DuesQuoteView, DuesRatesView
+from dangjian.elections.api import TermChangeViewSet
 from dangjian.feed.api import FeedView
 from dangjian.honours.api import HonourCallViewSet, NominationViewSet
 from dangjian.leaders.api import LeaderViewSet
@@ -75,6 +76,7 @@ router.register("campaign-reports", CampaignReportViewSet, basename="campaign-re
 router.register("honour-calls", HonourCallViewSet, basename="honour-call")
 router.register("nominations", NominationViewSet, basename="nomination")
 router.register("weak-listings", WeakListingViewSet, basename="weak-listing")
+router.register("term-changes", TermChangeViewSet, basename="term-change")
 router.register("leaders", LeaderViewSet, basename="leader")
 router.register("imports", ImportJobViewSet, basename="import")
 router.register("threads", ThreadViewSet, basename="thread")

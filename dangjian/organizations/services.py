@@ -108,6 +108,35 @@ def update_organization(
     return org
 
 
+def _day(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+@write_service("organization.term")
+def record_term(org: Organization, start: date, *, acting_user: Any) -> Organization:
+    """A new term from `start` (an election confirmed by the committee above), due to end after
+    the organization's term length. Only the term columns change."""
+    org = Organization.objects.select_for_update().get(pk=org.pk)
+    require_scope(acting_user, org, "change")
+    before = [_day(org.term_start), _day(org.term_due_end)]
+    org.term_start = start
+    org.term_due_end = org.default_term_end()
+    org.version += 1
+    org.save(update_fields=["term_start", "term_due_end", "version", "updated_at"])
+    audit.record(
+        "organization.term",
+        actor=acting_user,
+        obj=org,
+        org_path=org.path,
+        changes={
+            "term_start": [before[0], _day(org.term_start)],
+            "term_due_end": [before[1], _day(org.term_due_end)],
+        },
+    )
+    events.changed("organizations.organization", org.pk)
+    return org
+
+
 @write_service("organization.move")
 def move_organization(org: Organization, new_parent: Organization, *, acting_user: Any) -> Organization:
     """Re-hang `org` (with its subtree, members and grants) under `new_parent`."""

@@ -29,6 +29,7 @@ from dangjian.core.tree import subtree_q
 from dangjian.dues.models import DuesReduction, ReductionState
 from dangjian.dues.months import this_month
 from dangjian.dues.queries import Statement, member_statement
+from dangjian.elections.models import TO_DECIDE, TermChange
 from dangjian.evaluation.models import CampaignState, EvaluationCampaign
 from dangjian.members.models import Member
 from dangjian.notices.models import Notice
@@ -287,6 +288,14 @@ def _waiting(user: Any, org: Organization, *, committee: bool) -> list[Waiting]:
                 ),
                 "view",
                 "org_detail",
+            ),
+            (
+                _("Term changes to decide"),
+                TermChange.objects.filter(subtree_q(path, "organization__path"), state__in=TO_DECIDE).exclude(
+                    organization=org
+                ),
+                "view",
+                "org_term_changes",
             ),
         ]
     counts = count_each([queryset.restrict(user, action) for _label, queryset, action, _url in kinds])  # type: ignore[attr-defined]

@@ -30,6 +30,8 @@ from dangjian.dues.instructions import set_instructions
 from dangjian.dues.models import DuesPayment, DuesProfile, DuesReduction
 from dangjian.dues.services import propose_reduction, record_payment, set_profile
 from dangjian.dues.tests.images import png as dues_png
+from dangjian.elections.models import TermChange
+from dangjian.elections.services import request_term_change
 from dangjian.evaluation.models import EvaluationCampaign, Handling, PeerRating
 from dangjian.evaluation.tests.helpers import handled_campaign
 from dangjian.feed.models import FeedItem, FeedPhoto
@@ -155,6 +157,8 @@ MODEL_BY_PREFIX: list[tuple[str, type[models.Model]]] = [
     ("api/v1/nominations/", Nomination),
     ("weak/", Listing),
     ("api/v1/weak-listings/", Listing),
+    ("term-changes/", TermChange),
+    ("api/v1/term-changes/", TermChange),
 ]
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 PERSONAS = [
@@ -367,6 +371,11 @@ def big_world(world: World, settings: Any, tmp_path: Path) -> World:
     # A weak organization listed by the county (or province) above each province's branch.
     for county, org in ((other, branch), (world.county, world.branch), (world.county_b, world.branch_b)):
         add_by_hand(county, org, month.year, "越界检查", acting_user=SYSTEM)
+    # A term change requested by each province's branch (and by each county's of this one).
+    for org in (branch, world.branch, world.branch_b):
+        request_term_change(
+            org, {"planned_on": month + timedelta(days=40), "seats": 3, "plan": "换届"}, acting_user=SYSTEM
+        )
     movement_records(world, branch)  # transfers, floating, lost contact, probation, cards
     # Every meeting route with an attachment id is filled with a real attachment of its meeting.
     for bare in Meeting.objects.filter(attachments__isnull=True):

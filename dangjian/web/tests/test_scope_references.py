@@ -185,6 +185,17 @@ CREATIONS = [
         {"organization": "committee"},
     ),
     Creation(
+        "/api/v1/term-changes/",
+        "county_staff",
+        lambda r: {
+            "organization": r.inside("committee"),
+            "planned_on": "2030-01-10",
+            "seats": 3,
+            "plan": "越界检查",
+        },
+        {"organization": "committee"},
+    ),
+    Creation(
         "/api/v1/campaigns/",
         "county_staff",
         lambda r: {

@@ -24,6 +24,7 @@ from dangjian.demo.activity import (
     create_demo_leaders,
 )
 from dangjian.demo.campaigns import create_county_campaigns
+from dangjian.demo.elections import create_county_terms
 from dangjian.demo.honours import create_county_honours
 from dangjian.demo.life import create_county_life, measure_year
 from dangjian.demo.loader import METHODS, load_plan, resolve_method
@@ -136,6 +137,7 @@ class Command(BaseCommand):
             sent = create_county_campaigns(county, profiles, lively=branch) if county is not None else {}
             honours = create_county_honours(county, lively=branch) if county is not None else 0
             weak = create_county_weak(county, lively=branch) if county is not None else {}
+            terms = create_county_terms(county, lively=branch) if county is not None else 0
             # What the reminder worker would send today, so the demo's inbox is not empty
             # without it running.
             due_day_before(timezone.now())
@@ -169,6 +171,8 @@ class Command(BaseCommand):
                     f"Honours of {county.name}: the 七一 call with {honours} nominations, published; "
                     "one call still open."
                 )
+            if terms:
+                self.stdout.write(f"Term changes of {county.name}: {terms} under way or done this year.")
             if weak:
                 self.stdout.write(
                     f"Weak and lax organizations of {county.name}: {weak['candidates']} candidates "

@@ -1,0 +1,102 @@
+"""The demo county's term changes (换届), so the pages and the reminders have something to show.
+
+Of the county's branches whose term ends within six months or has ended (the demo tree places
+some there): one changed its term earlier this year (requested, approved, elected and confirmed:
+its new term and committee are on the roll), one is approved with its election in ten days, one
+awaits the county's approval and one was returned for correction. The rest are left for the
+county's page to show as not requested. Everything goes through the services, as the branches
+and the county's staff would; the confirmed change's dates are set back afterwards. The
+personas' branch is left out.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from dangjian.accounts.models import User
+from dangjian.core.dates import add_months
+from dangjian.core.scoping import SYSTEM
+from dangjian.core.tree import subtree_q
+from dangjian.elections import services
+from dangjian.elections.models import TermChange
+from dangjian.members.models import Member, MemberCategory, MemberStatus
+from dangjian.organizations.models import Organization
+
+from .life import BRANCH_KINDS
+
+PLAN = "按期召开党员大会选举新一届支部委员会；候选人预备人选经党员推荐、支委会研究提出，报上级党组织审查。"
+
+
+def _at(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(10)))
+
+
+def _request(org: Organization, planned_on: date, seats: int) -> TermChange:
+    return services.request_term_change(
+        org, {"planned_on": planned_on, "seats": seats, "plan": PLAN}, acting_user=SYSTEM
+    )
+
+
+def _elect(tc: TermChange, today: date, staff: Any) -> bool:
+    full = list(
+        Member.objects.filter(
+            organization_id=tc.organization_id, status=MemberStatus.ACTIVE, category=MemberCategory.FULL
+        ).order_by("id")[: tc.seats]
+    )
+    if not full:
+        return False
+    posts = ["secretary", "deputy_secretary", *["committee_member"] * (len(full) - 2)][: len(full)]
+    seats = [services.Seat(m.pk, post, 20 - i) for i, (m, post) in enumerate(zip(full, posts, strict=True))]
+    services.record_results(tc, today, seats, acting_user=SYSTEM)
+    services.report(tc, acting_user=SYSTEM)
+    services.confirm(tc, note="同意选举结果", acting_user=staff)
+    return True
+
+
+def _set_back(tc: TermChange, org: Organization, held: date) -> None:
+    """The confirmed change happened earlier this year: its dates, and the term it started."""
+    org.refresh_from_db()
+    org.term_start = held
+    end = org.default_term_end()
+    Organization.objects.filter(pk=org.pk).update(term_start=held, term_due_end=end)
+    TermChange.objects.filter(pk=tc.pk).update(
+        planned_on=held,
+        held_on=held,
+        term_start=held,
+        term_due_end=end,
+        requested_at=_at(held - timedelta(days=30)),
+        decided_at=_at(held - timedelta(days=25)),
+        reported_at=_at(held),
+        confirmed_at=_at(held + timedelta(days=5)),
+    )
+
+
+def create_county_terms(
+    county: Organization, *, lively: Organization | None = None, today: date | None = None
+) -> int:
+    """The term changes of `county`'s branches (see the module's docstring); how many."""
+    today = today or timezone.localdate()
+    staff = User.objects.filter(username="county_staff").first() or SYSTEM
+    due = list(
+        Organization.objects.filter(
+            subtree_q(county.path), kind__in=BRANCH_KINDS, term_due_end__lte=add_months(today, 6)
+        )
+        .exclude(pk=lively.pk if lively is not None else 0)
+        .order_by("term_due_end", "path")[:4]
+    )
+    made = 0
+    for i, org in enumerate(due):
+        tc = _request(org, today + timedelta(days=10 if i == 1 else 20), 3)
+        made += 1
+        if i == 0:
+            services.approve(tc, acting_user=staff)
+            if _elect(tc, today, staff):
+                _set_back(tc, org, max(date(today.year, 1, 1), today - timedelta(days=60)))
+        elif i == 1:
+            services.approve(tc, note="同意换届，请按程序组织选举", acting_user=staff)
+        elif i == 3:
+            services.return_request(tc, note="委员职数应为5名，请调整后重新报送", acting_user=staff)
+    return made
