@@ -7,7 +7,7 @@ from dangjian.core.tree import subtree_q
 from dangjian.members.models import ON_ROLL_STATUSES, Member
 from dangjian.organizations.models import Organization
 
-from .models import TEXT_MAX, TITLE_MAX, Call, Category
+from .models import TEXT_MAX, TITLE_MAX, Call, CallState, Category, Nomination, NominationState
 
 TEXT = {"class": "form-control"}
 SELECT = {"class": "form-select"}
@@ -64,3 +64,47 @@ class PublicityForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs=DATE),
     )
+
+
+class CallEditForm(CallForm):
+    """A draft call, every field; an open one, its dates only (the rest shown, not sent)."""
+
+    reason = forms.CharField(
+        label=_("Reason for changing the dates (an open call)"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs=TEXT),
+    )
+
+    def __init__(self, *args: Any, call: Call, **kwargs: Any) -> None:
+        initial = {
+            "title": call.title,
+            "criteria": call.criteria,
+            "categories": call.categories,
+            "nominations_due": call.nominations_due,
+            "publish_by": call.publish_by,
+        }
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
+        if call.state == CallState.OPEN:
+            for name in ("title", "criteria", "categories"):
+                self.fields[name].disabled = True
+        else:
+            del self.fields["reason"]
+
+
+class NominationEditForm(NominationForm):
+    """A draft nomination, every field; a submitted one, its deeds only."""
+
+    def __init__(self, *args: Any, nomination: Nomination, **kwargs: Any) -> None:
+        initial = {
+            "category": nomination.category,
+            "nominee_member": nomination.nominee_member_id,
+            "nominee_organization": nomination.nominee_organization_id,
+            "story": nomination.story,
+        }
+        kwargs["initial"] = initial
+        super().__init__(*args, call=nomination.call, org=nomination.nominating_organization, **kwargs)
+        if nomination.state != NominationState.DRAFT:
+            for name in ("category", "nominee_member", "nominee_organization"):
+                self.fields[name].disabled = True

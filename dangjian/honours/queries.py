@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from dangjian.core.tree import STEPLEN
 from dangjian.organizations.models import Organization
 
-from .models import Call, CallState, Nomination, NominationState
+from .models import Call, CallState, Nomination, NominationState, Objection
 
 UNFINISHED = (CallState.OPEN, CallState.REVIEWING, CallState.PUBLICITY)
 
@@ -68,3 +68,16 @@ def due_soon_of(year: int, today: date, days: int = 14) -> QuerySet[Any]:
         publish_by__gte=today,
         publish_by__lte=today + timedelta(days=days),
     ).values("organization_id")
+
+
+def objections_of(user: Any, org: Organization) -> QuerySet[Objection]:
+    """The objections `user` raised to calls of `org` or of the committees above it, with their
+    answers: shown to their author on the organization's honours page (nobody else's)."""
+    if not getattr(user, "is_authenticated", False):
+        return Objection.objects.none()
+    paths = [*ancestor_paths(org.path), org.path]
+    return (
+        Objection.objects.filter(raised_by=user, nomination__call__organization__path__in=paths)
+        .select_related("nomination__nominee_member", "nomination__nominee_organization", "nomination__call")
+        .order_by("-raised_at", "-id")[:20]
+    )

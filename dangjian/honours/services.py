@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,7 @@ from dangjian.members.models import ON_ROLL_STATUSES, Member
 from dangjian.organizations.models import COMMITTEE_KINDS, Organization
 
 from .models import (
+    TAKING,
     TEXT_MAX,
     TITLE_MAX,
     Call,
@@ -35,6 +37,8 @@ from .workdays import PUBLICITY_WORKDAYS, nth_workday, workdays_between
 from .workflows import CALL_FLOW, NOMINATION_FLOW, NOMINATOR
 
 MAX_EVIDENCE = 10
+# A notification telling an objector the answer (category "other" in the preferences).
+ANSWERED_KIND = "honours.objection_answered"
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EDITABLE = (NominationState.DRAFT, NominationState.SUBMITTED)
 
@@ -51,12 +55,8 @@ def _text(data: dict[str, Any], name: str, limit: int, missing: str, errors: dic
 # --- calls -------------------------------------------------------------------------------------
 
 
-@write_service("honour_call.create")
-def create_call(org: Organization, data: dict[str, Any], *, acting_user: Any) -> Call:
-    """A draft call of `org` (a committee) for the year of its deadline."""
-    require_scope(acting_user, org, "change")
-    if org.kind not in COMMITTEE_KINDS:
-        raise ValidationError(_("Honours are called by a committee."))
+def _call_values(data: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a call as a form or the API gives them, checked (all or nothing)."""
     errors: dict[str, Any] = {}
     title = _text(data, "title", TITLE_MAX, _("Give the call a title."), errors)
     criteria = _text(data, "criteria", TEXT_MAX, _("Write the criteria."), errors)
@@ -74,31 +74,125 @@ def create_call(org: Organization, data: dict[str, Any], *, acting_user: Any) ->
         ) % {"n": PUBLICITY_WORKDAYS}
     if errors:
         raise ValidationError(errors)
-    assert isinstance(due, date) and isinstance(publish_by, date)
-    call = Call.objects.create(
-        organization=org,
-        year=due.year,
-        title=title,
-        criteria=criteria,
-        categories=categories,
-        nominations_due=due,
-        publish_by=publish_by,
-        created_by=account_of(acting_user),
-    )
+    return {
+        "title": title,
+        "criteria": criteria,
+        "categories": categories,
+        "nominations_due": due,
+        "publish_by": publish_by,
+    }
+
+
+@write_service("honour_call.create")
+def create_call(org: Organization, data: dict[str, Any], *, acting_user: Any) -> Call:
+    """A draft call of `org` (a committee) for the year of its deadline."""
+    require_scope(acting_user, org, "change")
+    if org.kind not in COMMITTEE_KINDS:
+        raise ValidationError(_("Honours are called by a committee."))
+    values = _call_values(data)
+    due, publish_by = values["nominations_due"], values["publish_by"]
+    call = Call.objects.create(organization=org, year=due.year, created_by=account_of(acting_user), **values)
     audit.record(
         "honour_call.create",
         actor=acting_user,
         obj=call,
         org_path=org.path,
         changes={
-            "title": [None, title],
-            "categories": [None, categories],
+            "title": [None, values["title"]],
+            "categories": [None, values["categories"]],
             "publish_by": [None, str(publish_by)],
         },
     )
     CALL_FLOW.started(call, acting_user)
     events.changed("honours.call", org.pk, date(call.year, 12, 31))
     return call
+
+
+CALL_FIELDS = ("title", "criteria", "categories", "nominations_due", "publish_by")
+# Once open, organizations nominate against the call's title, criteria and honours: those stay.
+# Only its dates may move later (a deadline extended for the branches), with a reason.
+OPEN_CALL_FIELDS = ("nominations_due", "publish_by")
+
+
+def may_edit_call(user: Any, call: Call) -> bool:
+    """Whoever may draft a call of the committee, while it is a draft or open."""
+    return call.state in (CallState.DRAFT, CallState.OPEN) and reaches(user, call.organization, "change")
+
+
+def _extensions(call: Call, values: dict[str, Any], reason: str) -> dict[str, Any]:
+    """The dates of an open call, only ever later and within its year; a reason is required."""
+    errors: dict[str, Any] = {}
+    for name in CALL_FIELDS:
+        if name not in OPEN_CALL_FIELDS and values[name] != getattr(call, name):
+            errors[name] = _("Once the call is open, only its dates may be extended.")
+    for name in OPEN_CALL_FIELDS:
+        if values[name] < getattr(call, name):
+            errors[name] = _("An open call's dates may only be moved later.")
+    if values["nominations_due"].year != call.year:
+        errors["nominations_due"] = _("The deadline stays within the call's year (%(year)s).") % {
+            "year": call.year
+        }
+    elif values["nominations_due"] < timezone.localdate():
+        errors["nominations_due"] = _("The nominations' deadline has already passed.")
+    if not reason:
+        errors["reason"] = _("Say why the dates of an open call change.")
+    if errors:
+        raise ValidationError(errors)
+    return {name: values[name] for name in OPEN_CALL_FIELDS}
+
+
+@write_service("honour_call.update")
+def update_call(
+    call: Call,
+    data: dict[str, Any],
+    *,
+    acting_user: Any,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Call:
+    """Correct a draft call (every field), or extend the dates of an open one (with a reason,
+    kept in the audit log). Fields missing from `data` keep their values."""
+    call = CALL_FLOW.lock(call)
+    require_scope(acting_user, call.organization, "change")
+    CALL_FLOW.check_version(call, expected_version)
+    if call.state not in (CallState.DRAFT, CallState.OPEN):
+        raise ValidationError(_("Only a draft or open call can be changed."), code="state")
+    merged = {name: getattr(call, name) for name in CALL_FIELDS} | {
+        k: v for k, v in data.items() if k in CALL_FIELDS
+    }
+    values = _call_values(merged)
+    reason = (reason or "").strip()[:200]
+    if call.state == CallState.OPEN:
+        values = _extensions(call, values, reason)
+    changes = {
+        name: [_plain(getattr(call, name)), _plain(value)]
+        for name, value in values.items()
+        if getattr(call, name) != value
+    }
+    if not changes:
+        return call
+    for name, value in values.items():
+        setattr(call, name, value)
+    old_year = call.year
+    if call.state == CallState.DRAFT:
+        call.year = call.nominations_due.year
+    call.version += 1
+    call.save(update_fields=[*values, "year", "version", "updated_at"])
+    audit.record(
+        "honour_call.update",
+        actor=acting_user,
+        obj=call,
+        org_path=call.organization.path,
+        changes=changes,
+        detail=reason,
+    )
+    for year in {old_year, call.year}:
+        events.changed("honours.call", call.organization_id, date(year, 12, 31))
+    return call
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def _call_move(name: str) -> Any:
@@ -240,19 +334,114 @@ def create_nomination(call: Call, org: Organization, data: dict[str, Any], *, ac
     return draft
 
 
+# While submitted the level above is reviewing this nominee: only the deeds may be corrected
+# then (a different nominee or honour is a new nomination).
+DRAFT_ONLY_FIELDS = ("category", "nominee_member", "nominee_organization")
+
+
+def may_edit_nomination(user: Any, nomination: Nomination) -> bool:
+    """The nominating organization's officers, before anyone has recommended or decided on it,
+    while the call still takes or reviews nominations."""
+    return nomination.state in EDITABLE and nomination.call.state in TAKING and NOMINATOR(user, nomination)
+
+
+@write_service("nomination.update")
+def update_nomination(
+    nomination: Nomination,
+    data: dict[str, Any],
+    *,
+    acting_user: Any,
+    expected_version: int | None = None,
+) -> Nomination:
+    """Correct a nomination before the level above acts on it: every field while a draft, the
+    deeds only once submitted. Fields missing from `data` keep their values. The version moves
+    on, so a review based on the old text is refused as stale."""
+    nomination = NOMINATION_FLOW.lock(nomination)
+    if not in_scope(acting_user, nomination, "view"):
+        raise OutOfScope(f"nomination {nomination.pk}")
+    NOMINATION_FLOW.check_version(nomination, expected_version)
+    if not may_edit_nomination(acting_user, nomination):
+        raise ValidationError(
+            _("A nomination is corrected by the nominating officers before it is recommended or decided."),
+            code="state",
+        )
+    call, org = nomination.call, nomination.nominating_organization
+    errors: dict[str, Any] = {}
+    story = (
+        _text(data, "story", TEXT_MAX, _("Tell the nominee's deeds."), errors)
+        if "story" in data
+        else nomination.story
+    )
+    if errors:
+        raise ValidationError(errors)
+    values: dict[str, Any] = {"story": story}
+    if any(name in data for name in DRAFT_ONLY_FIELDS):
+        if nomination.state != NominationState.DRAFT:
+            raise ValidationError(
+                _("Once submitted, only the deeds can be corrected; withdraw it to nominate someone else.")
+            )
+        current = {
+            "category": nomination.category,
+            "nominee_member": nomination.nominee_member,
+            "nominee_organization": nomination.nominee_organization,
+        }
+        merged = current | {k: v for k, v in data.items() if k in DRAFT_ONLY_FIELDS}
+        values |= {"category": merged["category"], **_nominee(call, org, merged)}
+        duplicate = (
+            Nomination.objects.filter(call=call, category=values["category"])
+            .exclude(state__in=(NominationState.WITHDRAWN, NominationState.REJECTED))
+            .exclude(pk=nomination.pk)
+        )
+        nominee = {k: v for k, v in values.items() if k.startswith("nominee_") and v is not None}
+        if duplicate.filter(**nominee).exists():
+            raise ValidationError(_("This nominee is already nominated for that honour."))
+    changes = {
+        name: [_shown(getattr(nomination, name)), _shown(value)]
+        for name, value in values.items()
+        if getattr(nomination, name) != value
+    }
+    if not changes:
+        return nomination
+    for name, value in values.items():
+        setattr(nomination, name, value)
+    nomination.version += 1
+    nomination.save(update_fields=[*values, "version", "updated_at"])
+    audit.record("nomination.update", actor=acting_user, obj=nomination, org_path=org.path, changes=changes)
+    events.changed("honours.nomination", org.pk, date(call.year, 12, 31))
+    return nomination
+
+
+def _shown(value: Any) -> Any:
+    """A value as the audit log keeps it: a member or organization by name, a text cut short."""
+    if isinstance(value, Member | Organization):
+        return value.name
+    return value[:200] if isinstance(value, str) else value
+
+
+def _bump(nomination: Nomination) -> None:
+    """Its evidence changed: a review based on what was there before is refused as stale."""
+    nomination.version += 1
+    nomination.save(update_fields=["version", "updated_at"])
+
+
 def may_add_evidence(user: Any, nomination: Nomination) -> bool:
     return nomination.state in EDITABLE and NOMINATOR(user, nomination)
 
 
 @write_service("nomination.evidence")
 def add_evidence(
-    nomination: Nomination, files: Sequence[UploadedFile], *, acting_user: Any
+    nomination: Nomination,
+    files: Sequence[UploadedFile],
+    *,
+    acting_user: Any,
+    expected_version: int | None = None,
 ) -> list[Evidence]:
     """Evidence of the deeds, by the nominating organization's officers before a decision.
     Photos are written anew from their pixels (no EXIF location kept)."""
     nomination = NOMINATION_FLOW.lock(nomination)
     if not in_scope(acting_user, nomination, "view"):
         raise OutOfScope(f"nomination {nomination.pk}")
+    NOMINATION_FLOW.check_version(nomination, expected_version)
     if not may_add_evidence(acting_user, nomination):
         raise ValidationError(_("Evidence is added by the nominating officers before the decision."))
     if not files:
@@ -279,7 +468,38 @@ def add_evidence(
         org_path=nomination.nominating_organization.path,
         changes={"evidence": [None, [r.original_name for r in rows]]},
     )
+    _bump(nomination)
     return rows
+
+
+@write_service("nomination.evidence_remove")
+def remove_evidence(
+    nomination: Nomination, evidence_id: int, *, acting_user: Any, expected_version: int | None = None
+) -> str:
+    """Take back a file uploaded by mistake, while evidence may still be added (before the level
+    above recommends or the committee decides). The file goes once the removal is committed (a
+    rollback keeps the row, so it keeps its file)."""
+    nomination = NOMINATION_FLOW.lock(nomination)
+    if not in_scope(acting_user, nomination, "view"):
+        raise OutOfScope(f"nomination {nomination.pk}")
+    row = nomination.evidence.filter(pk=evidence_id).first()
+    if row is None:
+        raise OutOfScope(f"evidence {evidence_id}")
+    NOMINATION_FLOW.check_version(nomination, expected_version)
+    if not may_add_evidence(acting_user, nomination):
+        raise ValidationError(
+            _("Evidence is removed by the nominating officers before a recommendation or decision.")
+        )
+    name = attachments.remove(row)
+    audit.record(
+        "nomination.evidence_remove",
+        actor=acting_user,
+        obj=nomination,
+        org_path=nomination.nominating_organization.path,
+        changes={"evidence": [name, None]},
+    )
+    _bump(nomination)
+    return name
 
 
 def _nomination_move(name: str) -> Any:
@@ -391,4 +611,37 @@ def answer_objection(objection: Objection, answer: str, *, upheld: bool, acting_
     )
     if objection.upheld and nomination.state == NominationState.APPROVED:
         NOMINATION_FLOW.move(nomination, "revoke", note=answer[:200], acting_user=acting_user)
+    _tell_objector(objection)
     return objection
+
+
+def objections_page(user: Any) -> str:
+    """Where an objector reads their objections and the answers: the honours page of their own
+    branch, which shows the notice they objected to (the nomination's own page is the
+    nominating organization's, which an objector elsewhere in the subtree may not read)."""
+    member = getattr(user, "member", None)
+    if member is None:
+        return ""
+    return reverse("org_honour_calls", args=[member.organization_id]) + "#my-objections"
+
+
+def _tell_objector(objection: Objection) -> None:
+    """The account that raised the objection is told the answer (in the platform's language),
+    once: the key names the objection. Rolled back with the answer; sent after the commit."""
+    from dangjian.notifications.services import Message, notify_many, platform_language
+
+    user = objection.raised_by
+    if user is None or not user.is_active:
+        return
+    nomination = objection.nomination
+    with platform_language():
+        title = _("Your objection to %(name)s (%(honour)s) has been answered") % {
+            "name": nomination.nominee_name,
+            "honour": nomination.get_category_display(),
+        }
+        verdict = _("Upheld: the approval is withdrawn.") if objection.upheld else _("Not upheld.")
+        body = f"{verdict} {objection.answer[:300]}"
+    message = Message(
+        [user.pk], ANSWERED_KIND, f"honour-objection:{objection.pk}", title, body, objections_page(user)
+    )
+    notify_many([message])

@@ -13,6 +13,7 @@ urlpatterns = [
     # Public: the published honours of a committee, as a public notice (no login).
     path("public/honours/<int:org_pk>/", views.public_honours, name="public_honours"),
     path("honour-calls/<int:pk>/", views.call_detail, name="honour_call_detail"),
+    path("honour-calls/<int:pk>/edit/", views.call_edit, name="honour_call_edit"),
     path("honour-calls/<int:pk>/objections/<int:objection_pk>/answer/", views.answer, name="honour_answer"),
     *(
         path(
@@ -24,7 +25,13 @@ urlpatterns = [
         for t in CALL_FLOW.transitions
     ),
     path("nominations/<int:pk>/", views.nomination_detail, name="nomination_detail"),
+    path("nominations/<int:pk>/edit/", views.nomination_edit, name="nomination_edit"),
     path("nominations/<int:pk>/evidence/", views.nomination_evidence, name="nomination_evidence"),
+    path(
+        "nominations/<int:pk>/evidence/<int:evidence_pk>/remove/",
+        views.evidence_remove,
+        name="nomination_evidence_remove",
+    ),
     path(
         "nominations/<int:pk>/evidence/<int:evidence_pk>/",
         views.evidence_file,

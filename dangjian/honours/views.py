@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.core import attachments
+from dangjian.core.exceptions import OutOfScope
 from dangjian.core.params import is_int
 from dangjian.core.scoping import in_scope
 from dangjian.core.views import apply_errors, get_for_user
@@ -21,8 +22,8 @@ from dangjian.core.workflow import attach_steps
 from dangjian.organizations.models import COMMITTEE_KINDS, Organization
 
 from . import queries, services
-from .forms import CallForm, NominationForm, PublicityForm
-from .models import Call, CallState, Evidence, Nomination, Objection
+from .forms import CallEditForm, CallForm, NominationEditForm, NominationForm, PublicityForm
+from .models import Call, CallState, Evidence, Nomination, NominationState, Objection
 from .workflows import CALL_FLOW, NOMINATION_FLOW, NOMINATOR
 
 
@@ -54,6 +55,7 @@ def org_calls(request: HttpRequest, pk: int) -> HttpResponse:
         notice_calls += [c for c in own if c.state == CallState.PUBLICITY]
     on_notice = list(queries.on_notice([c.pk for c in notice_calls]))
     objectable = {n.pk for n in on_notice if services.may_object(request.user, n)}
+    mine = list(queries.objections_of(request.user, org))
     nominations = list(
         Nomination.objects.filter(nominating_organization=org)
         .select_related("call", "nominee_member", "nominee_organization")
@@ -74,6 +76,7 @@ def org_calls(request: HttpRequest, pk: int) -> HttpResponse:
             "objectable": objectable,
             "published": published,
             "nominations": nominations,
+            "my_objections": mine,
         },
     )
 
@@ -130,9 +133,36 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "objections": objections,
             "answerable": answerable,
             "moves": CALL_FLOW.allowed(request.user, call),
+            "can_edit": services.may_edit_call(request.user, call),
             "publicity_form": PublicityForm(),
         },
     )
+
+
+@login_required
+def call_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a draft call, or extend the dates of an open one (with a reason)."""
+    call = get_for_user(request, Call, pk, "change", select_related=["organization"])
+    if not services.may_edit_call(request.user, call):
+        messages.error(request, _("Only a draft or open call can be changed."))
+        return redirect("honour_call_detail", pk=call.pk)
+    form = CallEditForm(request.POST if request.method == "POST" else None, call=call)
+    if form.is_bound and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.update_call(
+                call,
+                data,
+                reason=str(data.pop("reason", "")),
+                expected_version=_int(request.POST.get("version")),
+                acting_user=request.user,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Call for nominations updated."))
+            return redirect("honour_call_detail", pk=call.pk)
+    return render(request, "honours/call_edit.html", {"call": call, "form": form})
 
 
 @login_required
@@ -221,6 +251,7 @@ def nomination_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "evidence": list(nomination.evidence.all()),
             "objections": list(nomination.objections.all()),
             "can_add_evidence": services.may_add_evidence(request.user, nomination),
+            "can_edit": services.may_edit_nomination(request.user, nomination),
             "moves": moves,
             "takes_note": any(t.note != "none" for t in moves),
         },
@@ -228,11 +259,73 @@ def nomination_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def nomination_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a nomination: every field while a draft, the deeds once submitted."""
+    nomination = get_for_user(
+        request,
+        Nomination,
+        pk,
+        select_related=[
+            "call__organization",
+            "nominating_organization",
+            "nominee_member",
+            "nominee_organization",
+        ],
+    )
+    if not services.may_edit_nomination(request.user, nomination):
+        messages.error(
+            request,
+            _("A nomination is corrected by the nominating officers before it is recommended or decided."),
+        )
+        return redirect("nomination_detail", pk=nomination.pk)
+    form = NominationEditForm(request.POST if request.method == "POST" else None, nomination=nomination)
+    if form.is_bound and form.is_valid():
+        data = dict(form.cleaned_data)
+        if nomination.state != NominationState.DRAFT:
+            data = {"story": data["story"]}
+        try:
+            services.update_nomination(
+                nomination, data, expected_version=_int(request.POST.get("version")), acting_user=request.user
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Nomination updated."))
+            return redirect("nomination_detail", pk=nomination.pk)
+    return render(request, "honours/nomination_edit.html", {"n": nomination, "form": form})
+
+
+@login_required
+@require_POST
+def evidence_remove(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
+    nomination = get_for_user(request, Nomination, pk)
+    try:
+        name = services.remove_evidence(
+            nomination,
+            evidence_pk,
+            expected_version=_int(request.POST.get("version")),
+            acting_user=request.user,
+        )
+    except OutOfScope as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Removed %(name)s.") % {"name": name})
+    return redirect("nomination_detail", pk=nomination.pk)
+
+
+@login_required
 @require_POST
 def nomination_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     nomination = get_for_user(request, Nomination, pk)
     try:
-        services.add_evidence(nomination, request.FILES.getlist("files"), acting_user=request.user)
+        services.add_evidence(
+            nomination,
+            request.FILES.getlist("files"),
+            expected_version=_int(request.POST.get("version")),
+            acting_user=request.user,
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -38,7 +38,7 @@ from dangjian.feed.models import FeedItem, FeedPhoto
 from dangjian.feed.services import add_photos
 from dangjian.feed.tests.helpers import item_of
 from dangjian.honours import services as honours
-from dangjian.honours.models import Call, Nomination
+from dangjian.honours.models import Call, Evidence, Nomination
 from dangjian.identity.models import MemberCard
 from dangjian.leaders.models import LeaderWork, LeadingCadre
 from dangjian.leaders.services import appoint_leader, submit_work
@@ -154,7 +154,7 @@ MODEL_BY_PREFIX: list[tuple[str, type[models.Model]]] = [
     ("honour-calls/", Call),
     ("nominations/", Nomination),
     ("api/v1/honour-calls/", Call),
-    ("api/v1/nominations/", Nomination),
+    ("api/v1/nominations/", Nomination),  # and its evidence (`<eid>`: SECOND_PARAMETERS)
     ("weak/", Listing),
     ("api/v1/weak-listings/", Listing),
     ("term-changes/", TermChange),
@@ -192,6 +192,7 @@ SECOND_PARAMETERS: dict[str, Any] = {
     "aid": lambda meeting: _one(MeetingAttachment.objects.filter(meeting=meeting)),
     "work_id": lambda leader: _one(LeaderWork.objects.filter(leader=leader)),
     "code": lambda meeting: [current_code(meeting.pk)],
+    "eid": lambda nomination: _one(Evidence.objects.filter(nomination=nomination)),
 }
 
 
@@ -362,12 +363,13 @@ def big_world(world: World, settings: Any, tmp_path: Path) -> World:
             acting_user=SYSTEM,
         )
         honours.open_call(call, acting_user=SYSTEM)
-        honours.create_nomination(
+        nomination = honours.create_nomination(
             call,
             person.organization,
             {"category": "member", "nominee_member": person, "story": "事迹"},
             acting_user=SYSTEM,
         )
+        honours.add_evidence(nomination, [SimpleUploadedFile("证书.png", dues_png())], acting_user=SYSTEM)
     # A weak organization listed by the county (or province) above each province's branch.
     for county, org in ((other, branch), (world.county, world.branch), (world.county_b, world.branch_b)):
         add_by_hand(county, org, month.year, "越界检查", acting_user=SYSTEM)

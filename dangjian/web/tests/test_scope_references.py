@@ -23,6 +23,7 @@ from rest_framework import serializers
 from dangjian.accounts.models import User
 from dangjian.core.models import AuditEntry
 from dangjian.dues.services import set_profile
+from dangjian.honours.models import Call
 from dangjian.lectures.models import Lecturer
 from dangjian.lectures.services import add_lecturer
 from dangjian.members.models import Member
@@ -47,6 +48,7 @@ KINDS: dict[str, tuple[type[models.Model], dict[str, Any]]] = {
     "user": (User, {}),
     "party_group": (PartyGroup, {}),
     "rule": (PointRule, {}),
+    "call": (Call, {}),
 }
 
 
@@ -70,6 +72,7 @@ class Refs:
             "user": User.objects.get(username="county_staff").pk,
             "party_group": w.group.pk,
             "rule": PointRule.objects.filter(committee=w.county).order_by("pk")[0].pk,
+            "call": Call.objects.filter(organization=w.county, state="open").order_by("pk")[0].pk,
         }[kind]
 
     def nearest_outside(self, kind: str) -> Any:
@@ -103,6 +106,11 @@ def _end() -> str:
 
 MONTH = timezone.localdate().strftime("%Y-%m")  # Beijing dates, as everywhere
 TODAY = timezone.localdate().isoformat()
+
+
+def _days(n: int) -> str:
+    return (timezone.localdate() + timedelta(days=n)).isoformat()
+
 
 CREATIONS = [
     Creation(
@@ -207,6 +215,31 @@ CREATIONS = [
             "target_kinds": ["branch"],
         },
         {"organization": "committee"},
+    ),
+    Creation(
+        "/api/v1/honour-calls/",
+        "county_staff",
+        lambda r: {
+            "organization": r.inside("committee"),
+            "title": "越界检查",
+            "criteria": "越界检查",
+            "categories": ["member"],
+            "nominations_due": _days(10),
+            "publish_by": _days(40),
+        },
+        {"organization": "committee"},
+    ),
+    Creation(
+        "/api/v1/nominations/",
+        "secretary",
+        lambda r: {
+            "call": r.inside("call"),
+            "nominating_organization": r.inside("branch"),
+            "honour": "member",
+            "nominee_member": r.inside("member"),
+            "story": "越界检查",
+        },
+        {"call": "call", "nominating_organization": "branch", "nominee_member": "member"},
     ),
     Creation(
         "/api/v1/problems/",
