@@ -32,6 +32,14 @@ def _int(raw: Any) -> int | None:
     return int(raw) if is_int(raw) and len(raw) < 12 else None
 
 
+NOMINATION_RELATED = [
+    "call__organization",
+    "nominating_organization",
+    "nominee_member",
+    "nominee_organization",
+]
+
+
 @login_required
 def org_calls(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_for_user(request, Organization, pk)
@@ -234,12 +242,7 @@ def nomination_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         Nomination,
         pk,
-        select_related=[
-            "call__organization",
-            "nominating_organization",
-            "nominee_member",
-            "nominee_organization",
-        ],
+        select_related=NOMINATION_RELATED,
     )
     attach_steps([nomination])
     moves = NOMINATION_FLOW.allowed(request.user, nomination)
@@ -265,12 +268,7 @@ def nomination_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         Nomination,
         pk,
-        select_related=[
-            "call__organization",
-            "nominating_organization",
-            "nominee_member",
-            "nominee_organization",
-        ],
+        select_related=NOMINATION_RELATED,
     )
     if not services.may_edit_nomination(request.user, nomination):
         messages.error(
