@@ -12,12 +12,14 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.api.base import ScopedViewSetMixin, StrictSerializerMixin
 from dangjian.api.pagination import IdCursorPagination
+from dangjian.core.params import is_int
 from dangjian.core.tree import subtree_q
 from dangjian.organizations.api import OrganizationCodeField
 from dangjian.organizations.models import Organization
@@ -78,6 +80,14 @@ class WeakListingPlanSerializer(StrictSerializerMixin):
     version = serializers.IntegerField(
         required=False, min_value=0, help_text="the version as read; refused (409) when it has changed"
     )
+
+
+def _number(raw: str) -> int:
+    """An entry's or a file's id from the path: anything but a plain number names nothing (404).
+    The route takes any segment so that the sign-in check answers first, as for the listing."""
+    if not is_int(raw):
+        raise NotFound()
+    return int(raw)
 
 
 VERSION_HELP = "the version as read; refused (409) when it has changed"
@@ -238,7 +248,7 @@ class WeakListingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
         responses={204: OpenApiResponse(description="deleted with its evidence")},
         operation_id="weak_progress_delete",
     )
-    @action(detail=True, methods=["patch", "delete"], url_path=r"progress/(?P<progress_id>[0-9]+)")
+    @action(detail=True, methods=["patch", "delete"], url_path=r"progress/(?P<progress_id>[^/.]+)")
     def progress_entry(self, request: Request, pk: str | None = None, progress_id: str = "") -> Response:
         """PATCH: correct an entry's `on` or `note`. DELETE: delete it with its evidence. Both by
         those who may record progress, while the listing is planned or returned; `version` as
@@ -249,7 +259,7 @@ class WeakListingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
             serializer.is_valid(raise_exception=True)
             services.delete_progress(
                 listing,
-                int(progress_id),
+                _number(progress_id),
                 expected_version=serializer.validated_data.get("version"),
                 acting_user=request.user,
             )
@@ -259,17 +269,17 @@ class WeakListingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
         data = dict(serializer.validated_data)
         version = data.pop("version", None)
         saved = services.update_progress(
-            listing, int(progress_id), data, expected_version=version, acting_user=request.user
+            listing, _number(progress_id), data, expected_version=version, acting_user=request.user
         )
         return self._entry(saved)
 
     @extend_schema(request=None, responses={204: OpenApiResponse(description="the file removed")})
-    @action(detail=True, methods=["delete"], url_path=r"evidence/(?P<evidence_id>[0-9]+)")
+    @action(detail=True, methods=["delete"], url_path=r"evidence/(?P<evidence_id>[^/.]+)")
     def evidence(self, request: Request, pk: str | None = None, evidence_id: str = "") -> Response:
         """Take back an evidence file uploaded by mistake (those who may record progress, while
         the listing is planned or returned)."""
         listing = self.get_object()
-        services.remove_evidence(listing, int(evidence_id), acting_user=request.user)
+        services.remove_evidence(listing, _number(evidence_id), acting_user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _move(self, request: Request, name: str) -> Response:

@@ -67,8 +67,9 @@ from dangjian.testing.documents import readable_text
 from dangjian.testing.world import World, make_member, make_org, make_user
 from dangjian.transfers.models import FloatingRecord, LostContactCase, ProbationDecision, Transfer
 from dangjian.transfers.tests.matrix import movement_records
-from dangjian.weakorgs.models import Listing
-from dangjian.weakorgs.services import add_by_hand
+from dangjian.weakorgs.models import Evidence as WeakEvidence
+from dangjian.weakorgs.models import Listing, Progress
+from dangjian.weakorgs.services import add_by_hand, add_progress, save_plan
 
 MODEL_BY_PREFIX: list[tuple[str, type[models.Model]]] = [
     ("orgs/", Organization),
@@ -188,6 +189,8 @@ SECOND_PARAMETERS: dict[str, Any] = {
     "aid": lambda meeting: _one(MeetingAttachment.objects.filter(meeting=meeting)),
     "work_id": lambda leader: _one(LeaderWork.objects.filter(leader=leader)),
     "code": lambda meeting: [current_code(meeting.pk)],
+    "progress_id": lambda listing: _one(Progress.objects.filter(listing=listing)),
+    "evidence_id": lambda listing: _one(WeakEvidence.objects.filter(progress__listing=listing)),
 }
 
 
@@ -365,8 +368,12 @@ def big_world(world: World, settings: Any, tmp_path: Path) -> World:
             acting_user=SYSTEM,
         )
     # A weak organization listed by the county (or province) above each province's branch.
+    # Each with its plan and a progress entry with a file (the routes of an entry and a file).
     for county, org in ((other, branch), (world.county, world.branch), (world.county_b, world.branch_b)):
-        add_by_hand(county, org, month.year, "越界检查", acting_user=SYSTEM)
+        weak = add_by_hand(county, org, month.year, "越界检查", acting_user=SYSTEM)
+        weak = save_plan(weak, {"plan": "整顿", "leader": "王强", "contact": "李敏"}, acting_user=SYSTEM)
+        photo = SimpleUploadedFile("佐证.png", dues_png())
+        add_progress(weak, "召开支委会", month, [photo], acting_user=SYSTEM)
     movement_records(world, branch)  # transfers, floating, lost contact, probation, cards
     # Every meeting route with an attachment id is filled with a real attachment of its meeting.
     for bare in Meeting.objects.filter(attachments__isnull=True):
@@ -465,6 +472,8 @@ def table_state() -> list:
         list(Report.objects.values_list("pk", "state")),
         list(FeedPhoto.objects.values_list("pk", "file")),
         list(Listing.objects.values_list("pk", "state", "version", "lookback_note")),
+        list(Progress.objects.values_list("pk", "on", "note", "version")),
+        list(WeakEvidence.objects.values_list("pk", "file")),
     ]
 
 
