@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('weakorgs', '0001_initial'),
+        ("weakorgs", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='progress',
-            name='version',
+            model_name="progress",
+            name="version",
             field=models.PositiveIntegerField(default=0),
         ),
     ]
