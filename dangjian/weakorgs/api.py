@@ -9,7 +9,8 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -90,6 +91,12 @@ def _number(raw: str) -> int:
     return int(raw)
 
 
+ENTRY_ID = OpenApiParameter(
+    "progress_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="the entry's id"
+)
+FILE_ID = OpenApiParameter(
+    "evidence_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="the file's id"
+)
 VERSION_HELP = "the version as read; refused (409) when it has changed"
 
 
@@ -241,12 +248,14 @@ class WeakListingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
         request=WeakProgressEditSerializer,
         responses=WeakProgressSerializer,
         operation_id="weak_progress_update",
+        parameters=[ENTRY_ID],
     )
     @extend_schema(
         methods=["DELETE"],
         request=WeakProgressDeleteSerializer,
         responses={204: OpenApiResponse(description="deleted with its evidence")},
         operation_id="weak_progress_delete",
+        parameters=[ENTRY_ID],
     )
     @action(detail=True, methods=["patch", "delete"], url_path=r"progress/(?P<progress_id>[^/.]+)")
     def progress_entry(self, request: Request, pk: str | None = None, progress_id: str = "") -> Response:
@@ -273,7 +282,9 @@ class WeakListingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
         )
         return self._entry(saved)
 
-    @extend_schema(request=None, responses={204: OpenApiResponse(description="the file removed")})
+    @extend_schema(
+        request=None, responses={204: OpenApiResponse(description="the file removed")}, parameters=[FILE_ID]
+    )
     @action(detail=True, methods=["delete"], url_path=r"evidence/(?P<evidence_id>[^/.]+)")
     def evidence(self, request: Request, pk: str | None = None, evidence_id: str = "") -> Response:
         """Take back an evidence file uploaded by mistake (those who may record progress, while
