@@ -140,6 +140,7 @@ class Progress(models.Model):
     note = models.TextField(_("progress"))
     author = account_stamp()
     created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=0)  # a correction from an old page is refused
 
     objects = ScopedQuerySet.as_manager()
     scope_path_field = "listing__organization__path"

@@ -236,7 +236,47 @@ def save_plan(
 
 
 def may_record_progress(user: Any, listing: Listing) -> bool:
+    """The organization's officers or the level above (short of the county), while the listing is
+    with the organization (planned or returned). The same people correct or delete an entry and
+    take back a file, whoever of them recorded it; once submitted, the entries are the county's to
+    judge (returned, they may be corrected again), and after acceptance or carrying over they stay."""
     return listing.state in WORKING and OWNER(user, listing)
+
+
+def _clean_progress(listing: Listing, note: Any, on: Any) -> tuple[str, date]:
+    note = str(note or "").strip()
+    errors: dict[str, str] = {}
+    if not note or len(note) > TEXT_MAX:
+        errors["note"] = _("Describe the progress (at most %(max)s characters).") % {"max": TEXT_MAX}
+    if not isinstance(on, date) or not date(listing.year, 1, 1) <= on <= timezone.localdate():
+        errors["on"] = _("Enter a date from the listing's year up to today.")
+    if errors:
+        raise ValidationError(errors)
+    return note, on
+
+
+def _editable(listing: Listing, acting_user: Any) -> Listing:
+    """The listing locked, within the user's reach, and with the organization for this user."""
+    listing = LISTING_FLOW.lock(listing)
+    if not in_scope(acting_user, listing, "view"):
+        raise OutOfScope(f"weak listing {listing.pk}")
+    if not may_record_progress(acting_user, listing):
+        raise ValidationError(
+            _(
+                "Progress and its evidence are corrected by the organization's officers or the "
+                "level above while the listing is being rectified, not once it is submitted, "
+                "accepted or carried over."
+            ),
+            code="closed",
+        )
+    return listing
+
+
+def _entry(listing: Listing, progress_id: Any) -> Progress:
+    row = Progress.objects.filter(listing=listing, pk=progress_id).select_for_update().first()
+    if row is None:
+        raise OutOfScope(f"weak progress {progress_id}")
+    return row
 
 
 @write_service("weak_listing.progress")
@@ -260,17 +300,9 @@ def add_progress(
                 "once the plan is made."
             )
         )
-    note = (note or "").strip()
-    errors: dict[str, str] = {}
-    if not note or len(note) > TEXT_MAX:
-        errors["note"] = _("Describe the progress (at most %(max)s characters).") % {"max": TEXT_MAX}
-    today = timezone.localdate()
-    if not isinstance(on, date) or not date(listing.year, 1, 1) <= on <= today:
-        errors["on"] = _("Enter a date from the listing's year up to today.")
+    note, on = _clean_progress(listing, note, on)
     if len(files) > MAX_EVIDENCE:
-        errors["files"] = _("At most %(limit)s files at once.") % {"limit": MAX_EVIDENCE}
-    if errors:
-        raise ValidationError(errors)
+        raise ValidationError({"files": _("At most %(limit)s files at once.") % {"limit": MAX_EVIDENCE}})
     progress = Progress.objects.create(listing=listing, on=on, note=note, author=account_of(acting_user))
     names = [
         row.original_name
@@ -292,6 +324,83 @@ def add_progress(
     )
     _changed(listing.county_id, listing.year)
     return progress
+
+
+@write_service("weak_listing.progress_edit")
+def update_progress(
+    listing: Listing,
+    progress_id: int,
+    data: dict[str, Any],
+    *,
+    acting_user: Any,
+    expected_version: int | None = None,
+) -> Progress:
+    """Correct an entry's date or text (`data` names either or both), by those who may record
+    progress, while the listing is with the organization; an old version is refused."""
+    listing = _editable(listing, acting_user)
+    row = _entry(listing, progress_id)
+    LISTING_FLOW.check_version(row, expected_version)
+    note, on = _clean_progress(listing, data.get("note", row.note), data.get("on", row.on))
+    changes: dict[str, list[Any]] = {}
+    if note != row.note:
+        changes["note"] = [row.note[:200], note[:200]]
+    if on != row.on:
+        changes["on"] = [row.on.isoformat(), on.isoformat()]
+    if not changes:
+        return row
+    row.note, row.on, row.version = note, on, row.version + 1
+    row.save(update_fields=["note", "on", "version"])
+    audit.record(
+        "weak_listing.progress_edit",
+        actor=acting_user,
+        obj=listing,
+        org_path=listing.organization.path,
+        changes={"progress_id": [row.pk, row.pk], **changes},
+    )
+    _changed(listing.county_id, listing.year)
+    return row
+
+
+@write_service("weak_listing.progress_delete")
+def delete_progress(
+    listing: Listing, progress_id: int, *, acting_user: Any, expected_version: int | None = None
+) -> None:
+    """Delete an entry recorded by mistake, with its evidence: the rows now, the stored files once
+    that is committed (a rollback keeps both)."""
+    listing = _editable(listing, acting_user)
+    row = _entry(listing, progress_id)
+    LISTING_FLOW.check_version(row, expected_version)
+    names = [attachments.remove(file) for file in row.evidence.all()]
+    old = {"progress": [row.note[:200], None], "on": [row.on.isoformat(), None], "evidence": [names, None]}
+    row.delete()
+    audit.record(
+        "weak_listing.progress_delete",
+        actor=acting_user,
+        obj=listing,
+        org_path=listing.organization.path,
+        changes=old,
+    )
+    _changed(listing.county_id, listing.year)
+
+
+@write_service("weak_listing.evidence_remove")
+def remove_evidence(listing: Listing, evidence_id: int, *, acting_user: Any) -> str:
+    """Take back a file uploaded by mistake while the listing is being rectified, by those who
+    may record progress. The file goes once the removal is committed (a rollback keeps the row, so
+    it keeps its file). Returns the file's name."""
+    listing = _editable(listing, acting_user)
+    row = Evidence.objects.filter(progress__listing=listing, pk=evidence_id).first()
+    if row is None:
+        raise OutOfScope(f"weak evidence {evidence_id}")
+    name = attachments.remove(row)
+    audit.record(
+        "weak_listing.evidence_remove",
+        actor=acting_user,
+        obj=listing,
+        org_path=listing.organization.path,
+        changes={"evidence": [name, None]},
+    )
+    return name
 
 
 # --- the moves -------------------------------------------------------------------------------

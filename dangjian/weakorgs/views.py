@@ -7,6 +7,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,10 +24,11 @@ from dangjian.supervision.common import int_param, year_param
 
 from . import queries, services
 from .forms import AddForm, PlanForm, ProgressForm
-from .models import WORKING, Evidence, Listing, ListingState
+from .models import WORKING, Evidence, Listing, ListingState, Reason
 from .workflows import LISTING_FLOW, NOT_INSIDE, OWNER
 
 RELATED = ["organization", "county"]
+PAGE_SIZE = 50  # a county proposes ~200 candidates a year
 
 
 def _screens(user: Any, org: Organization) -> bool:
@@ -54,24 +57,47 @@ def org_weak(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("The organization is on the list."))
                 return redirect("weak_listing", pk=listing.pk)
-    rows = list(queries.listings_under(request.user, org, year))
-    for row in rows:
+    rows = queries.listings_under(request.user, org, year)
+    reason = str(request.GET.get("reason", ""))
+    sort = str(request.GET.get("sort", ""))
+    sort = sort if sort in queries.SORTS else queries.SORTS[0]
+    candidates = _page(request, "page", queries.candidates(rows, reason, sort)) if screens else None
+    for row in candidates or ():
         row.moves = [t.name for t in LISTING_FLOW.allowed(request.user, row)]  # type: ignore[attr-defined]
+    on_list = rows.exclude(state__in=(ListingState.CANDIDATE, ListingState.REMOVED))
     return render(
         request,
         "weakorgs/org_weak.html",
         {
             "org": org,
             "year": year,
-            "rows": rows,
-            "candidates": [li for li in rows if li.state == ListingState.CANDIDATE],
-            "listed": [li for li in rows if li.state not in (ListingState.CANDIDATE, ListingState.REMOVED)],
-            "removed": [li for li in rows if li.state == ListingState.REMOVED],
+            "candidates": candidates,
+            "reason": reason if reason in Reason.values else "",
+            "reasons": Reason.choices,
+            "sort": sort,
+            "listed": _page(request, "listed_page", on_list),
+            "removed": _page(request, "removed_page", rows.filter(state=ListingState.REMOVED)),
             "counts": queries.counts(rows),
             "screens": screens,
             "form": form,
         },
     )
+
+
+def _page(request: HttpRequest, param: str, rows: QuerySet[Listing]) -> Page:
+    """One page of `rows` (`?<param>=`; a page past the end shows the last, so a page emptied by
+    confirming its last candidate still shows the candidates left)."""
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get(param))
+    # The links keep the year, the filter, the sort and the other lists' pages.
+    for name, number in (
+        ("prev_query", page.previous_page_number() if page.has_previous() else None),
+        ("next_query", page.next_page_number() if page.has_next() else None),
+    ):
+        query = request.GET.copy()
+        if number is not None:
+            query[param] = str(number)
+        setattr(page, name, query.urlencode() if number is not None else "")
+    return page
 
 
 @login_required
@@ -119,6 +145,10 @@ def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if listing.lookback_at is not None or not listing.lookback_due or listing.lookback_due > today:
         moves = [t for t in moves if t.name != "look_back"]
     progress = list(listing.progress.select_related("author").prefetch_related("evidence"))
+    records = services.may_record_progress(request.user, listing)
+    if records:  # each entry's correction form, filled with what it says now
+        for p in progress:
+            p.form = ProgressForm(initial={"on": p.on, "note": p.note}, prefix=f"p{p.pk}")  # type: ignore[attr-defined]
     return render(
         request,
         "weakorgs/listing.html",
@@ -128,7 +158,7 @@ def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "plans": plans,
             "progress": progress,
             "progress_form": ProgressForm(initial={"on": today}, prefix="progress"),
-            "records_progress": services.may_record_progress(request.user, listing),
+            "records_progress": records,
             "moves": moves,
             "takes_note": any(t.note != "none" for t in moves),
             "excluded": NOT_INSIDE.check(request.user, listing),
@@ -156,6 +186,69 @@ def listing_progress(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Progress recorded."))
+    return redirect("weak_listing", pk=listing.pk)
+
+
+def _entry_refused(request: HttpRequest, listing: Listing, exc: ValidationError) -> HttpResponse:
+    messages.error(request, " ".join(exc.messages))
+    return redirect("weak_listing", pk=listing.pk)
+
+
+@login_required
+@require_POST
+def progress_edit(request: HttpRequest, pk: int, progress_pk: int) -> HttpResponse:
+    """Correct a progress entry's date or text (from the form under the entry)."""
+    listing = get_for_user(request, Listing, pk, select_related=RELATED)
+    form = ProgressForm(request.POST, prefix=f"p{progress_pk}")
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("weak_listing", pk=listing.pk)
+    try:
+        services.update_progress(
+            listing,
+            progress_pk,
+            form.cleaned_data,
+            expected_version=int_param(request.POST.get("version")),
+            acting_user=request.user,
+        )
+    except OutOfScope as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        return _entry_refused(request, listing, exc)
+    messages.success(request, _("Progress corrected."))
+    return redirect("weak_listing", pk=listing.pk)
+
+
+@login_required
+@require_POST
+def progress_delete(request: HttpRequest, pk: int, progress_pk: int) -> HttpResponse:
+    listing = get_for_user(request, Listing, pk, select_related=RELATED)
+    try:
+        services.delete_progress(
+            listing,
+            progress_pk,
+            expected_version=int_param(request.POST.get("version")),
+            acting_user=request.user,
+        )
+    except OutOfScope as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        return _entry_refused(request, listing, exc)
+    messages.success(request, _("Progress entry deleted with its evidence."))
+    return redirect("weak_listing", pk=listing.pk)
+
+
+@login_required
+@require_POST
+def evidence_remove(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
+    listing = get_for_user(request, Listing, pk, select_related=RELATED)
+    try:
+        name = services.remove_evidence(listing, evidence_pk, acting_user=request.user)
+    except OutOfScope as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        return _entry_refused(request, listing, exc)
+    messages.success(request, _("Removed %(name)s.") % {"name": name})
     return redirect("weak_listing", pk=listing.pk)
 
 

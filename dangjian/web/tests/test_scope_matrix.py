@@ -69,8 +69,9 @@ from dangjian.testing.documents import readable_text
 from dangjian.testing.world import World, make_member, make_org, make_user
 from dangjian.transfers.models import FloatingRecord, LostContactCase, ProbationDecision, Transfer
 from dangjian.transfers.tests.matrix import movement_records
-from dangjian.weakorgs.models import Listing
-from dangjian.weakorgs.services import add_by_hand
+from dangjian.weakorgs.models import Evidence as WeakEvidence
+from dangjian.weakorgs.models import Listing, Progress
+from dangjian.weakorgs.services import add_by_hand, add_progress, save_plan
 
 MODEL_BY_PREFIX: list[tuple[str, type[models.Model]]] = [
     ("orgs/", Organization),
@@ -193,6 +194,8 @@ SECOND_PARAMETERS: dict[str, Any] = {
     "work_id": lambda leader: _one(LeaderWork.objects.filter(leader=leader)),
     "code": lambda meeting: [current_code(meeting.pk)],
     "eid": lambda nomination: _one(Evidence.objects.filter(nomination=nomination)),
+    "progress_id": lambda listing: _one(Progress.objects.filter(listing=listing)),
+    "evidence_id": lambda listing: _one(WeakEvidence.objects.filter(progress__listing=listing)),
 }
 
 
@@ -371,8 +374,12 @@ def big_world(world: World, settings: Any, tmp_path: Path) -> World:
         )
         honours.add_evidence(nomination, [SimpleUploadedFile("证书.png", dues_png())], acting_user=SYSTEM)
     # A weak organization listed by the county (or province) above each province's branch.
+    # Each with its plan and a progress entry with a file (the routes of an entry and a file).
     for county, org in ((other, branch), (world.county, world.branch), (world.county_b, world.branch_b)):
-        add_by_hand(county, org, month.year, "越界检查", acting_user=SYSTEM)
+        weak = add_by_hand(county, org, month.year, "越界检查", acting_user=SYSTEM)
+        weak = save_plan(weak, {"plan": "整顿", "leader": "王强", "contact": "李敏"}, acting_user=SYSTEM)
+        photo = SimpleUploadedFile("佐证.png", dues_png())
+        add_progress(weak, "召开支委会", month, [photo], acting_user=SYSTEM)
     # A term change requested by each province's branch (and by each county's of this one).
     for org in (branch, world.branch, world.branch_b):
         request_term_change(
@@ -476,6 +483,8 @@ def table_state() -> list:
         list(Report.objects.values_list("pk", "state")),
         list(FeedPhoto.objects.values_list("pk", "file")),
         list(Listing.objects.values_list("pk", "state", "version", "lookback_note")),
+        list(Progress.objects.values_list("pk", "on", "note", "version")),
+        list(WeakEvidence.objects.values_list("pk", "file")),
     ]
 
 

@@ -255,6 +255,25 @@ CREATIONS = [
         {"organization": "branch", "member": "member"},
     ),
     Creation(
+        "/api/v1/weak-listings/",
+        "county_staff",
+        # Last year's list: this year's already holds the branch (the scope matrix's world).
+        lambda r: {
+            "county": r.inside("committee"),
+            "organization": r.inside("branch"),
+            "year": int(TODAY[:4]) - 1,
+            "reason": "越界检查",
+        },
+        {"county": "committee", "organization": "branch"},
+    ),
+    Creation(
+        "/api/v1/weak-listings/screen/",
+        "county_staff",
+        lambda r: {"county": r.inside("committee"), "year": int(TODAY[:4])},
+        {"county": "committee"},
+        ok=(200,),
+    ),
+    Creation(
         "/api/v1/dispatches/",
         "county_staff",
         lambda r: {
