@@ -245,7 +245,9 @@ def test_returned_results_are_corrected_and_reported_again(world: World) -> None
 
 
 def _client(user: Any) -> Client:
+    """Signed in, reading English (the assertions compare English words)."""
     client = Client()
+    client.cookies["django_language"] = "en"
     client.force_login(user)
     return client
 
