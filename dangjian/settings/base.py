@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "dangjian.campaigns",
     "dangjian.honours",
     "dangjian.weakorgs",
+    "dangjian.development",
     "dangjian.discussion",
     "dangjian.compliance",
     "dangjian.notices",
