@@ -15,6 +15,7 @@ from dangjian.development.models import Applicant, Stage, Step
 from dangjian.development.services import answer_objection, end_development, record_objection, record_step
 from dangjian.members.models import Member, MemberCategory
 from dangjian.testing.world import World
+from dangjian.transfers.probation import member_probation_end
 
 from .helpers import days_ago, facts, register, take, township_staff, up_to
 
@@ -56,6 +57,8 @@ def test_from_application_to_probationary_member(world: World) -> None:
     assert member.category == MemberCategory.PROBATIONARY and member.join_date == days_ago(60)
     assert member.organization == world.branch and member.id_number == applicant.id_number
     assert AuditEntry.objects.filter(action="member.create", object_id=str(member.pk)).exists()
+    # The probation flow takes over: one year from the day the assembly voted.
+    assert member_probation_end(member) == add_years(days_ago(60), 1)
     up_to(world, applicant, 18)
     assert list(applicant.records.values_list("number", flat=True)) == [1, 2, 3, 4, 5, 6, 6, *range(7, 19)]
 

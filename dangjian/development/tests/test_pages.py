@@ -95,3 +95,24 @@ def test_the_board_shows_everyone_by_stage_in_constant_queries(world: World) -> 
     assert len(many) == len(few)
     assert page.count("/development/") >= 5
     assert "逾期" in page  # the first applicant's talk was due a month after the application
+
+
+def test_objections_recorded_and_answered_on_the_page(world: World) -> None:
+    applicant = up_to(world, register(world), 12)
+    client = client_for(township_staff(world))
+    page = client.get(f"/development/{applicant.pk}/").content.decode()
+    assert "objection-form" in page
+    client.post(
+        f"/development/{applicant.pk}/objections/",
+        {"received_on": days_ago(436).isoformat(), "text": "群众反映其曾参与赌博"},
+    )
+    objection = applicant.objections.get()
+    assert objection.answered_on is None
+    client.post(
+        f"/development/{applicant.pk}/objections/{objection.pk}/answer/",
+        {"answered_on": days_ago(433).isoformat(), "answer": "经调查不属实"},
+    )
+    objection.refresh_from_db()
+    assert objection.answer == "经调查不属实"
+    page = client.get(f"/development/{applicant.pk}/").content.decode()
+    assert "经调查不属实" in page and "step-form-13" in page
