@@ -206,3 +206,19 @@ def test_a_stale_page_is_refused(world: World) -> None:
         ),
         "Someone changed this record",
     )
+
+
+def test_the_approval_and_the_member_are_one_transaction(world: World) -> None:
+    """Registered as a member elsewhere meanwhile: the approval is refused whole, no step 17,
+    the stage unchanged."""
+    from dangjian.testing.world import make_member
+
+    applicant = up_to(world, register(world), 16)
+    make_member(world.branch_b, "赵小明", birth=applicant.birth_date, id_number=applicant.id_number)
+    members = Member.objects.count()
+    with pytest.raises(ValidationError) as exc:
+        take(world, applicant, 17)
+    assert "already registered" in " ".join(exc.value.messages)
+    applicant.refresh_from_db()
+    assert applicant.stage == Stage.ADMISSION and applicant.member is None
+    assert not applicant.records.filter(number=17).exists() and Member.objects.count() == members
