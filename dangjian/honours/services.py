@@ -16,6 +16,7 @@ from dangjian.core import attachments, audit, events
 from dangjian.core.exceptions import OutOfScope
 from dangjian.core.scoping import in_scope
 from dangjian.core.services import account_of, require_scope, write_service
+from dangjian.core.workdays import PUBLICITY_WORKDAYS, nth_workday, workdays_between
 from dangjian.core.workflow import reaches
 from dangjian.leaders.models import LeadingCadre
 from dangjian.members.models import ON_ROLL_STATUSES, Member
@@ -33,7 +34,6 @@ from .models import (
     NominationState,
     Objection,
 )
-from .workdays import PUBLICITY_WORKDAYS, nth_workday, workdays_between
 from .workflows import CALL_FLOW, NOMINATION_FLOW, NOMINATOR
 
 MAX_EVIDENCE = 10

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "dangjian.honours",
     "dangjian.weakorgs",
     "dangjian.elections",
+    "dangjian.development",
     "dangjian.discussion",
     "dangjian.compliance",
     "dangjian.notices",

@@ -14,10 +14,10 @@ from dangjian.accounts.services import grant_role
 from dangjian.core.exceptions import OutOfScope
 from dangjian.core.models import AuditEntry, StateChange
 from dangjian.core.scoping import SYSTEM
+from dangjian.core.workdays import nth_workday, workdays_between
 from dangjian.feed.models import FeedItem, FeedKind
 from dangjian.honours import services
 from dangjian.honours.models import CallState, Nomination, NominationState
-from dangjian.honours.workdays import nth_workday, workdays_between
 from dangjian.honours.workflows import NOMINATION_FLOW
 from dangjian.testing.world import World, make_member, make_user
 

@@ -24,6 +24,9 @@ from dangjian.accounts.roles import Role
 from dangjian.campaigns.models import Assignment, Campaign, Case
 from dangjian.campaigns.services import add_case, create_campaign, launch
 from dangjian.core.models import AuditEntry
+from dangjian.development.models import Applicant
+from dangjian.development.services import register_application
+from dangjian.development.tests.helpers import person as development_person
 from dangjian.discussion.models import Post, PostImage, Report, Thread
 from dangjian.discussion.tests.helpers import discussion_in
 from dangjian.dues.instructions import set_instructions
@@ -160,6 +163,7 @@ MODEL_BY_PREFIX: list[tuple[str, type[models.Model]]] = [
     ("api/v1/weak-listings/", Listing),
     ("term-changes/", TermChange),
     ("api/v1/term-changes/", TermChange),
+    ("development/", Applicant),
 ]
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 PERSONAS = [
@@ -385,6 +389,16 @@ def big_world(world: World, settings: Any, tmp_path: Path) -> World:
         request_term_change(
             org, {"planned_on": month + timedelta(days=40), "seats": 3, "plan": "换届"}, acting_user=SYSTEM
         )
+    # A person in development, with their written application, in each province's branch (and
+    # in each county's of this one).
+    for org in (branch, world.branch, world.branch_b):
+        register_application(
+            org,
+            development_person(),
+            applied_on=start.date(),
+            files=[SimpleUploadedFile("申请书.png", dues_png())],
+            acting_user=SYSTEM,
+        )
     movement_records(world, branch)  # transfers, floating, lost contact, probation, cards
     # Every meeting route with an attachment id is filled with a real attachment of its meeting.
     for bare in Meeting.objects.filter(attachments__isnull=True):
@@ -485,6 +499,7 @@ def table_state() -> list:
         list(Listing.objects.values_list("pk", "state", "version", "lookback_note")),
         list(Progress.objects.values_list("pk", "on", "note", "version")),
         list(WeakEvidence.objects.values_list("pk", "file")),
+        list(Applicant.objects.values_list("pk", "stage", "version", "last_step")),
     ]
 
 

@@ -1,0 +1,190 @@
+"""Recording steps 2–18: in order, by whoever the step names, with its rule checked; a step
+that decides a stage makes the workflow's move in the same transaction."""
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangjian.core import audit, events
+from dangjian.core.dates import add_months
+from dangjian.core.exceptions import OutOfScope
+from dangjian.core.services import account_of, write_service
+from dangjian.members.models import Member
+
+from .. import rules
+from ..models import Applicant, Stage, Step
+from ..steps import ASSESSMENT, STEPS, next_numbers
+from ..workflows import DEVELOPMENT_FLOW, WHO, above_refusal, branch_refusal
+from .admission import admit, check_admission, check_vote
+from .application import store_files
+
+NOTE_MAX = 2000
+TEXT_FIELDS = ("actor", "recommendation", "conclusion", "form_number", "reason")
+
+
+def _check_order(applicant: Applicant, number: int) -> None:
+    if applicant.stage == Stage.ENDED:
+        raise rules.fail(_("This development has ended: no further step can be recorded."), code="transition")
+    allowed = next_numbers(applicant)
+    if number not in allowed:
+        title = STEPS[allowed[-1]].title if allowed else "—"
+        raise rules.fail(
+            _("Steps are taken in order: step %(number)s cannot be recorded now; the next step is %(next)s.")
+            % {"number": number, "next": title},
+            code="transition",
+        )
+
+
+def _check_actor(applicant: Applicant, number: int, acting_user: Any) -> None:
+    kind = STEPS[number]
+    if kind.move:
+        DEVELOPMENT_FLOW.check(DEVELOPMENT_FLOW.by_name[kind.move], acting_user, applicant)
+    elif not WHO[kind.by](acting_user, applicant):
+        refusal = branch_refusal if kind.by == "branch" else above_refusal
+        raise ValidationError(refusal(applicant), code="actor")
+
+
+def _people(data: dict[str, Any]) -> list[Member]:
+    return list(data.get("people") or [])
+
+
+def _check_step(applicant: Applicant, number: int, on: date, data: dict[str, Any], steps: list[Step]) -> None:
+    """The rule of step `number` (the order, the actor and the dates are checked already)."""
+    branch_id = applicant.organization_id
+    if number == 3 and not data.get("recommendation"):
+        raise rules.fail(_("Say how the activist was recommended (by members or 推优)."), "recommendation")
+    if number == 5:
+        rules.check_full_members(
+            _people(data), branch_id, 1, 2, _("Appoint one or two full members of the branch as contacts.")
+        )
+    if number == ASSESSMENT and not (data.get("note") or "").strip() and not data.get("files"):
+        raise rules.fail(_("Write the assessment or attach it."), "note")
+    if number == 7:
+        assert applicant.activist_on is not None
+        rules.check_candidate_interval(applicant.activist_on, on)
+        rules.check_assessments(applicant.activist_on, on, [s.on for s in steps if s.number == ASSESSMENT])
+    if number == 9:
+        rules.check_full_members(
+            _people(data), branch_id, 2, 2, _("Two full members of the branch are the introducers.")
+        )
+    if number == 10 and not (data.get("conclusion") or "").strip():
+        raise rules.fail(
+            _("Without the political review's written conclusion there is no admission."), "conclusion"
+        )
+    if number == 11:
+        rules.check_training(data.get("training_days"), data.get("training_hours"))
+    if number == 12:
+        check_admission(steps)
+    if number == 13:
+        review = next(s for s in steps if s.number == 12)
+        rules.check_notice(data.get("notice_from"), data.get("notice_until"), on, review.on)
+        if applicant.objections.filter(answered_on__isnull=True).exists():
+            raise rules.fail(
+                _("Answer every objection raised during the public notice before the pre-review.")
+            )
+    if number == 14 and not (data.get("form_number") or "").strip():
+        raise rules.fail(_("Enter the application form's number."), "form_number")
+    if number == 16 and not (data.get("actor") or "").strip():
+        raise rules.fail(_("Name the committee member or organizer who talked with the candidate."), "actor")
+    if number == 17:
+        assert applicant.voted_on is not None
+        rules.check_approval_date(applicant.voted_on, on, data.get("reason") or "")
+
+
+@write_service("development.step")
+def record_step(
+    applicant: Applicant,
+    number: int,
+    data: dict[str, Any],
+    *,
+    files: Sequence[UploadedFile] = (),
+    expected_version: int | None = None,
+    acting_user: Any,
+) -> Step:
+    """Record step `number` with `data` (`on`, `note` and the step's own fields, `steps.STEPS`)."""
+    applicant = DEVELOPMENT_FLOW.lock(applicant)
+    if not DEVELOPMENT_FLOW.admits(acting_user, applicant):
+        raise OutOfScope(f"applicant {applicant.pk}")
+    DEVELOPMENT_FLOW.check_version(applicant, expected_version)
+    if number not in STEPS or number == 1:
+        raise rules.fail(_("There is no such step to record."), code="transition")
+    _check_order(applicant, number)
+    _check_actor(applicant, number, acting_user)
+    steps = list(applicant.records.all())
+    previous = max(s.on for s in steps)
+    meeting = None
+    if number == 15:
+        meeting = check_vote(applicant, data)
+        on = timezone.localdate(meeting.starts_at)
+    else:
+        given: date | None = data.get("on") or None
+        if given is None:
+            raise rules.fail(_("Enter the date of the step."), "on")
+        on = given
+    rules.check_date(on, previous)
+    data = {**data, "files": files}
+    _check_step(applicant, number, on, data, steps)
+    note = (data.get("note") or "").strip()
+    if len(note) > NOTE_MAX:
+        raise rules.fail(_("Keep the note to at most 2000 characters."), "note")
+    kind = STEPS[number]
+    values = {f: (data.get(f) or "").strip() for f in TEXT_FIELDS if f in kind.fields}
+    for f in ("training_days", "training_hours", "notice_from", "notice_until"):
+        if f in kind.fields:
+            values[f] = data.get(f)
+    if number == 15:
+        values.update(
+            meeting=meeting,
+            should_attend=data["should_attend"],
+            present=data["present"],
+            votes_for=data["votes_for"],
+        )
+    step = Step.objects.create(
+        applicant=applicant, number=number, on=on, note=note, recorded_by=account_of(acting_user), **values
+    )
+    if "people" in kind.fields:
+        step.people.set(_people(data))
+    names = store_files(step, files, acting_user)
+    _advance(applicant, step, acting_user, names)
+    return step
+
+
+def _advance(applicant: Applicant, step: Step, acting_user: Any, names: list[str]) -> None:
+    """Keep the record's own columns (last step, dates, what is due) and make the stage move."""
+    number, on = step.number, step.on
+    fields: dict[str, Any] = {"last_step": number}
+    if number == 3:
+        fields.update(activist_on=on, assessment_due=add_months(on, 6))
+    elif number == ASSESSMENT:
+        fields["assessment_due"] = add_months(on, 6)
+    elif number == 7:
+        fields.update(candidate_on=on, assessment_due=None)
+    elif number == 15:
+        fields.update(voted_on=on, approval_due=add_months(on, 3))
+    changes: dict[str, list[Any]] = {"step": [None, number], "on": [None, on.isoformat()], "files": names}
+    move = STEPS[number].move
+    if move == "admit":
+        fields["member"] = admit(applicant, step, acting_user)
+        fields["approval_due"] = None
+    if move:
+        DEVELOPMENT_FLOW.move(
+            applicant, move, acting_user=acting_user, fields=fields, changes=changes, locked=True
+        )
+        return
+    for name, value in fields.items():
+        setattr(applicant, name, value)
+    applicant.version += 1
+    applicant.save(update_fields=[*fields, "version", "updated_at"])
+    audit.record(
+        "development.step",
+        actor=acting_user,
+        obj=applicant,
+        org_path=applicant.organization.path,
+        changes=changes,
+    )
+    events.changed("development.step", applicant.organization_id, on)

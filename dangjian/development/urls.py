@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("orgs/<int:pk>/development/", views.board, name="org_development"),
+    path("orgs/<int:pk>/development/new/", views.register, name="development_register"),
+    path("development/<int:pk>/", views.person, name="development_person"),
+    path("development/<int:pk>/steps/<int:number>/", views.step, name="development_step"),
+    path("development/<int:pk>/end/", views.end, name="development_end"),
+    path("development/<int:pk>/objections/", views.objection, name="development_objection"),
+    path(
+        "development/<int:pk>/objections/<int:objection_pk>/answer/",
+        views.answer,
+        name="development_answer",
+    ),
+    path("development/<int:pk>/files/<int:file_pk>/", views.document, name="development_file"),
+]
