@@ -70,7 +70,7 @@ def create_county_honours(root: Organization, *, lively: Organization, today: da
         _user("secretary"),
     )
     member_user = User.objects.filter(username="member").select_related("member").first()
-    township = lively.get_parent()
+    township = Organization.objects.get_parent(lively)
     now = timezone.localdate()
     call = services.create_call(
         root,
