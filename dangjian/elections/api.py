@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from dangjian.api.base import ScopedViewSetMixin, StrictSerializerMixin
 from dangjian.api.pagination import IdCursorPagination
 from dangjian.core.tree import subtree_q
-from dangjian.members.models import CommitteePost
+from dangjian.members.models import ELECTED_POSTS
 from dangjian.organizations.api import OrganizationCodeField
 from dangjian.organizations.models import Organization
 
@@ -42,7 +42,7 @@ class TermChangeFilterSet(django_filters.FilterSet):
 
 class ElectedSerializer(StrictSerializerMixin):
     member = serializers.IntegerField(source="member_id")
-    post = serializers.ChoiceField(choices=[c for c in CommitteePost.choices if c[0]])
+    post = serializers.ChoiceField(choices=ELECTED_POSTS)
     votes = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
 
 

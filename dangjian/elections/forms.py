@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.members.models import CommitteePost
+from dangjian.members.models import ELECTED_POSTS
 
 from .models import PLAN_MAX, SEATS_MAX
 
@@ -33,7 +33,6 @@ class ResultsForm(forms.Form):
 
     def __init__(self, *args: object, seats: int, members: list[tuple[int, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        posts = [c for c in CommitteePost.choices if c[0]]
         self.lines = []
         for i in range(seats):
             self.fields[f"member_{i}"] = forms.TypedChoiceField(
@@ -45,7 +44,7 @@ class ResultsForm(forms.Form):
             )
             self.fields[f"post_{i}"] = forms.ChoiceField(
                 label=_("Post"),
-                choices=posts,
+                choices=ELECTED_POSTS,
                 initial="committee_member",
                 widget=forms.Select(attrs={"class": "form-select"}),
             )

@@ -48,6 +48,10 @@ class CommitteePost(models.TextChoices):
     COMMITTEE_MEMBER = "committee_member", _("Committee member")
 
 
+# The posts one is elected to (a term change's results); the API's schema names them once.
+ELECTED_POSTS = [c for c in CommitteePost.choices if c[0]]
+
+
 class MemberQuerySet(ScopedQuerySet["Member"]):
     def on_roll(self) -> "MemberQuerySet":
         return self.filter(status__in=ON_ROLL_STATUSES)

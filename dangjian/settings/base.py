@@ -253,6 +253,7 @@ SPECTACULAR_SETTINGS = {
         "SectorEnum": "dangjian.organizations.models.Sector",
         "CampaignKindEnum": "dangjian.campaigns.models.CampaignKind",
         "CampaignFieldTypeEnum": "dangjian.campaigns.models.FieldType",
+        "CommitteePostEnum": "dangjian.members.models.ELECTED_POSTS",
     },
     # The default enum hook, then the error answers every operation can give.
     "POSTPROCESSING_HOOKS": [

@@ -3,6 +3,7 @@ organization page, registers an application with its written application attache
 the talk; a talk dated in the future is refused on the page with the rule's words. Chinese, as
 users see it."""
 
+import os
 from datetime import timedelta
 from typing import Any
 
@@ -19,6 +20,13 @@ from dangjian.web.tests.test_browser import log_in
 from .helpers import id_number
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# Screenshots to look at, when asked for (DANGJIAN_SHOTS=<directory>).
+SHOTS = os.environ.get("DANGJIAN_SHOTS", "")
+
+
+def _shot(page: Page, name: str) -> None:
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
 
 
 def test_register_an_application_and_record_the_talk_on_a_phone(
@@ -33,6 +41,7 @@ def test_register_an_application_and_record_the_talk_on_a_phone(
     page.locator("#org-development-link").click()
     expect(page.locator("#board")).to_contain_text("入党申请人")
     assert_fits(page, 360)
+    _shot(page, "development-board-phone")
     page.locator("#register-link").click()
     today = timezone.localdate()
     page.fill("#id_name", "周明")
@@ -59,4 +68,5 @@ def test_register_an_application_and_record_the_talk_on_a_phone(
     form.locator("button").click()
     expect(page.locator("#step-2")).to_contain_text("党组织派人谈话")
     expect(page.locator("#step-form-3")).to_be_visible()
+    _shot(page, "development-person-phone")
     assert Applicant.objects.get(name="周明").last_step == 2
