@@ -13,6 +13,7 @@ who writes on or inside the organization itself, nor whoever filed what is being
 Confirming writes the new term and committee (the service, after the move).
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -32,7 +33,7 @@ from dangjian.core.workflow import (
     level_above,
     not_inside,
 )
-from dangjian.members.models import CommitteePost
+from dangjian.members.models import CommitteePost, MemberCategory, MemberStatus
 
 from .models import TermChange, TermChangeState
 
@@ -66,6 +67,21 @@ def _results_complete(tc: TermChange, inputs: Inputs) -> None:
         raise ValidationError(_("Exactly one secretary must be elected."))
 
 
+def _still_on_roll(tc: TermChange, inputs: Inputs) -> None:
+    """The elected are still full members of the organization when the results are confirmed
+    (a member transferred away meanwhile is not written into another organization's committee)."""
+    gone = tc.elected.exclude(
+        member__organization_id=tc.organization_id,
+        member__status=MemberStatus.ACTIVE,
+        member__category=MemberCategory.FULL,
+    ).values_list("member__name", flat=True)
+    if gone:
+        raise ValidationError(
+            _("%(names)s is no longer a full member of the organization: return the results for correction.")
+            % {"names": "、".join(gone)}
+        )
+
+
 def _decide(
     name: str,
     source: tuple[str, ...],
@@ -75,6 +91,7 @@ def _decide(
     *,
     stamp: str = "",
     unless: Unless = NOT_REQUESTER,
+    guards: tuple[Callable[[TermChange, Inputs], None], ...] = (),
 ) -> Transition:
     """A decision of the committee one level up."""
     return Transition(
@@ -84,6 +101,7 @@ def _decide(
         who=(ABOVE,),
         refusal=_above_refusal,
         unless=(NOT_INSIDE, unless),
+        guards=guards,
         note=note,
         note_required_message=gettext_lazy("Say what must change."),
         stamp=stamp,
@@ -144,6 +162,7 @@ TERM_FLOW = Workflow(
             gettext_lazy("Results confirmed: the new term and committee are recorded."),
             stamp="confirmed",
             unless=NOT_REPORTER,
+            guards=(_still_on_roll,),
         ),
         _decide(
             "return_results",

@@ -315,3 +315,20 @@ def test_the_committee_home_counts_term_changes_to_decide(world: World) -> None:
     assert "Term changes to decide" in home and f"/orgs/{world.county.pk}/term-changes/" in home
     services.approve(tc, acting_user=world.county_staff)
     assert "Term changes to decide" not in _client(world.county_staff).get("/").content.decode()
+
+
+def test_a_member_gone_before_confirmation_is_not_written_elsewhere(world: World) -> None:
+    tc = _approved(world)
+    seats = [Seat(world.member.pk, "secretary"), Seat(world.member2.pk, "committee_member")]
+    services.record_results(tc, timezone.localdate(), seats, acting_user=world.secretary)
+    services.report(tc, acting_user=world.secretary)
+    Member.objects.filter(pk=world.member2.pk).update(organization=world.branch2)  # transferred meanwhile
+    with pytest.raises(ValidationError) as exc:
+        services.confirm(tc, acting_user=world.county_staff)
+    assert "李娜" in exc.value.messages[0]
+    assert Member.objects.get(pk=world.member2.pk).committee_post == ""
+    assert _reload(tc).state == S.ELECTED
+    services.return_results(tc, note="李娜已转出", acting_user=world.county_staff)
+    services.record_results(tc, timezone.localdate(), seats[:1], acting_user=world.secretary)
+    services.report(tc, acting_user=world.secretary)
+    assert services.confirm(tc, acting_user=world.county_staff).state == S.CONFIRMED
