@@ -60,7 +60,7 @@ def _clean_request(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_org(org: Organization, acting_user: Any) -> None:
-    if not ORGANIZATION(acting_user, _Probe(org)):
+    if not may_request(acting_user, org):
         raise OutOfScope(f"organizations.organization {org.pk}")
     if org.depth <= 1:
         raise ValidationError(
@@ -73,6 +73,11 @@ class _Probe:
     """A term change not yet written, for the workflow's actor checks."""
 
     organization: Organization
+
+
+def may_request(user: Any, org: Organization) -> bool:
+    """Whether `user` writes for `org` (its officers, or a level above): who files its request."""
+    return ORGANIZATION(user, _Probe(org))
 
 
 @write_service("term_change.request")

@@ -62,7 +62,7 @@ def _under_way_below(request: HttpRequest, org: Organization) -> list[TermChange
 def org_term_changes(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_for_user(request, Organization, pk)
     changes = list(TermChange.objects.restrict(request.user, "view").filter(organization=org))
-    requests = ORGANIZATION(request.user, services._Probe(org)) and org.depth > 1
+    requests = services.may_request(request.user, org) and org.depth > 1
     requests = requests and not any(tc.state in OPEN for tc in changes)
     form = RequestForm(request.POST if request.method == "POST" and requests else None)
     if form.is_bound and form.is_valid():
