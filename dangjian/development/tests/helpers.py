@@ -12,6 +12,8 @@ from dangjian.core.idnumber import generate_id_number
 from dangjian.core.scoping import SYSTEM
 from dangjian.development.models import Applicant
 from dangjian.development.services import record_step, register_application
+from dangjian.members.models import Member
+from dangjian.members.validation import id_bidx
 from dangjian.testing.world import World, make_user
 from dangjian.transfers.tests.helpers import closed_assembly
 
@@ -23,10 +25,19 @@ def days_ago(n: int) -> date:
 
 
 def id_number(birth: date = date(1998, 4, 12), gender: str = "male") -> str:
+    """A valid ID number no applicant or member has yet: only 500 exist per birth date and
+    gender, so a fresh draw can repeat one (deterministic: the draws follow a counter)."""
     import random
 
-    _serial[0] += 1
-    return generate_id_number(random.Random(_serial[0] * 7919), birth, gender)
+    while True:
+        _serial[0] += 1
+        number = generate_id_number(random.Random(_serial[0] * 7919), birth, gender)
+        bidx = id_bidx(number)
+        if not (
+            Applicant.objects.filter(id_number_bidx=bidx).exists()
+            or Member.objects.filter(id_number_bidx=bidx).exists()
+        ):
+            return number
 
 
 def person(**extra: Any) -> dict[str, Any]:
