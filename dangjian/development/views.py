@@ -2,6 +2,7 @@
 next), registering an application, and a person's page (every step in order with the forms for
 the steps the user may record next)."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -144,6 +145,20 @@ def _errors(request: HttpRequest, exc: ValidationError) -> None:
     messages.error(request, " ".join(exc.messages))
 
 
+def _act(request: HttpRequest, applicant: Applicant, write: Callable[[], object], done: str) -> HttpResponse:
+    """A write posted from the person's page: outside the user's reach 404, a refusal shown on
+    the page (nothing changed), else `done`; back to the page either way."""
+    try:
+        write()
+    except OutOfScope as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, done)
+    return redirect("development_person", pk=applicant.pk)
+
+
 @login_required
 @require_POST
 def step(request: HttpRequest, pk: int, number: int) -> HttpResponse:
@@ -161,42 +176,36 @@ def step(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             ),
         )
         return redirect("development_person", pk=applicant.pk)
-    try:
-        services.record_step(
+    return _act(
+        request,
+        applicant,
+        lambda: services.record_step(
             applicant,
             number,
             form.cleaned_data,
             files=request.FILES.getlist(f"s{number}-files"),
             expected_version=int_param(request.POST.get("version")),
             acting_user=request.user,
-        )
-    except OutOfScope as exc:
-        raise Http404 from exc
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("Step recorded: %(title)s.") % {"title": STEPS[number].title})
-    return redirect("development_person", pk=applicant.pk)
+        ),
+        _("Step recorded: %(title)s.") % {"title": STEPS[number].title},
+    )
 
 
 @login_required
 @require_POST
 def end(request: HttpRequest, pk: int) -> HttpResponse:
     applicant = get_for_user(request, Applicant, pk, GATE, select_related=["organization"])
-    try:
-        services.end_development(
+    return _act(
+        request,
+        applicant,
+        lambda: services.end_development(
             applicant,
             note=str(request.POST.get("note", "")),
             expected_version=int_param(request.POST.get("version")),
             acting_user=request.user,
-        )
-    except OutOfScope as exc:
-        raise Http404 from exc
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, str(DEVELOPMENT_FLOW.by_name["end"].done))
-    return redirect("development_person", pk=applicant.pk)
+        ),
+        str(DEVELOPMENT_FLOW.by_name["end"].done),
+    )
 
 
 @login_required
@@ -204,17 +213,13 @@ def end(request: HttpRequest, pk: int) -> HttpResponse:
 def objection(request: HttpRequest, pk: int) -> HttpResponse:
     applicant = get_for_user(request, Applicant, pk, GATE, select_related=["organization"])
     form = ObjectionForm(request.POST)
-    try:
+
+    def write() -> None:
         if not form.is_valid():
             raise ValidationError(_("Enter the objection and the day it was received."))
         services.record_objection(applicant, acting_user=request.user, **form.cleaned_data)
-    except OutOfScope as exc:
-        raise Http404 from exc
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("Objection recorded."))
-    return redirect("development_person", pk=applicant.pk)
+
+    return _act(request, applicant, write, _("Objection recorded."))
 
 
 @login_required
@@ -225,17 +230,13 @@ def answer(request: HttpRequest, pk: int, objection_pk: int) -> HttpResponse:
     if row is None:
         raise Http404
     form = AnswerForm(request.POST)
-    try:
+
+    def write() -> None:
         if not form.is_valid():
             raise ValidationError(_("Enter the answer and the day it was given."))
         services.answer_objection(row, acting_user=request.user, **form.cleaned_data)
-    except OutOfScope as exc:
-        raise Http404 from exc
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("Answer recorded."))
-    return redirect("development_person", pk=applicant.pk)
+
+    return _act(request, applicant, write, _("Answer recorded."))
 
 
 @login_required

@@ -2,6 +2,7 @@
 the screening, confirm or remove candidates, list one by hand; for everyone: the listed
 organizations they may read), one listing with its plan, progress, evidence, moves and history."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -189,8 +190,19 @@ def listing_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("weak_listing", pk=listing.pk)
 
 
-def _entry_refused(request: HttpRequest, listing: Listing, exc: ValidationError) -> HttpResponse:
-    messages.error(request, " ".join(exc.messages))
+def _entry_write(
+    request: HttpRequest, listing: Listing, write: Callable[[], object], done: Callable[[object], str]
+) -> HttpResponse:
+    """A write on a progress entry or its evidence, from the listing's page: outside the user's
+    reach 404, a refusal shown on the page (nothing changed), else `done(result)`."""
+    try:
+        result = write()
+    except OutOfScope as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done(result))
     return redirect("weak_listing", pk=listing.pk)
 
 
@@ -203,53 +215,47 @@ def progress_edit(request: HttpRequest, pk: int, progress_pk: int) -> HttpRespon
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("weak_listing", pk=listing.pk)
-    try:
-        services.update_progress(
+    return _entry_write(
+        request,
+        listing,
+        lambda: services.update_progress(
             listing,
             progress_pk,
             form.cleaned_data,
             expected_version=int_param(request.POST.get("version")),
             acting_user=request.user,
-        )
-    except OutOfScope as exc:
-        raise Http404 from exc
-    except ValidationError as exc:
-        return _entry_refused(request, listing, exc)
-    messages.success(request, _("Progress corrected."))
-    return redirect("weak_listing", pk=listing.pk)
+        ),
+        lambda _row: _("Progress corrected."),
+    )
 
 
 @login_required
 @require_POST
 def progress_delete(request: HttpRequest, pk: int, progress_pk: int) -> HttpResponse:
     listing = get_for_user(request, Listing, pk, select_related=RELATED)
-    try:
-        services.delete_progress(
+    return _entry_write(
+        request,
+        listing,
+        lambda: services.delete_progress(
             listing,
             progress_pk,
             expected_version=int_param(request.POST.get("version")),
             acting_user=request.user,
-        )
-    except OutOfScope as exc:
-        raise Http404 from exc
-    except ValidationError as exc:
-        return _entry_refused(request, listing, exc)
-    messages.success(request, _("Progress entry deleted with its evidence."))
-    return redirect("weak_listing", pk=listing.pk)
+        ),
+        lambda _none: _("Progress entry deleted with its evidence."),
+    )
 
 
 @login_required
 @require_POST
 def evidence_remove(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
     listing = get_for_user(request, Listing, pk, select_related=RELATED)
-    try:
-        name = services.remove_evidence(listing, evidence_pk, acting_user=request.user)
-    except OutOfScope as exc:
-        raise Http404 from exc
-    except ValidationError as exc:
-        return _entry_refused(request, listing, exc)
-    messages.success(request, _("Removed %(name)s.") % {"name": name})
-    return redirect("weak_listing", pk=listing.pk)
+    return _entry_write(
+        request,
+        listing,
+        lambda: services.remove_evidence(listing, evidence_pk, acting_user=request.user),
+        lambda name: _("Removed %(name)s.") % {"name": name},
+    )
 
 
 @login_required
