@@ -19,7 +19,7 @@ from dangjian.core.tree import STEPLEN, ancestor_paths, minimal_prefixes, subtre
 from dangjian.members.models import Education, Gender
 from dangjian.organizations.models import COMMITTEE_KINDS, MEMBER_HOLDING_KINDS, Organization, Sector
 
-from .models import OPEN_STAGES, Applicant, Occupation, Plan, Stage, Step
+from .models import OPEN_STAGES, Applicant, ApplicantQuerySet, Occupation, Plan, Stage, Step
 
 APPROVAL = 17
 COLLEGE = (Education.POSTGRADUATE, Education.BACHELOR, Education.ASSOCIATE)  # 大专及以上
@@ -180,7 +180,7 @@ def child_figures(
     def at(path: str) -> Figures | None:
         return own if path == org.path else by_path.get(path)
 
-    plans = (
+    plans: Any = (
         Plan.objects.filter(subtree_q(org.path, "organization__path"), year=year)
         .annotate(child=_child("organization__path", width))
         .values("child")
@@ -197,7 +197,7 @@ def child_figures(
             figures.planned = row["n"]
             figures.plan = {name: row[f"{name}_sum"] or 0 for name in ("admissions", *TARGETS)}
     a = "applicant__"
-    done = (
+    done: Any = (
         approvals(year)
         .filter(subtree_q(org.path, f"{a}organization__path"))
         .annotate(child=_child(f"{a}organization__path", width))
@@ -218,7 +218,7 @@ def child_figures(
             figures.admitted = row["n"]
             figures.done = {name: row[name] for name in TARGETS}
             figures.done["admissions"] = row["n"]
-    pipeline = (
+    pipeline: Any = (
         Applicant.objects.filter(subtree_q(org.path, "organization__path"), stage__in=OPEN_STAGES)
         .annotate(child=_child("organization__path", width))
         .values("child")
@@ -236,7 +236,7 @@ def child_figures(
     return [(c, by_path[c.path]) for c in children], own, total
 
 
-def waiting_above(org: Organization) -> QuerySet[Applicant]:
+def waiting_above(org: Organization) -> ApplicantQuerySet:
     """People in `org`'s subtree (below `org` itself) whose next step is one the level above
     takes, oldest due first."""
     return (

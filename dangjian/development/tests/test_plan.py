@@ -312,3 +312,22 @@ def test_township_staff_may_also_be_made(world: World) -> None:
     staff = make_user("east_staff", Role.COMMITTEE_STAFF, other)
     with pytest.raises(OutOfScope):
         set_plan(world.township, YEAR, {"admissions": 1}, acting_user=staff)
+
+
+def test_the_pages_and_the_refusal_in_chinese(world: World) -> None:
+    plan_for(world, 0)
+    applicant = ready(world)
+    client = Client()
+    client.force_login(township_staff(world))
+    response = client.post(
+        f"/development/{applicant.pk}/steps/17/",
+        {"s17-on": days_ago(40).isoformat(), "version": applicant.version},
+        follow=True,
+    )
+    assert "超计划发展党员须先调整计划" in response.content.decode()
+    assert Applicant.objects.get(pk=applicant.pk).stage == Stage.ADMISSION
+    client.force_login(world.county_staff)
+    page = client.get(f"/orgs/{world.county.pk}/development/plan/?year={YEAR}").content.decode()
+    assert f"{YEAR}年发展党员计划" in page and "大专及以上学历" in page
+    page = client.get(f"/orgs/{world.county.pk}/development/plan/edit/?year={YEAR}").content.decode()
+    assert "每个基层党委" in page
