@@ -213,3 +213,41 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+class Plan(models.Model):
+    """A grassroots committee's yearly development plan (发展党员计划): how many it may admit in
+    the year (approvals, step 17, dated in the year) and how many of them should be women, under
+    35, front-line workers and farmers, college-educated, in non-public sectors. Set by the level above
+    (`services.plan`); an approval beyond it is refused until the plan is changed."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="development_plans", verbose_name=_("committee")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    admissions = models.PositiveIntegerField(_("admissions"))
+    women = models.PositiveIntegerField(_("women"), default=0)
+    under_35 = models.PositiveIntegerField(_("under 35"), default=0)
+    frontline = models.PositiveIntegerField(_("front-line workers and farmers"), default=0)
+    college = models.PositiveIntegerField(_("college-educated"), default=0)
+    # Admissions in branches of non-public enterprises and social organizations (两新组织).
+    nonpublic = models.PositiveIntegerField(_("non-public sectors"), default=0)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    set_by = account_stamp()
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path_field = "organization__path"
+
+    class Meta:
+        verbose_name = _("development plan")
+        verbose_name_plural = _("development plans")
+        ordering = ["year", "organization__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year"], name="devplan_one_per_org_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}/{self.year}"

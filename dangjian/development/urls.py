@@ -1,10 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import plan_views, views
 
 urlpatterns = [
     path("orgs/<int:pk>/development/", views.board, name="org_development"),
     path("orgs/<int:pk>/development/new/", views.register, name="development_register"),
+    path("orgs/<int:pk>/development/plan/", plan_views.plan, name="org_development_plan"),
+    path("orgs/<int:pk>/development/plan/edit/", plan_views.plan_edit, name="org_development_plan_edit"),
+    path("orgs/<int:pk>/development/waiting/", plan_views.waiting, name="org_development_waiting"),
     path("development/<int:pk>/", views.person, name="development_person"),
     path("development/<int:pk>/steps/<int:number>/", views.step, name="development_step"),
     path("development/<int:pk>/end/", views.end, name="development_end"),

@@ -26,6 +26,7 @@ from dangjian.compliance.models import Result, Snapshot, Status, Tally
 from dangjian.compliance.queries import rule_title
 from dangjian.core.counts import count_each
 from dangjian.core.tree import subtree_q
+from dangjian.development.plans import waiting_above
 from dangjian.dues.models import DuesReduction, ReductionState
 from dangjian.dues.months import this_month
 from dangjian.dues.queries import Statement, member_statement
@@ -288,6 +289,12 @@ def _waiting(user: Any, org: Organization, *, committee: bool) -> list[Waiting]:
                 ),
                 "view",
                 "org_detail",
+            ),
+            (
+                _("Development steps waiting for the committee"),
+                waiting_above(org),
+                "change",
+                "org_development_waiting",
             ),
             (
                 _("Term changes to decide"),

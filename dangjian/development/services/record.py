@@ -22,6 +22,7 @@ from ..steps import ASSESSMENT, STEPS, next_numbers
 from ..workflows import DEVELOPMENT_FLOW, WHO, above_refusal, branch_refusal
 from .admission import admit, check_admission, check_vote
 from .application import store_files
+from .plan import check_within_plan
 
 NOTE_MAX = 2000
 TEXT_FIELDS = ("actor", "recommendation", "conclusion", "form_number", "reason")
@@ -94,6 +95,7 @@ def _check_step(applicant: Applicant, number: int, on: date, data: dict[str, Any
     if number == 17:
         assert applicant.voted_on is not None
         rules.check_approval_date(applicant.voted_on, on, data.get("reason") or "")
+        check_within_plan(applicant, on)
 
 
 @write_service("development.step")
