@@ -88,6 +88,7 @@ def test_standing_rules() -> None:
         "dues.unpaid_six_months",
         "members.lost_contact_without_case",
         "members.floating_unmanaged",
+        "development.beyond_plan",
     }
 
 
