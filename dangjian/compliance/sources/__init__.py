@@ -3,6 +3,7 @@
 from . import (  # noqa: F401
     campaigns,
     dues,
+    elections,
     evaluation,
     honours,
     identity,
