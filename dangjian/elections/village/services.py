@@ -38,7 +38,7 @@ from .models import (
     VillagePost,
     due_day,
 )
-from .workflows import TOPIC, TOWNSHIP, VILLAGE, VILLAGE_FLOW
+from .workflows import NOT_INSIDE, TOPIC, TOWNSHIP, VILLAGE, VILLAGE_FLOW
 
 S = VillageElectionState
 
@@ -78,6 +78,12 @@ def villages_of(township: Organization) -> Any:
 def may_plan(user: Any, village: Organization) -> bool:
     """Whether `user` is the township above `village` (or higher): who plans and files."""
     return TOWNSHIP(user, _Probe(village))
+
+
+def is_township_of(user: Any, election: VillageElection) -> bool:
+    """Whether `user` acts as the township for `election` (plans, reviews, files): a grant
+    covering the village's parent, and none on or inside the village itself."""
+    return may_plan(user, election.organization) and not NOT_INSIDE.check(user, election)
 
 
 def may_record(user: Any, election: VillageElection) -> bool:
@@ -158,9 +164,7 @@ def _locked(e: VillageElection, acting_user: Any, expected_version: int | None) 
 
 
 def _as_township(e: VillageElection, acting_user: Any) -> None:
-    if not may_plan(acting_user, e.organization) or VILLAGE_FLOW.by_name["review"].unless[0].check(
-        acting_user, e
-    ):
+    if not is_township_of(acting_user, e):
         raise ValidationError(
             _("This is done by the township above %(org)s.") % {"org": e.organization.name}, code="actor"
         )

@@ -161,9 +161,7 @@ def _handle(
 def village_election(request: HttpRequest, pk: int) -> HttpResponse:
     e = get_for_user(request, VillageElection, pk, "change", select_related=["organization", "township"])
     candidates = list(e.candidates.select_related("member"))
-    township = services.may_plan(request.user, e.organization) and not VILLAGE_FLOW.by_name["review"].unless[
-        0
-    ].check(request.user, e)
+    township = services.is_township_of(request.user, e)
     records = services.may_record(request.user, e) and e.state == S.REVIEWED
     post = request.POST if request.method == "POST" else None
     forms: dict[str, Any] = {}
