@@ -27,6 +27,7 @@ from dangjian.dues.api import DuesPaymentViewSet, DuesProfileViewSet, DuesReduct
 from dangjian.dues.api_instructions import PaymentInstructionsView
 from dangjian.dues.api_reads import DuesMineView, DuesMonthView, DuesQuoteView, DuesRatesView
 from dangjian.elections.api import TermChangeViewSet
+from dangjian.elections.village.api import VillageElectionViewSet
 from dangjian.feed.api import FeedView
 from dangjian.honours.api import HonourCallViewSet, NominationViewSet
 from dangjian.leaders.api import LeaderViewSet
@@ -77,6 +78,7 @@ router.register("honour-calls", HonourCallViewSet, basename="honour-call")
 router.register("nominations", NominationViewSet, basename="nomination")
 router.register("weak-listings", WeakListingViewSet, basename="weak-listing")
 router.register("term-changes", TermChangeViewSet, basename="term-change")
+router.register("village-elections", VillageElectionViewSet, basename="village-election")
 router.register("leaders", LeaderViewSet, basename="leader")
 router.register("imports", ImportJobViewSet, basename="import")
 router.register("threads", ThreadViewSet, basename="thread")

@@ -100,3 +100,65 @@ def create_county_terms(
         elif i == 3:
             services.return_request(tc, note="委员职数应为5名，请调整后重新报送", acting_user=staff)
     return made
+
+
+def create_village_elections(county: Organization, *, today: date | None = None) -> int:
+    """The two-committee elections of one township of `county` this year (work point 21): the
+    first village filed before 30 June, its Party secretary elected director (一肩挑); the second
+    elected and reported, awaiting the township's filing; the third in the qualification review,
+    one candidate still waiting; the rest not yet planned. How many planned."""
+    import random
+
+    from dangjian.core.idnumber import generate_id_number
+    from dangjian.elections.village import services as village
+    from dangjian.elections.village.models import Candidate, VillageElection
+
+    today = today or timezone.localdate()
+    rng = random.Random(21)
+    townships = Organization.objects.filter(subtree_q(county.path), depth=county.depth + 1).order_by("path")
+    town = next(
+        (t for t in townships if village.is_township(t) and village.villages_of(t).count() >= 3), None
+    )
+    if town is None:
+        return 0
+    staff = SYSTEM
+    villages = list(village.villages_of(town)[:3])
+    held = min(date(today.year, 5, 16), today)
+
+    def person() -> str:
+        return generate_id_number(
+            rng, date(rng.randint(1965, 1990), rng.randint(1, 12), rng.randint(1, 28)), "male"
+        )
+
+    made = 0
+    for i, org in enumerate(villages):
+        e = village.plan_election(org, today.year, held if i < 2 else today, acting_user=staff)
+        made += 1
+        secretary = Member.objects.filter(organization=org, committee_post="secretary").first()
+        director = (secretary.name, secretary.id_number) if secretary and i == 0 else ("刘建国", person())
+        village.add_candidate(e, director[0], director[1], "director", acting_user=staff)
+        village.add_candidate(e, "陈秀英", person(), "committee_member", acting_user=staff)
+        village.add_candidate(e, "王志强", person(), "committee_member", acting_user=staff)
+        if i == 2:
+            first = Candidate.objects.filter(election=e).order_by("id").first()
+            assert first is not None
+            village.review_candidate(
+                first, "passed", "组织、纪检、公安、法院、民政联审无异议", acting_user=staff
+            )
+            continue
+        for c in Candidate.objects.filter(election=e).order_by("id"):
+            failed = c.name == "王志强" and i == 1
+            note = "公安部门：近三年有治安处罚记录" if failed else "组织、纪检、公安、法院、民政联审无异议"
+            village.review_candidate(c, "failed" if failed else "passed", note, acting_user=staff)
+        village.close_review(e, acting_user=staff)
+        passed = list(Candidate.objects.filter(election=e, review="passed").order_by("id"))
+        seats = [
+            village.Seat(c.pk, "director" if n == 0 else "committee_member", 420 - n * 30)
+            for n, c in enumerate(passed)
+        ]
+        village.record_results(e, held, seats, acting_user=staff)
+        village.report(e, acting_user=staff)
+        if i == 0:
+            village.file_election(e, note="材料齐全，予以备案", acting_user=staff)
+            VillageElection.objects.filter(pk=e.pk).update(filed_on=min(date(today.year, 6, 12), today))
+    return made

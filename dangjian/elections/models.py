@@ -109,3 +109,12 @@ class Elected(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.post}"
+
+
+# The village side (work point 21) lives in its own module; imported here so Django registers it.
+from .village.models import (  # noqa: E402, F401
+    Candidate,
+    VillageCommittee,
+    VillageElection,
+    VillageSeat,
+)

@@ -3,6 +3,7 @@ from django.urls import path
 from dangjian.core.workflow_views import move_path
 
 from . import services, views
+from .village import urls as village_urls
 from .workflows import TERM_FLOW
 
 # Every move is one button posting to the one move view; confirming writes the new term and
@@ -22,4 +23,5 @@ urlpatterns = [
         )
         for t in TERM_FLOW.transitions
     ),
+    *village_urls.urlpatterns,
 ]

@@ -254,6 +254,11 @@ SPECTACULAR_SETTINGS = {
         "CampaignKindEnum": "dangjian.campaigns.models.CampaignKind",
         "CampaignFieldTypeEnum": "dangjian.campaigns.models.FieldType",
         "CommitteePostEnum": "dangjian.members.models.ELECTED_POSTS",
+        "VillagePostEnum": "dangjian.elections.village.models.VillagePost",
+        "VillageCommitteePostEnum": "dangjian.elections.village.api.COMMITTEE_POST_CHOICES",
+        "VillageElectionStateEnum": "dangjian.elections.village.models.VillageElectionState",
+        "CandidateReviewEnum": "dangjian.elections.village.models.ReviewResult",
+        "CandidateReviewResultEnum": "dangjian.elections.village.api.REVIEW_CHOICES",
     },
     # The default enum hook, then the error answers every operation can give.
     "POSTPROCESSING_HOOKS": [

@@ -4,6 +4,7 @@ from . import (  # noqa: F401
     campaigns,
     development_plan,
     dues,
+    elections,
     evaluation,
     honours,
     identity,

@@ -40,8 +40,8 @@ def test_every_work_point_appears_in_hunan_2017() -> None:
     assert {r.point for r in rules} == set(range(1, 26))
     not_measured = {r.point for r in rules if r.kind == RuleKind.NOT_MEASURED}
     measured = {r.point for r in rules if r.kind != RuleKind.NOT_MEASURED}
-    assert {20, 21, 22} <= not_measured
-    assert measured == set(range(1, 26)) - {20, 21, 22}
+    assert {20, 22} <= not_measured
+    assert measured == set(range(1, 26)) - {20, 22}
     sent_down = {r.code: r for r in rules if r.point == 18}  # special campaigns (dangjian.campaigns)
     assert sent_down["special-campaigns"].spec["metric"] == "campaigns.open_cases"
     assert sent_down["tasks-on-time"].spec["metric"] == "campaigns.late_tasks"
@@ -54,6 +54,9 @@ def test_every_work_point_appears_in_hunan_2017() -> None:
     assert honours["model-examples"].kind == RuleKind.STATE
     assert honours["model-examples"].spec["metric"] == "honours.unpublished"
     assert honours["model-examples"].spec["applies_to"] == {"kinds": ["committee", "working_committee"]}
+    villages = {r.code: r for r in rules if r.point == 21}  # two-committee elections (dangjian.elections)
+    assert villages["village-elections"].kind == RuleKind.STATE
+    assert villages["village-elections"].spec["metric"] == "elections.village_unfiled"
     weak = {r.code: r for r in rules if r.point == 11}  # weak and lax organizations (dangjian.weakorgs)
     assert weak["weak-organizations"].spec["metric"] == "weakorgs.unfinished_at_year_end"
     assert weak["weak-organizations-plans"].spec["metric"] == "weakorgs.without_plan"

@@ -46,3 +46,17 @@ def test_term_changes_at_every_step(demo: None, db: None) -> None:
     assert (
         f"/term-changes/{waiting.pk}/approve/" in client.get(f"/term-changes/{waiting.pk}/").content.decode()
     )
+
+
+def test_village_elections_filed_reported_and_in_review(demo: None, db: None) -> None:
+    from dangjian.elections.village.models import Candidate, VillageElection
+
+    states = Counter(VillageElection.objects.values_list("state", flat=True))
+    assert states == {"filed": 1, "elected": 1, "planned": 1}, states
+    assert Candidate.objects.filter(review="pending").exists()
+    filed = VillageElection.objects.get(state="filed")
+    assert filed.filed_on is not None and filed.filed_on.month <= 6
+    client = Client()
+    client.force_login(User.objects.get(username="county_staff"))
+    page = client.get(f"/orgs/{filed.township_id}/village-elections/").content.decode()
+    assert page.count('id="village-') >= 3

@@ -35,6 +35,8 @@ from dangjian.dues.services import propose_reduction, record_payment, set_profil
 from dangjian.dues.tests.images import png as dues_png
 from dangjian.elections.models import TermChange
 from dangjian.elections.services import request_term_change
+from dangjian.elections.village.models import Candidate as VillageCandidate
+from dangjian.elections.village.models import VillageElection
 from dangjian.evaluation.models import EvaluationCampaign, Handling, PeerRating
 from dangjian.evaluation.tests.helpers import handled_campaign
 from dangjian.feed.models import FeedItem, FeedPhoto
@@ -163,6 +165,8 @@ MODEL_BY_PREFIX: list[tuple[str, type[models.Model]]] = [
     ("api/v1/weak-listings/", Listing),
     ("term-changes/", TermChange),
     ("api/v1/term-changes/", TermChange),
+    ("village-elections/", VillageElection),
+    ("api/v1/village-elections/", VillageElection),
     ("development/", Applicant),
 ]
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
@@ -388,6 +392,22 @@ def big_world(world: World, settings: Any, tmp_path: Path) -> World:
     for org in (branch, world.branch, world.branch_b):
         request_term_change(
             org, {"planned_on": month + timedelta(days=40), "seats": 3, "plan": "换届"}, acting_user=SYSTEM
+        )
+    # Last year's two-committee election of each province's branch (and each county's of this
+    # one), with a candidate: this year's is left for the API's creation to plan.
+    for org in (branch, world.branch, world.branch_b):
+        village = VillageElection.objects.create(
+            organization=org,
+            township=org.get_parent(),
+            year=month.year - 1,
+            planned_on=month.replace(year=month.year - 1),
+        )
+        VillageCandidate.objects.create(
+            election=village,
+            name="越界候选人",
+            id_number="430102197503020011",
+            id_number_bidx="x",
+            post="director",
         )
     # A person in development, with their written application, in each province's branch (and
     # in each county's of this one).

@@ -204,6 +204,12 @@ CREATIONS = [
         {"organization": "committee"},
     ),
     Creation(
+        "/api/v1/village-elections/",
+        "county_staff",
+        lambda r: {"organization": r.inside("branch"), "year": int(TODAY[:4]), "planned_on": TODAY},
+        {"organization": "branch"},
+    ),
+    Creation(
         "/api/v1/campaigns/",
         "county_staff",
         lambda r: {

@@ -24,7 +24,7 @@ from dangjian.demo.activity import (
     create_demo_leaders,
 )
 from dangjian.demo.campaigns import create_county_campaigns
-from dangjian.demo.elections import create_county_terms
+from dangjian.demo.elections import create_county_terms, create_village_elections
 from dangjian.demo.honours import create_county_honours
 from dangjian.demo.life import create_county_life, measure_year
 from dangjian.demo.loader import METHODS, load_plan, resolve_method
@@ -138,6 +138,7 @@ class Command(BaseCommand):
             honours = create_county_honours(county, lively=branch) if county is not None else 0
             weak = create_county_weak(county, lively=branch) if county is not None else {}
             terms = create_county_terms(county, lively=branch) if county is not None else 0
+            villages = create_village_elections(county) if county is not None else 0
             # What the reminder worker would send today, so the demo's inbox is not empty
             # without it running.
             due_day_before(timezone.now())
@@ -173,6 +174,8 @@ class Command(BaseCommand):
                 )
             if terms:
                 self.stdout.write(f"Term changes of {county.name}: {terms} under way or done this year.")
+            if villages:
+                self.stdout.write(f"Village and community elections planned in {county.name}: {villages}.")
             if weak:
                 self.stdout.write(
                     f"Weak and lax organizations of {county.name}: {weak['candidates']} candidates "
