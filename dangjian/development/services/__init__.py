@@ -1,12 +1,15 @@
 """All writes to member development: registering an application (`application`), recording a
-step and the stage move it makes (`record`), the admission's vote and approval (`admission`)."""
+step and the stage move it makes (`record`), the admission's vote and approval (`admission`),
+the person's own account (`account`)."""
 
+from .account import issue_account
 from .application import answer_objection, end_development, record_objection, register_application
 from .record import record_step
 
 __all__ = [
     "answer_objection",
     "end_development",
+    "issue_account",
     "record_objection",
     "record_step",
     "register_application",
