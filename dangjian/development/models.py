@@ -8,6 +8,7 @@ number is compared with the roll's directly. Structure figures (gender, birth da
 occupation) are kept for the yearly plan's targets.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -88,6 +89,16 @@ class Applicant(models.Model):
         blank=True,
         related_name="development",
         verbose_name=_("member"),
+    )
+    # The person's own account (issued like a member's, `services.issue_account`): they read their
+    # own progress at /me/development/ and nothing else; after admission it is the member's too.
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="development_record",
+        verbose_name=_("account"),
     )
     review_note = models.CharField(_("note"), max_length=200, blank=True)
     created_by = account_stamp()

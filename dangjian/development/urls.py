@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import plan_views, views
+from . import mine, paper_views, plan_views, views
 
 urlpatterns = [
     path("orgs/<int:pk>/development/", views.board, name="org_development"),
@@ -18,4 +18,8 @@ urlpatterns = [
         name="development_answer",
     ),
     path("development/<int:pk>/files/<int:file_pk>/", views.document, name="development_file"),
+    path("development/<int:pk>/file.pdf", paper_views.person_file, name="development_file_pdf"),
+    path("development/<int:pk>/papers/<str:paper>.pdf", paper_views.paper, name="development_paper"),
+    path("development/<int:pk>/account/", mine.issue_account, name="development_account"),
+    path("me/development/", mine.my_development, name="my_development"),
 ]

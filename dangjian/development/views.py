@@ -25,6 +25,7 @@ from dangjian.supervision.common import int_param
 from . import services
 from .forms import AnswerForm, EndForm, ObjectionForm, RegisterForm, StepForm
 from .models import OPEN_STAGES, Applicant, Objection, Stage, Step, StepFile
+from .paperwork import available_papers
 from .steps import STEPS, approval_limits, due, next_numbers
 from .workflows import DEVELOPMENT_FLOW, WHO
 
@@ -110,7 +111,9 @@ def _steps(applicant: Applicant) -> list[Step]:
 
 @login_required
 def person(request: HttpRequest, pk: int) -> HttpResponse:
-    applicant = get_for_user(request, Applicant, pk, GATE, select_related=["organization", "member"])
+    applicant = get_for_user(
+        request, Applicant, pk, GATE, select_related=["organization", "member", "account"]
+    )
     user = request.user
     today = timezone.localdate()
     forms = [
@@ -122,13 +125,21 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     writes = WHO["branch"](user, applicant) or WHO["above"](user, applicant)
     in_notice = applicant.stage == Stage.ADMISSION and applicant.last_step == 12
     reveal = reaches(user, applicant.organization, "reveal_pii")
+    steps = _steps(applicant)
+    papers = available_papers({s.number for s in steps})
+    for step in steps:
+        step.papers = papers.get(step.number, [])  # type: ignore[attr-defined]
+    for kind, form in forms:
+        form.papers = papers.get(kind.number, [])  # type: ignore[attr-defined]
     return render(
         request,
         "development/person.html",
         {
             "a": applicant,
             "birth": birth_year_month(applicant.birth_date) if reveal else birth_year(applicant.birth_date),
-            "steps": _steps(applicant),
+            "steps": steps,
+            "papers": [p for ps in papers.values() for p in ps],
+            "issues_account": reaches(user, applicant.organization, "manage_users"),
             "due": due(applicant, today),
             "forms": forms,
             "ends": applicant.is_open

@@ -27,6 +27,7 @@ from dangjian.compliance.queries import rule_title
 from dangjian.core.counts import count_each
 from dangjian.core.tree import subtree_q
 from dangjian.development.plans import waiting_above
+from dangjian.development.models import Applicant
 from dangjian.dues.models import DuesReduction, ReductionState
 from dangjian.dues.months import this_month
 from dangjian.dues.queries import Statement, member_statement
@@ -430,4 +431,8 @@ def home_context(user: Any) -> dict[str, Any]:
     admin_roles: list[str] = [r for r in ADMIN_ROLE_ORDER if r in grants]
     context["admin_home"] = admin_home(user, admin_roles) if admin_roles else None
     context["role_names"] = sorted({str(Role(r).label) for r in roles})
+    # A person in development holds an account with no role and no member: their own progress.
+    context["in_development"] = (
+        not roles and user.member_id is None and Applicant.objects.filter(account_id=user.pk).exists()
+    )
     return context

@@ -12,6 +12,7 @@ from dangjian.orglife.models import Meeting
 
 from .. import rules
 from ..models import Applicant, Step
+from .account import link_member
 
 
 def check_admission(steps: list[Step]) -> None:
@@ -44,9 +45,10 @@ def check_vote(applicant: Applicant, data: dict[str, Any]) -> Meeting:
 
 def admit(applicant: Applicant, step: Step, acting_user: Any) -> Member:
     """The committee's approval (step 17): the person becomes a probationary member of the
-    branch from the day the assembly voted (probation starts then; the probation flow follows)."""
+    branch from the day the assembly voted (probation starts then; the probation flow follows),
+    signing in with the account they were issued in development, if any."""
     assert applicant.voted_on is not None
-    return create_member(
+    member = create_member(
         applicant.organization,
         {
             "name": applicant.name,
@@ -61,3 +63,6 @@ def admit(applicant: Applicant, step: Step, acting_user: Any) -> Member:
         },
         acting_user=acting_user,
     )
+    # The person's own account, if they were issued one, is the member's from now on.
+    link_member(applicant, member, acting_user)
+    return member

@@ -70,3 +70,25 @@ def test_register_an_application_and_record_the_talk_on_a_phone(
     expect(page.locator("#step-form-3")).to_be_visible()
     _shot(page, "development-person-phone")
     assert Applicant.objects.get(name="周明").last_step == 2
+
+
+def test_the_person_reads_their_own_progress_on_a_phone(page: Page, live_server: Any) -> None:
+    from dangjian.accounts.models import User
+    from dangjian.development.services import issue_account
+    from dangjian.testing.world import PASSWORD
+
+    from .helpers import register, up_to
+
+    world = build_world()
+    applicant = up_to(world, register(world, name="赵小明"), 11)
+    issue_account(applicant, "zhaoxm", PASSWORD, acting_user=world.users["sysadmin"])
+    User.objects.filter(username="zhaoxm").update(must_change_password=False)
+    base = str(live_server)
+    page.set_viewport_size({"width": 375, "height": 780})
+    log_in(page, base, "zhaoxm", otp=False)
+    page.locator("#home-development a").click()
+    expect(page.locator("#my-stage")).to_have_text("发展对象")
+    expect(page.locator("#my-introducers")).to_contain_text(world.member2.name)
+    expect(page.locator("#my-next")).to_contain_text("支部委员会审查")
+    assert_fits(page, 375)
+    _shot(page, "development-mine-phone")

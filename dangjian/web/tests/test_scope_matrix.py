@@ -25,6 +25,7 @@ from dangjian.campaigns.models import Assignment, Campaign, Case
 from dangjian.campaigns.services import add_case, create_campaign, launch
 from dangjian.core.models import AuditEntry
 from dangjian.development.models import Applicant
+from dangjian.development.paperwork import PAPERS
 from dangjian.development.services import register_application
 from dangjian.development.tests.helpers import person as development_person
 from dangjian.discussion.models import Post, PostImage, Report, Thread
@@ -204,6 +205,8 @@ SECOND_PARAMETERS: dict[str, Any] = {
     "eid": lambda nomination: _one(Evidence.objects.filter(nomination=nomination)),
     "progress_id": lambda listing: _one(Progress.objects.filter(listing=listing)),
     "evidence_id": lambda listing: _one(WeakEvidence.objects.filter(progress__listing=listing)),
+    # A development's generated papers (notice, pre-review, filing forms) by their names.
+    "paper": lambda applicant: list(PAPERS),
 }
 
 
