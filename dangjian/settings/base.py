@@ -254,6 +254,10 @@ SPECTACULAR_SETTINGS = {
         "CampaignKindEnum": "dangjian.campaigns.models.CampaignKind",
         "CampaignFieldTypeEnum": "dangjian.campaigns.models.FieldType",
         "CommitteePostEnum": "dangjian.members.models.ELECTED_POSTS",
+        # Member development: names other apps' stages and occupations must not take.
+        "DevelopmentStageEnum": "dangjian.development.models.Stage",
+        "DevelopmentOccupationEnum": "dangjian.development.models.Occupation",
+        "DevelopmentRecommendationEnum": "dangjian.development.models.Recommendation",
     },
     # The default enum hook, then the error answers every operation can give.
     "POSTPROCESSING_HOOKS": [
