@@ -44,6 +44,7 @@ from .workflows import DEVELOPMENT_FLOW, WHO
 
 GATE = DEVELOPMENT_FLOW.gate
 VERSION_HELP = "the person's version as read; refused (409) when it has changed"
+ID_MAX = 2**63 - 1  # ids fit a 64-bit column; a larger number is refused, not looked up
 FILES_HELP = "PDF, DOCX, JPEG or PNG, at most 10 MB each; checked by content (multipart only)"
 
 
@@ -208,7 +209,7 @@ class StepRecordSerializer(StrictSerializerMixin):
         choices=Recommendation.choices, required=False, help_text="step 3"
     )
     people = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
         required=False,
         help_text="ids of full members of the branch: 1–2 contacts (step 5), 2 introducers (step 9)",
     )
@@ -218,7 +219,9 @@ class StepRecordSerializer(StrictSerializerMixin):
     notice_from = serializers.DateField(required=False, help_text="step 13: the public notice's first day")
     notice_until = serializers.DateField(required=False, help_text="step 13: its last day")
     form_number = serializers.CharField(max_length=40, required=False, help_text="step 14")
-    meeting = serializers.IntegerField(required=False, help_text="step 15: a closed branch member assembly")
+    meeting = serializers.IntegerField(
+        min_value=1, max_value=ID_MAX, required=False, help_text="step 15: a closed branch member assembly"
+    )
     should_attend = serializers.IntegerField(min_value=0, max_value=9999, required=False, help_text="step 15")
     present = serializers.IntegerField(min_value=0, max_value=9999, required=False, help_text="step 15")
     votes_for = serializers.IntegerField(min_value=0, max_value=9999, required=False, help_text="step 15")
@@ -326,7 +329,7 @@ class ApplicantViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
         return self._detail(applicant, status.HTTP_201_CREATED)
 
     @extend_schema(responses=StepSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # a person's steps: a short list
     def steps(self, request: Request, pk: str | None = None) -> Response:
         """Every step recorded, in order, with its facts and documents."""
         applicant = self.get_object()
@@ -387,7 +390,7 @@ class ApplicantViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
 
     @extend_schema(methods=["get"], request=None, responses=ObjectionSerializer(many=True))
     @extend_schema(methods=["post"], request=ObjectionSerializer, responses={201: ObjectionSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def objections(self, request: Request, pk: str | None = None) -> Response:
         """The objections raised during the public notice and their answers; POST records one
         (after the branch committee's review, before the pre-review), with its answer if given."""

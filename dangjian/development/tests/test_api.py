@@ -110,7 +110,9 @@ def test_the_id_number_and_phone_are_only_ever_masked(api: Any, world: World) ->
     assert (
         made.data["id_number"] == applicant.id_number_masked and made.data["phone"] == applicant.phone_masked
     )
-    assert made.data["birth"] == "1998"  # the year only, for a role without reveal_pii
+    # The birth date as on the page: year-month for a role with reveal_pii, the year in lists.
+    assert made.data["birth"] == "1998-04" and answers[1].data["results"][0]["birth"] == "1998"
+    assert all("1998-04-12" not in r.content.decode() for r in answers)
 
 
 # --- personas ------------------------------------------------------------------------------------
