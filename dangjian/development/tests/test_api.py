@@ -193,6 +193,23 @@ def test_an_introducer_never_approves(api: Any, world: World) -> None:
     assert api("county_staff").post(f"{URL}{applicant.pk}/steps/17/", step_body(world, 17)).status_code == 201
 
 
+def test_whoever_recorded_the_vote_never_approves(api: Any, world: World) -> None:
+    from dangjian.accounts.services import grant_role
+    from dangjian.core.scoping import SYSTEM
+
+    staff = township_staff(world)
+    grant_role(staff, world.branch, Role.SECRETARY, acting_user=SYSTEM)
+    staff.forget_grants()
+    applicant = up_to(world, register(world), 14)
+    assert (
+        api("township_staff").post(f"{URL}{applicant.pk}/steps/15/", step_body(world, 15)).status_code == 201
+    )
+    up_to(world, applicant, 16)
+    refused = api("township_staff").post(f"{URL}{applicant.pk}/steps/17/", step_body(world, 17))
+    assert refused.status_code == 400 and "recorded the branch assembly" in str(refused.data)
+    assert Applicant.objects.get(pk=applicant.pk).stage == Stage.ADMISSION
+
+
 def test_outside_the_reach_everything_is_404_and_nothing_changes(api: Any, world: World) -> None:
     applicant = up_to(world, register(world), 12)
     file_id = Step.objects.get(applicant=applicant, number=1).files.values_list("pk", flat=True).first()
