@@ -21,6 +21,7 @@ from dangjian.accounts.api.views import (
     UserViewSet,
 )
 from dangjian.campaigns.api import CampaignReportViewSet, SentCampaignViewSet
+from dangjian.development.api import ApplicantViewSet
 from dangjian.discussion.api import PostImageView, PostViewSet, ThreadViewSet
 from dangjian.discussion.api_review import ResolveReportView, ReviewView, WordsView
 from dangjian.dues.api import DuesPaymentViewSet, DuesProfileViewSet, DuesReductionViewSet
@@ -84,6 +85,7 @@ router.register("imports", ImportJobViewSet, basename="import")
 router.register("threads", ThreadViewSet, basename="thread")
 router.register("posts", PostViewSet, basename="post")
 router.register("polls", PollViewSet, basename="poll")
+router.register("development/applicants", ApplicantViewSet, basename="development-applicant")
 
 # The schema describes the whole API surface: shown to signed-in users only.
 signed_in = [IsAuthenticated]

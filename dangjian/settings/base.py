@@ -259,6 +259,10 @@ SPECTACULAR_SETTINGS = {
         "VillageElectionStateEnum": "dangjian.elections.village.models.VillageElectionState",
         "CandidateReviewEnum": "dangjian.elections.village.models.ReviewResult",
         "CandidateReviewResultEnum": "dangjian.elections.village.api.REVIEW_CHOICES",
+        # Member development: names other apps' stages and occupations must not take.
+        "DevelopmentStageEnum": "dangjian.development.models.Stage",
+        "DevelopmentOccupationEnum": "dangjian.development.models.Occupation",
+        "DevelopmentRecommendationEnum": "dangjian.development.models.Recommendation",
     },
     # The default enum hook, then the error answers every operation can give.
     "POSTPROCESSING_HOOKS": [

@@ -24,7 +24,7 @@ from dangjian.accounts.roles import Role
 from dangjian.campaigns.models import Assignment, Campaign, Case
 from dangjian.campaigns.services import add_case, create_campaign, launch
 from dangjian.core.models import AuditEntry
-from dangjian.development.models import Applicant
+from dangjian.development.models import Applicant, Objection, StepFile
 from dangjian.development.paperwork import PAPERS
 from dangjian.development.services import register_application
 from dangjian.development.tests.helpers import person as development_person
@@ -169,6 +169,7 @@ MODEL_BY_PREFIX: list[tuple[str, type[models.Model]]] = [
     ("village-elections/", VillageElection),
     ("api/v1/village-elections/", VillageElection),
     ("development/", Applicant),
+    ("api/v1/development/", Applicant),  # and its steps, documents and objections
 ]
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 PERSONAS = [
@@ -207,6 +208,13 @@ SECOND_PARAMETERS: dict[str, Any] = {
     "evidence_id": lambda listing: _one(WeakEvidence.objects.filter(progress__listing=listing)),
     # A development's generated papers (notice, pre-review, filing forms) by their names.
     "paper": lambda applicant: list(PAPERS),
+    "number": lambda applicant: [2],  # the step a person at step 1 takes next
+    "fid": lambda applicant: _one(StepFile.objects.filter(step__applicant=applicant)),
+    # The world's people are at step 1, before any public notice: no objection to answer yet (an
+    # outsider answering a real one is tried in development/tests/test_api.py).
+    "oid": lambda applicant: (
+        list(Objection.objects.filter(applicant=applicant).values_list("pk", flat=True)) or [0]
+    ),
 }
 
 

@@ -22,6 +22,7 @@ from rest_framework import serializers
 
 from dangjian.accounts.models import User
 from dangjian.core.models import AuditEntry
+from dangjian.development.tests.helpers import person as development_person
 from dangjian.dues.services import set_profile
 from dangjian.honours.models import Call
 from dangjian.lectures.models import Lecturer
@@ -412,6 +413,12 @@ CREATIONS = [
             "members": [r.inside("member")],
         },
         {"members": "member"},
+    ),
+    Creation(
+        "/api/v1/development/applicants/",
+        "secretary",
+        lambda r: {**development_person(), "organization": r.inside("branch"), "applied_on": _days(-900)},
+        {"organization": "branch"},
     ),
 ]
 # Endpoints that take a reference in a POST body but create nothing, and where that is tested.
