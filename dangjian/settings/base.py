@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "dangjian.campaigns",
     "dangjian.honours",
     "dangjian.weakorgs",
+    "dangjian.villagework",
     "dangjian.elections",
     "dangjian.development",
     "dangjian.discussion",
@@ -254,6 +255,10 @@ SPECTACULAR_SETTINGS = {
         "CampaignKindEnum": "dangjian.campaigns.models.CampaignKind",
         "CampaignFieldTypeEnum": "dangjian.campaigns.models.FieldType",
         "CommitteePostEnum": "dangjian.members.models.ELECTED_POSTS",
+        "VillageTeamRoleEnum": "dangjian.villagework.models.TeamRole",
+        "VillageAssignmentStateEnum": "dangjian.villagework.models.AssignmentState",
+        "VillageLogKindEnum": "dangjian.villagework.models.LogKind",
+        "VillageGradeEnum": "dangjian.villagework.models.Grade",
     },
     # The default enum hook, then the error answers every operation can give.
     "POSTPROCESSING_HOOKS": [

@@ -17,5 +17,6 @@ from . import (  # noqa: F401
     study,
     supervision,
     transfers,
+    villagework,
     weakorgs,
 )
