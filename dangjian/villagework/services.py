@@ -438,7 +438,10 @@ def assess(
     assignment = ASSIGNMENT_FLOW.lock(assignment)
     if not in_scope(acting_user, assignment, "change"):
         raise OutOfScope(f"village assignment {assignment.pk}")
-    _require_county(assignment.county, acting_user)
+    if not may_act_for_county(acting_user, assignment.county):  # the township reads only
+        raise ValidationError(
+            _("This is done by those who may change the county committee's records."), code="actor"
+        )
     if not (
         isinstance(year, int) and isinstance(quarter, int) and 2000 <= year <= 2100 and 1 <= quarter <= 4
     ):

@@ -11,7 +11,6 @@ from django.test import Client
 
 from dangjian.accounts.roles import Role
 from dangjian.core.exceptions import OutOfScope
-from dangjian.core.scoping import SYSTEM
 from dangjian.organizations.models import Organization
 from dangjian.testing.world import World, make_member, make_org, make_user
 from dangjian.villagework import services
@@ -61,7 +60,7 @@ def first_secretary(world: World, v: Villages, **extra: Any) -> Assignment:
 
 
 def outcome(write: Any) -> str:
-    """"ok", "404" or "refused" for a write, always rolled back."""
+    """ "ok", "404" or "refused" for a write, always rolled back."""
     try:
         with transaction.atomic():
             write()

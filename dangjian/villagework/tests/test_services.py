@@ -29,7 +29,13 @@ def test_one_current_first_secretary_and_the_handover(world: World) -> None:
     services.assign(
         world.county,
         v.village,
-        {"role": "team_member", "name": "陈东", "sending_unit": "县交通局", "phone": "13900001111", "start": START},
+        {
+            "role": "team_member",
+            "name": "陈东",
+            "sending_unit": "县交通局",
+            "phone": "13900001111",
+            "start": START,
+        },
         acting_user=world.county_staff,
     )
     with pytest.raises(ValidationError):  # the note is required
@@ -123,7 +129,12 @@ def test_one_assessment_per_assignment_and_quarter(world: World) -> None:
 
 def test_training_sessions_and_attendance(world: World) -> None:
     v = add_villages(world)
-    data = {"title": "村党组织书记示范培训班", "start": date(2024, 5, 6), "end": date(2024, 5, 10), "hours": "32"}
+    data = {
+        "title": "村党组织书记示范培训班",
+        "start": date(2024, 5, 6),
+        "end": date(2024, 5, 10),
+        "hours": "32",
+    }
     session = services.create_training(world.county, data, acting_user=world.county_staff)
     assert session.hours == Decimal("32.0")
     services.record_attendance(session, v.village, "赵书记", acting_user=world.county_staff)
