@@ -256,6 +256,8 @@ SPECTACULAR_SETTINGS = {
         "CampaignFieldTypeEnum": "dangjian.campaigns.models.FieldType",
         "CommitteePostEnum": "dangjian.members.models.ELECTED_POSTS",
         "VillageTeamRoleEnum": "dangjian.villagework.models.TeamRole",
+        "GradeEnum": "dangjian.evaluation.models.Grade",
+        "RoleEnum": "dangjian.accounts.roles.Role",
         "VillageAssignmentStateEnum": "dangjian.villagework.models.AssignmentState",
         "VillageLogKindEnum": "dangjian.villagework.models.LogKind",
         "VillageGradeEnum": "dangjian.villagework.models.Grade",

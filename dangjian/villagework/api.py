@@ -65,17 +65,17 @@ class AssignmentFilterSet(_OrgFilterSet):
         fields: list[str] = []
 
 
-class FlagSerializer(serializers.Serializer):
+class VillageFlagSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     village = serializers.CharField(source="village.code", read_only=True)
     village_name = serializers.CharField(source="village.name", read_only=True)
     county = serializers.CharField(source="county.code", read_only=True)
     start = serializers.DateField(read_only=True)
-    end = serializers.DateField(read_only=True)
+    end = serializers.DateField(read_only=True, allow_null=True)
     reason = serializers.CharField(read_only=True)
 
 
-class FlagNewSerializer(StrictSerializerMixin):
+class VillageFlagNewSerializer(StrictSerializerMixin):
     county = OrganizationCodeField(help_text="code of the county committee (change within reach)")
     village = OrganizationCodeField(help_text="code of the village party organization below it")
     start = serializers.DateField()
@@ -83,7 +83,7 @@ class FlagNewSerializer(StrictSerializerMixin):
     reason = serializers.CharField(max_length=REASON_MAX)
 
 
-class AssignmentSerializer(serializers.Serializer):
+class VillageAssignmentSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     village = serializers.CharField(source="village.code", read_only=True)
     village_name = serializers.CharField(source="village.name", read_only=True)
@@ -94,13 +94,13 @@ class AssignmentSerializer(serializers.Serializer):
     phone = serializers.CharField(source="phone_masked", read_only=True, help_text="masked")
     member = serializers.IntegerField(source="member_id", read_only=True, allow_null=True)
     start = serializers.DateField(read_only=True)
-    end = serializers.DateField(read_only=True)
+    end = serializers.DateField(read_only=True, allow_null=True)
     state = serializers.ChoiceField(choices=AssignmentState.choices, read_only=True)
     handover_note = serializers.CharField(read_only=True)
     version = serializers.IntegerField(read_only=True)
 
 
-class AssignmentNewSerializer(StrictSerializerMixin):
+class VillageAssignmentNewSerializer(StrictSerializerMixin):
     county = OrganizationCodeField(help_text="code of the county committee (change within reach)")
     village = OrganizationCodeField(help_text="code of the flagged village party organization")
     role = serializers.ChoiceField(choices=TeamRole.choices)
@@ -108,13 +108,18 @@ class AssignmentNewSerializer(StrictSerializerMixin):
     sending_unit = serializers.CharField(max_length=UNIT_MAX)
     phone = serializers.CharField(max_length=20)
     member = serializers.IntegerField(
-        required=False, allow_null=True, default=None, help_text="a member's id"
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="a member's id",
     )
     start = serializers.DateField()
     end = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class HandOverSerializer(StrictSerializerMixin):
+class VillageHandOverSerializer(StrictSerializerMixin):
     end = serializers.DateField(help_text="the last day in post")
     note = serializers.CharField(max_length=REASON_MAX, help_text="the handover note")
     version = serializers.IntegerField(
@@ -122,23 +127,23 @@ class HandOverSerializer(StrictSerializerMixin):
     )
 
 
-class PhotoSerializer(serializers.Serializer):
+class VillagePhotoSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(source="original_name", read_only=True)
     content_type = serializers.CharField(read_only=True)
     size = serializers.IntegerField(read_only=True)
 
 
-class LogSerializer(serializers.Serializer):
+class VillageLogSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     on = serializers.DateField(read_only=True)
     kind = serializers.ChoiceField(choices=LogKind.choices, read_only=True)
     note = serializers.CharField(read_only=True)
     households = serializers.IntegerField(read_only=True)
-    photos = PhotoSerializer(many=True, read_only=True)
+    photos = VillagePhotoSerializer(many=True, read_only=True)
 
 
-class LogNewSerializer(StrictSerializerMixin):
+class VillageLogNewSerializer(StrictSerializerMixin):
     on = serializers.DateField()
     kind = serializers.ChoiceField(choices=LogKind.choices)
     note = serializers.CharField(max_length=NOTE_MAX)
@@ -148,7 +153,7 @@ class LogNewSerializer(StrictSerializerMixin):
     photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
-class AssessmentSerializer(serializers.Serializer):
+class VillageAssessmentSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     year = serializers.IntegerField(read_only=True)
     quarter = serializers.IntegerField(read_only=True)
@@ -156,23 +161,23 @@ class AssessmentSerializer(serializers.Serializer):
     comment = serializers.CharField(read_only=True)
 
 
-class AssessmentNewSerializer(StrictSerializerMixin):
+class VillageAssessmentNewSerializer(StrictSerializerMixin):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     quarter = serializers.IntegerField(min_value=1, max_value=4)
     grade = serializers.ChoiceField(choices=Grade.choices)
     comment = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True, default="")
 
 
-class TrainingSerializer(serializers.Serializer):
+class VillageTrainingSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     county = serializers.CharField(source="county.code", read_only=True)
     title = serializers.CharField(read_only=True)
     start = serializers.DateField(read_only=True)
-    end = serializers.DateField(read_only=True)
+    end = serializers.DateField(read_only=True, allow_null=True)
     hours = serializers.DecimalField(max_digits=5, decimal_places=1, read_only=True)
 
 
-class TrainingNewSerializer(StrictSerializerMixin):
+class VillageTrainingNewSerializer(StrictSerializerMixin):
     county = OrganizationCodeField(help_text="code of the county committee (change within reach)")
     title = serializers.CharField(max_length=REASON_MAX)
     start = serializers.DateField()
@@ -180,14 +185,14 @@ class TrainingNewSerializer(StrictSerializerMixin):
     hours = serializers.DecimalField(max_digits=5, decimal_places=1)
 
 
-class AttendanceSerializer(serializers.Serializer):
+class VillageAttendanceSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     village = serializers.CharField(source="village.code", read_only=True)
     village_name = serializers.CharField(source="village.name", read_only=True)
     name = serializers.CharField(read_only=True)
 
 
-class AttendanceNewSerializer(StrictSerializerMixin):
+class VillageAttendanceNewSerializer(StrictSerializerMixin):
     village = OrganizationCodeField(help_text="code of the village party organization")
     name = serializers.CharField(max_length=NAME_MAX, help_text="the village secretary's name")
 
@@ -196,21 +201,21 @@ class VillageFlagViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
     """Villages flagged as poverty-alleviation villages, read by the officers within reach."""
 
     queryset = PovertyVillage.objects.all()
-    serializer_class = FlagSerializer
+    serializer_class = VillageFlagSerializer
     filterset_class = FlagFilterSet
     pagination_class = IdCursorPagination
     read_scope = queries.READ
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
-        return FlagNewSerializer if self.action == "create" else FlagSerializer
+        return VillageFlagNewSerializer if self.action == "create" else VillageFlagSerializer
 
     def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.select_related("village", "county")
 
-    @extend_schema(request=FlagNewSerializer, responses={201: FlagSerializer})
+    @extend_schema(request=VillageFlagNewSerializer, responses={201: VillageFlagSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Flag a village below the county (the county), from `start` until `end` or open."""
-        serializer = FlagNewSerializer(data=request.data, context=self.get_serializer_context())
+        serializer = VillageFlagNewSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         flag = services.flag_village(
@@ -222,7 +227,7 @@ class VillageFlagViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
             acting_user=request.user,
         )
         fresh = PovertyVillage.objects.select_related("village", "county").get(pk=flag.pk)
-        return Response(FlagSerializer(fresh).data, status=status.HTTP_201_CREATED)
+        return Response(VillageFlagSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
 
 class VillageAssignmentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin):
@@ -230,13 +235,13 @@ class VillageAssignmentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins
     assignment; who may take which step is the services' rule."""
 
     queryset = Assignment.objects.all()
-    serializer_class = AssignmentSerializer
+    serializer_class = VillageAssignmentSerializer
     filterset_class = AssignmentFilterSet
     pagination_class = IdCursorPagination
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
-        return AssignmentNewSerializer if self.action == "create" else AssignmentSerializer
+        return VillageAssignmentNewSerializer if self.action == "create" else VillageAssignmentSerializer
 
     def narrowed(self, queryset: QuerySet[Any] | None = None, *, filters: bool = True) -> QuerySet[Any]:
         # The assigned person reaches their own assignment without a grant on the village.
@@ -250,25 +255,25 @@ class VillageAssignmentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins
 
     def _detail(self, assignment: Assignment, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.refine_queryset(Assignment.objects.all()).get(pk=assignment.pk)
-        return Response(AssignmentSerializer(fresh).data, status=code)
+        return Response(VillageAssignmentSerializer(fresh).data, status=code)
 
-    @extend_schema(request=AssignmentNewSerializer, responses={201: AssignmentSerializer})
+    @extend_schema(request=VillageAssignmentNewSerializer, responses={201: VillageAssignmentSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Assign a first secretary or a work team member to a flagged village (the county). A
         first secretary whose period overlaps the village's other first secretary is refused."""
-        serializer = AssignmentNewSerializer(data=request.data, context=self.get_serializer_context())
+        serializer = VillageAssignmentNewSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         county, village = data.pop("county"), data.pop("village")
         made = services.assign(county, village, data, acting_user=request.user)
         return self._detail(made, status.HTTP_201_CREATED)
 
-    @extend_schema(request=HandOverSerializer, responses=AssignmentSerializer)
+    @extend_schema(request=VillageHandOverSerializer, responses=VillageAssignmentSerializer)
     @action(detail=True, methods=["post"], url_path="hand-over")
     def hand_over(self, request: Request, pk: str | None = None) -> Response:
         """End the assignment with the last day and a handover note (the county)."""
         assignment = self.get_object()
-        serializer = HandOverSerializer(data=request.data)
+        serializer = VillageHandOverSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         moved = services.hand_over(
@@ -281,12 +286,15 @@ class VillageAssignmentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins
         return self._detail(moved)
 
     @extend_schema(
-        methods=["GET"], request=None, responses=LogSerializer(many=True), operation_id="village_logs_list"
+        methods=["GET"],
+        request=None,
+        responses=VillageLogSerializer(many=True),
+        operation_id="village_logs_list",
     )
     @extend_schema(
         methods=["POST"],
-        request={"multipart/form-data": LogNewSerializer, "application/json": LogNewSerializer},
-        responses={201: LogSerializer},
+        request={"multipart/form-data": VillageLogNewSerializer, "application/json": VillageLogNewSerializer},
+        responses={201: VillageLogSerializer},
         operation_id="village_logs_create",
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None)
@@ -295,25 +303,25 @@ class VillageAssignmentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins
         secretary, while in post), photos as multipart `photos`."""
         assignment = self.get_object()
         if request.method == "GET":
-            return Response(LogSerializer(queries.logs_of(assignment), many=True).data)
-        serializer = LogNewSerializer(data=request.data)
+            return Response(VillageLogSerializer(queries.logs_of(assignment), many=True).data)
+        serializer = VillageLogNewSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         photos = data.pop("photos")
         log = services.add_log(assignment, data, photos, acting_user=request.user)
         fresh = WorkLog.objects.prefetch_related("photos").get(pk=log.pk)
-        return Response(LogSerializer(fresh).data, status=status.HTTP_201_CREATED)
+        return Response(VillageLogSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         methods=["GET"],
         request=None,
-        responses=AssessmentSerializer(many=True),
+        responses=VillageAssessmentSerializer(many=True),
         operation_id="village_assessments_list",
     )
     @extend_schema(
         methods=["POST"],
-        request=AssessmentNewSerializer,
-        responses={201: AssessmentSerializer},
+        request=VillageAssessmentNewSerializer,
+        responses={201: VillageAssessmentSerializer},
         operation_id="village_assessments_create",
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None)
@@ -321,8 +329,8 @@ class VillageAssignmentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins
         """GET: the quarterly assessments. POST: assess a quarter (the county; once a quarter)."""
         assignment = self.get_object()
         if request.method == "GET":
-            return Response(AssessmentSerializer(assignment.assessments.all(), many=True).data)
-        serializer = AssessmentNewSerializer(data=request.data)
+            return Response(VillageAssessmentSerializer(assignment.assessments.all(), many=True).data)
+        serializer = VillageAssessmentNewSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         row: Assessment = services.assess(
@@ -333,44 +341,44 @@ class VillageAssignmentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins
             data["comment"],
             acting_user=request.user,
         )
-        return Response(AssessmentSerializer(row).data, status=status.HTTP_201_CREATED)
+        return Response(VillageAssessmentSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
 class VillageTrainingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """The counties' training sessions for village secretaries, with attendance."""
 
     queryset = TrainingSession.objects.all()
-    serializer_class = TrainingSerializer
+    serializer_class = VillageTrainingSerializer
     pagination_class = IdCursorPagination
     read_scope = queries.READ
     scope_actions = {"attendance": queries.READ}
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
-        return TrainingNewSerializer if self.action == "create" else TrainingSerializer
+        return VillageTrainingNewSerializer if self.action == "create" else VillageTrainingSerializer
 
     def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.select_related("county")
 
-    @extend_schema(request=TrainingNewSerializer, responses={201: TrainingSerializer})
+    @extend_schema(request=VillageTrainingNewSerializer, responses={201: VillageTrainingSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Record a training session: title, dates, hours (the county)."""
-        serializer = TrainingNewSerializer(data=request.data, context=self.get_serializer_context())
+        serializer = VillageTrainingNewSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         session = services.create_training(data.pop("county"), data, acting_user=request.user)
         fresh = TrainingSession.objects.select_related("county").get(pk=session.pk)
-        return Response(TrainingSerializer(fresh).data, status=status.HTTP_201_CREATED)
+        return Response(VillageTrainingSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         methods=["GET"],
         request=None,
-        responses=AttendanceSerializer(many=True),
+        responses=VillageAttendanceSerializer(many=True),
         operation_id="village_attendance_list",
     )
     @extend_schema(
         methods=["POST"],
-        request=AttendanceNewSerializer,
-        responses={201: AttendanceSerializer},
+        request=VillageAttendanceNewSerializer,
+        responses={201: VillageAttendanceSerializer},
         operation_id="village_attendance_create",
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None)
@@ -379,10 +387,10 @@ class VillageTrainingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.R
         session = self.get_object()
         if request.method == "GET":
             return Response(
-                AttendanceSerializer(session.attendance.select_related("village"), many=True).data
+                VillageAttendanceSerializer(session.attendance.select_related("village"), many=True).data
             )
-        serializer = AttendanceNewSerializer(data=request.data, context=self.get_serializer_context())
+        serializer = VillageAttendanceNewSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         row = services.record_attendance(session, data["village"], data["name"], acting_user=request.user)
-        return Response(AttendanceSerializer(row).data, status=status.HTTP_201_CREATED)
+        return Response(VillageAttendanceSerializer(row).data, status=status.HTTP_201_CREATED)

@@ -31,6 +31,7 @@ class AssignForm(forms.Form):
         label=_("Member number (optional: lets them keep their own work log)"),
         required=False,
         min_value=1,
+        max_value=2**31 - 1,
         widget=forms.NumberInput(attrs=TEXT),
     )
     start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs=DATE))

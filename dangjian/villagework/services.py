@@ -204,9 +204,11 @@ def _member(value: Any, acting_user: Any) -> Member | None:
     member = value if isinstance(value, Member) else None
     if member is None:
         try:
-            member = Member.objects.restrict(acting_user, "view").filter(pk=int(value)).first()
+            pk = int(value)
         except (TypeError, ValueError):
-            member = None
+            pk = 0
+        if 0 < pk < 2**31:  # a number the database can hold
+            member = Member.objects.restrict(acting_user, "view").filter(pk=pk).first()
     elif not in_scope(acting_user, member, "view"):
         member = None
     if member is None:
