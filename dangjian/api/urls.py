@@ -43,6 +43,11 @@ from dangjian.polls.api import PollViewSet
 from dangjian.rectification.api import ProblemViewSet
 from dangjian.roster.api import ImportJobViewSet
 from dangjian.study.api import StudyPlanViewSet
+from dangjian.villagework.api import (
+    VillageAssignmentViewSet,
+    VillageFlagViewSet,
+    VillageTrainingViewSet,
+)
 from dangjian.weakorgs.api import WeakListingViewSet
 
 
@@ -78,6 +83,9 @@ router.register("campaign-reports", CampaignReportViewSet, basename="campaign-re
 router.register("honour-calls", HonourCallViewSet, basename="honour-call")
 router.register("nominations", NominationViewSet, basename="nomination")
 router.register("weak-listings", WeakListingViewSet, basename="weak-listing")
+router.register("villagework/flags", VillageFlagViewSet, basename="village-flag")
+router.register("villagework/assignments", VillageAssignmentViewSet, basename="village-assignment")
+router.register("villagework/trainings", VillageTrainingViewSet, basename="village-training")
 router.register("term-changes", TermChangeViewSet, basename="term-change")
 router.register("village-elections", VillageElectionViewSet, basename="village-election")
 router.register("leaders", LeaderViewSet, basename="leader")

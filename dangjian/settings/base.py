@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "dangjian.campaigns",
     "dangjian.honours",
     "dangjian.weakorgs",
+    "dangjian.villagework",
     "dangjian.elections",
     "dangjian.development",
     "dangjian.discussion",
@@ -263,6 +264,12 @@ SPECTACULAR_SETTINGS = {
         "DevelopmentStageEnum": "dangjian.development.models.Stage",
         "DevelopmentOccupationEnum": "dangjian.development.models.Occupation",
         "DevelopmentRecommendationEnum": "dangjian.development.models.Recommendation",
+        "VillageTeamRoleEnum": "dangjian.villagework.models.TeamRole",
+        "GradeEnum": "dangjian.evaluation.models.Grade",
+        "RoleEnum": "dangjian.accounts.roles.Role",
+        "VillageAssignmentStateEnum": "dangjian.villagework.models.AssignmentState",
+        "VillageLogKindEnum": "dangjian.villagework.models.LogKind",
+        "VillageGradeEnum": "dangjian.villagework.models.Grade",
     },
     # The default enum hook, then the error answers every operation can give.
     "POSTPROCESSING_HOOKS": [

@@ -19,5 +19,6 @@ from . import (  # noqa: F401
     study,
     supervision,
     transfers,
+    villagework,
     weakorgs,
 )

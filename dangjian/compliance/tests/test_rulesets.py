@@ -40,8 +40,11 @@ def test_every_work_point_appears_in_hunan_2017() -> None:
     assert {r.point for r in rules} == set(range(1, 26))
     not_measured = {r.point for r in rules if r.kind == RuleKind.NOT_MEASURED}
     measured = {r.point for r in rules if r.kind != RuleKind.NOT_MEASURED}
-    assert {20, 22} <= not_measured
-    assert measured == set(range(1, 26)) - {20, 22}
+    assert {20} <= not_measured
+    assert measured == set(range(1, 26)) - {20}
+    poor = {r.code: r for r in rules if r.point == 22}  # first secretaries (dangjian.villagework)
+    assert poor["first-secretaries"].kind == RuleKind.STATE
+    assert poor["first-secretaries"].spec["metric"] == "villagework.first_secretary_unassessed"
     sent_down = {r.code: r for r in rules if r.point == 18}  # special campaigns (dangjian.campaigns)
     assert sent_down["special-campaigns"].spec["metric"] == "campaigns.open_cases"
     assert sent_down["tasks-on-time"].spec["metric"] == "campaigns.late_tasks"

@@ -75,6 +75,11 @@ from dangjian.testing.documents import readable_text
 from dangjian.testing.world import World, make_member, make_org, make_user
 from dangjian.transfers.models import FloatingRecord, LostContactCase, ProbationDecision, Transfer
 from dangjian.transfers.tests.matrix import movement_records
+from dangjian.villagework import services as villagework
+from dangjian.villagework.models import Assessment as VillageAssessment
+from dangjian.villagework.models import Assignment as VillageAssignment
+from dangjian.villagework.models import LogPhoto, PovertyVillage, TrainingAttendance, TrainingSession
+from dangjian.villagework.quarters import quarter_of
 from dangjian.weakorgs.models import Evidence as WeakEvidence
 from dangjian.weakorgs.models import Listing, Progress
 from dangjian.weakorgs.services import add_by_hand, add_progress, save_plan
@@ -170,6 +175,11 @@ MODEL_BY_PREFIX: list[tuple[str, type[models.Model]]] = [
     ("api/v1/village-elections/", VillageElection),
     ("development/", Applicant),
     ("api/v1/development/", Applicant),  # and its steps, documents and objections
+    ("village-assignments/", VillageAssignment),
+    ("village-training/", TrainingSession),
+    ("api/v1/villagework/flags/", PovertyVillage),
+    ("api/v1/villagework/assignments/", VillageAssignment),
+    ("api/v1/villagework/trainings/", TrainingSession),
 ]
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 PERSONAS = [
@@ -458,7 +468,45 @@ def big_world(world: World, settings: Any, tmp_path: Path) -> World:
         add_notice_attachment(notice, SimpleUploadedFile("通知.png", PNG), acting_user=SYSTEM)
         # The notice's activity in the feed, with a photo in its album.
         add_photos(item_of(notice), [SimpleUploadedFile("合影.png", dues_png())], acting_user=SYSTEM)
+    village_work(world, other)
     return world
+
+
+def village_work(world: World, other: Organization) -> None:
+    """A poverty-alleviation village of each province (and of each county of this one), with a
+    first secretary, a work log with a photo, an assessment, and a training of its county."""
+    from dangjian.core.scoping import SYSTEM
+
+    today = timezone.localdate()
+    year, quarter = quarter_of(today)
+    for county, parent, code in (
+        (other, other, "360100900001"),
+        (world.county, world.township, "430102001900"),
+        (world.county_b, world.county_b, "430103900001"),
+    ):
+        village = make_org(parent, f"扶贫村{code}", code, "branch", "rural")
+        villagework.flag_village(county, village, today.replace(day=1), "贫困村", acting_user=SYSTEM)
+        sent = villagework.assign(
+            county,
+            village,
+            {
+                "role": "first_secretary",
+                "name": f"第一书记{code}",
+                "sending_unit": "县直单位",
+                "phone": "13812345678",
+                "start": today.replace(day=1),
+            },
+            acting_user=SYSTEM,
+        )
+        photo = SimpleUploadedFile("走访.png", dues_png())
+        villagework.add_log(
+            sent, {"on": today.replace(day=1), "kind": "visit", "note": "走访"}, [photo], acting_user=SYSTEM
+        )
+        villagework.assess(sent, year, quarter, "competent", acting_user=SYSTEM)
+        session = villagework.create_training(
+            county, {"title": "村书记培训", "start": today, "end": today, "hours": 8}, acting_user=SYSTEM
+        )
+        villagework.record_attendance(session, village, "村书记", acting_user=SYSTEM)
 
 
 def grant_paths(world: World, persona: str) -> list[str]:
@@ -531,6 +579,10 @@ def table_state() -> list:
         list(Progress.objects.values_list("pk", "on", "note", "version")),
         list(WeakEvidence.objects.values_list("pk", "file")),
         list(Applicant.objects.values_list("pk", "stage", "version", "last_step")),
+        list(PovertyVillage.objects.values_list("pk", "start", "end")),
+        list(VillageAssignment.objects.values_list("pk", "state", "end", "version")),
+        [*LogPhoto.objects.values_list("pk", "file"), VillageAssessment.objects.count()],
+        [*TrainingSession.objects.values_list("pk", "title"), TrainingAttendance.objects.count()],
     ]
 
 

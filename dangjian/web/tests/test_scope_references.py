@@ -33,7 +33,7 @@ from dangjian.organizations.models import Organization, PartyGroup
 from dangjian.orglife.models import Meeting
 from dangjian.points.models import PointRule
 from dangjian.points.tests.helpers import rule
-from dangjian.testing.world import World, make_member
+from dangjian.testing.world import World, make_member, make_org
 
 from .test_scope_matrix import ROUTES, grant_paths, outside_objects, outside_state
 from .test_scope_matrix import big_world as big_world  # the fixture, shared
@@ -50,6 +50,8 @@ KINDS: dict[str, tuple[type[models.Model], dict[str, Any]]] = {
     "party_group": (PartyGroup, {}),
     "rule": (PointRule, {}),
     "call": (Call, {}),
+    "village": (Organization, {"kind": "branch", "sector": "rural"}),
+    "flagged_village": (Organization, {"kind": "branch", "sector": "rural"}),
 }
 
 
@@ -74,6 +76,8 @@ class Refs:
             "party_group": w.group.pk,
             "rule": PointRule.objects.filter(committee=w.county).order_by("pk")[0].pk,
             "call": Call.objects.filter(organization=w.county, state="open").order_by("pk")[0].pk,
+            "village": "430102001901",  # not flagged yet (referenced_world)
+            "flagged_village": "430102001900",  # flagged by the scope matrix's world
         }[kind]
 
     def nearest_outside(self, kind: str) -> Any:
@@ -274,6 +278,43 @@ CREATIONS = [
         {"county": "committee", "organization": "branch"},
     ),
     Creation(
+        "/api/v1/villagework/flags/",
+        "county_staff",
+        lambda r: {
+            "county": r.inside("committee"),
+            "village": r.inside("village"),
+            "start": TODAY,
+            "reason": "越界检查",
+        },
+        {"county": "committee", "village": "village"},
+    ),
+    Creation(
+        "/api/v1/villagework/assignments/",
+        "county_staff",
+        lambda r: {
+            "county": r.inside("committee"),
+            "village": r.inside("flagged_village"),
+            "role": "team_member",
+            "name": "越界检查",
+            "sending_unit": "县直单位",
+            "phone": "13812345678",
+            "start": TODAY,
+        },
+        {"county": "committee", "village": "flagged_village", "member": "member"},
+    ),
+    Creation(
+        "/api/v1/villagework/trainings/",
+        "county_staff",
+        lambda r: {
+            "county": r.inside("committee"),
+            "title": "培训",
+            "start": TODAY,
+            "end": TODAY,
+            "hours": "8",
+        },
+        {"county": "committee"},
+    ),
+    Creation(
         "/api/v1/weak-listings/screen/",
         "county_staff",
         lambda r: {"county": r.inside("committee"), "year": int(TODAY[:4])},
@@ -464,6 +505,7 @@ def referenced_world(big_world: World) -> World:
 
     add_lecturer(big_world.county, "宣讲员甲", "expert", is_reporter=True, acting_user=SYSTEM)
     rule(big_world.county, "manual", "好人好事", 3, year=timezone.localdate().year)
+    make_org(big_world.township, "引用村党支部", "430102001901", "branch", "rural")
     member = make_member(big_world.branch, "引用检查")  # no transfer or card under way
     set_profile(member, "student", effective_from=timezone.localdate().replace(day=1), acting_user=SYSTEM)
     return big_world

@@ -31,6 +31,7 @@ from dangjian.demo.loader import METHODS, load_plan, resolve_method
 from dangjian.demo.online import create_county_online
 from dangjian.demo.plan import SCALES, make_plan
 from dangjian.demo.rectification import create_county_problems
+from dangjian.demo.villagework import create_county_villagework
 from dangjian.demo.weakorgs import create_county_weak
 from dangjian.demo.workpoints import STANDING, work_points_text
 from dangjian.organizations.models import Organization
@@ -139,6 +140,7 @@ class Command(BaseCommand):
             weak = create_county_weak(county, lively=branch) if county is not None else {}
             terms = create_county_terms(county, lively=branch) if county is not None else 0
             villages = create_village_elections(county) if county is not None else 0
+            villagework = create_county_villagework(county, lively=branch) if county is not None else {}
             # What the reminder worker would send today, so the demo's inbox is not empty
             # without it running.
             due_day_before(timezone.now())
@@ -176,6 +178,12 @@ class Command(BaseCommand):
                 self.stdout.write(f"Term changes of {county.name}: {terms} under way or done this year.")
             if villages:
                 self.stdout.write(f"Village and community elections planned in {county.name}: {villages}.")
+            if villagework:
+                self.stdout.write(
+                    f"First secretaries of {county.name}: {villagework['villages']} poverty-alleviation "
+                    f"villages, {villagework['assessments']} quarterly assessments, "
+                    f"{villagework['without']} without a first secretary."
+                )
             if weak:
                 self.stdout.write(
                     f"Weak and lax organizations of {county.name}: {weak['candidates']} candidates "
