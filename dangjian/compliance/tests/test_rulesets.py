@@ -88,6 +88,8 @@ def test_standing_rules() -> None:
         "dues.unpaid_six_months",
         "members.lost_contact_without_case",
         "members.floating_unmanaged",
+        "development.talk_late",
+        "development.approval_late",
     }
 
 

@@ -240,7 +240,7 @@ def record_step(
         and member.organization_id == applicant.organization_id
     ):
         # Placement puts the member in the group on the roll too (through the members service).
-        update_member(applicant.member, {"party_group": values["party_group"]}, acting_user=acting_user)
+        update_member(member, {"party_group": values["party_group"]}, acting_user=acting_user)
     names = store_files(step, files, acting_user)
     _advance(applicant, step, acting_user, names)
     return step

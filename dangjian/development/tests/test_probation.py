@@ -14,11 +14,12 @@ from dangjian.development.services import record_step
 from dangjian.development.steps import next_numbers
 from dangjian.members.models import Member
 from dangjian.organizations.services import create_party_group
-from dangjian.testing.world import World
+from dangjian.testing.world import World, add_every_role
 from dangjian.transfers import services as transfers
 from dangjian.transfers.tests.helpers import closed_assembly
 
 from .helpers import days_ago, register, take, township_staff, up_to
+from .test_personas import MATRIX, outcome
 
 VOTE = 400  # days ago: the probation year ended 35 days ago or so
 
@@ -179,3 +180,38 @@ def test_the_level_above_does_not_record_the_branch_steps(world: World) -> None:
         ),
         "officers of the branch",
     )
+
+
+@pytest.mark.parametrize("persona", list(MATRIX))
+def test_who_records_the_probation_steps(world: World, persona: str) -> None:
+    add_every_role(world)
+    township_staff(world)
+    user = world.users[persona]
+    branch_step = MATRIX[persona][0]
+    a = admitted(world)
+    oath = {"on": days_ago(VOTE - 20), "actor": "王书记", "place": "党员活动室"}
+    assert outcome(lambda: record_step(a, 20, oath, acting_user=user)) == branch_step
+    a.refresh_from_db()
+    placement = {"on": days_ago(VOTE - 10), "party_group": world.group}
+    assert outcome(lambda: record_step(a, 19, placement, acting_user=user)) == branch_step
+
+
+def test_the_page_offers_each_persona_its_probation_steps(world: World, client: Any) -> None:
+    a = admitted(world)
+    client.cookies["django_language"] = "en"
+    client.force_login(world.secretary)
+    page = client.get(f"/development/{a.pk}/").content.decode()
+    assert all(f"step-form-{n}" in page for n in (19, 20, 21, 22)) and "step-form-18" not in page
+    client.force_login(township_staff(world))
+    page = client.get(f"/development/{a.pk}/").content.decode()
+    assert "step-form-18" in page and "step-form-20" not in page
+    response = client.post(
+        f"/development/{a.pk}/steps/20/",
+        {
+            "s20-on": days_ago(VOTE - 20).isoformat(),
+            "s20-actor": "王书记",
+            "s20-place": "活动室",
+            "version": a.version,
+        },
+    )
+    assert response.status_code == 302 and not Step.objects.filter(applicant=a, number=20).exists()
