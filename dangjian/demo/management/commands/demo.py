@@ -24,6 +24,7 @@ from dangjian.demo.activity import (
     create_demo_leaders,
 )
 from dangjian.demo.campaigns import create_county_campaigns
+from dangjian.demo.development import create_county_development
 from dangjian.demo.elections import create_county_terms
 from dangjian.demo.honours import create_county_honours
 from dangjian.demo.life import create_county_life, measure_year
@@ -138,6 +139,7 @@ class Command(BaseCommand):
             honours = create_county_honours(county, lively=branch) if county is not None else 0
             weak = create_county_weak(county, lively=branch) if county is not None else {}
             terms = create_county_terms(county, lively=branch) if county is not None else 0
+            developing = create_county_development(county, lively=branch) if county is not None else None
             # What the reminder worker would send today, so the demo's inbox is not empty
             # without it running.
             due_day_before(timezone.now())
@@ -173,6 +175,12 @@ class Command(BaseCommand):
                 )
             if terms:
                 self.stdout.write(f"Term changes of {county.name}: {terms} under way or done this year.")
+            if developing is not None:
+                self.stdout.write(
+                    f"Member development in {county.name}: {developing.people} people, "
+                    f"{developing.steps} steps recorded in {developing.seconds:.1f} s; "
+                    f"by stage {developing.stages}."
+                )
             if weak:
                 self.stdout.write(
                     f"Weak and lax organizations of {county.name}: {weak['candidates']} candidates "
