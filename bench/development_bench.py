@@ -96,7 +96,9 @@ def main() -> None:
                 from dangjian.development.views import GATE
 
                 rows = list(
-                    Applicant.objects.filter(organization=branch).restrict(user, GATE).order_by("applied_on", "id")
+                    Applicant.objects.filter(organization=branch)
+                    .restrict(user, GATE)
+                    .order_by("applied_on", "id")
                 )
                 for one in rows:
                     due(one, today)
@@ -109,8 +111,17 @@ def main() -> None:
                 raw(BOARD_RAW, [branch.pk])
 
             app, whole, low = timed(board_query), timed(board_page), timed(board_raw)
-            print(row(f"board of the {label} ({size} people): query", f"{app:.1f}", f"{low:.2f}", f"{app / low:.0f}"))
-            print(row(f"board of the {label}: whole page", f"{whole:.1f}", f"{low:.2f}", f"{whole / low:.0f}"))
+            print(
+                row(
+                    f"board of the {label} ({size} people): query",
+                    f"{app:.1f}",
+                    f"{low:.2f}",
+                    f"{app / low:.0f}",
+                )
+            )
+            print(
+                row(f"board of the {label}: whole page", f"{whole:.1f}", f"{low:.2f}", f"{whole / low:.0f}")
+            )
 
         plan_page(picks, today, users, Client, User, grant_role, Role, SYSTEM, path_successor)
     finally:
@@ -118,8 +129,17 @@ def main() -> None:
             user.delete()
 
 
-def plan_page(picks: Any, today: date, users: list[Any], client_class: Any, user_model: Any,
-              grant_role: Any, role: Any, system: Any, path_successor: Any) -> None:
+def plan_page(
+    picks: Any,
+    today: date,
+    users: list[Any],
+    client_class: Any,
+    user_model: Any,
+    grant_role: Any,
+    role: Any,
+    system: Any,
+    path_successor: Any,
+) -> None:
     """The plan page per level (needs the plan's page, `org_development_plan`)."""
     from django.urls import NoReverseMatch, reverse
 
@@ -154,7 +174,9 @@ def plan_page(picks: Any, today: date, users: list[Any], client_class: Any, user
             )
 
         whole, low = timed(page, repeat=5), timed(lower, repeat=5)
-        print(row(f"plan page of the {label}: whole page", f"{whole:.1f}", f"{low:.1f}", f"{whole / low:.1f}"))
+        print(
+            row(f"plan page of the {label}: whole page", f"{whole:.1f}", f"{low:.1f}", f"{whole / low:.1f}")
+        )
 
 
 if __name__ == "__main__":

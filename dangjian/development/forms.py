@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dangjian.members.models import Education, Gender, Member, MemberCategory
-from dangjian.organizations.models import Organization
+from dangjian.organizations.models import Organization, PartyGroup
 from dangjian.orglife.models import Meeting, MeetingKind, MeetingStatus
 
 from .models import Occupation, Recommendation
@@ -108,6 +108,13 @@ class StepForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs=TEXT),
     )
+    party_group = forms.ModelChoiceField(
+        label=_("Party group"),
+        queryset=PartyGroup.objects.none(),
+        required=False,
+        widget=forms.Select(attrs=SELECT),
+    )
+    place = forms.CharField(label=_("Where"), max_length=200, widget=forms.TextInput(attrs=TEXT))
     note = forms.CharField(
         label=pgettext_lazy("development", "Note"),
         max_length=2000,
@@ -129,8 +136,17 @@ class StepForm(forms.Form):
             self.fields["meeting"].queryset = Meeting.objects.filter(  # type: ignore[attr-defined]
                 organization=branch, kind=MeetingKind.BRANCH_ASSEMBLY, status=MeetingStatus.CLOSED
             ).order_by("-starts_at")
-        if number == 6:
+        if "party_group" in self.fields:
+            self.fields["party_group"].queryset = PartyGroup.objects.filter(  # type: ignore[attr-defined]
+                organization=branch
+            )
+        if number in (6, 21):
             self.fields["note"].label = _("Written assessment")
+        if number == 20:
+            self.fields["actor"].label = _("Who led the oath")
+            self.fields["place"].label = _("Where the oath was taken")
+        if number == 25:
+            self.fields["place"].label = _("Where the file went")
 
 
 class EndForm(forms.Form):

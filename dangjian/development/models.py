@@ -1,11 +1,12 @@
 """Member development (发展党员): a person on the way from application to probationary membership,
 at their branch, and each step taken as its own record (《中国共产党发展党员工作细则》, 2014).
 
-The person's stage is a workflow state (`workflows.DEVELOPMENT_FLOW`); steps 1–18 are `Step`
-rows, in order, with the facts each step needs. The ID number and phone are encrypted like a
-member's and found through blind indexes under the member's contexts, so an applicant's ID
-number is compared with the roll's directly. Structure figures (gender, birth date, education,
-occupation) are kept for the yearly plan's targets.
+The person's stage is a workflow state (`workflows.DEVELOPMENT_FLOW`); steps 1–22 and 25 are
+`Step` rows with the facts each step needs (23 and 24, the assembly's decision on the probation
+and its approval, are the `transfers` probation records, read, not copied). The ID number and
+phone are encrypted like a member's and found through blind indexes under the member's contexts,
+so an applicant's ID number is compared with the roll's directly. Structure figures (gender,
+birth date, education, occupation) are kept for the yearly plan's targets.
 """
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from dangjian.core.fields import EncryptedTextField, account_stamp
 from dangjian.core.masking import mask_id_number, mask_phone
 from dangjian.core.scoping import ScopedQuerySet
 from dangjian.members.models import Education, Gender, Member
-from dangjian.organizations.models import Organization
+from dangjian.organizations.models import Organization, PartyGroup
 from dangjian.orglife.models import Meeting
 
 
@@ -141,8 +142,8 @@ class Applicant(models.Model):
 
 
 class Step(models.Model):
-    """One of steps 1–18, recorded once (an assessment, step 6, every half year); the columns
-    each step needs are filled for that step only (`steps.STEPS` names them)."""
+    """One of steps 1–22 or 25, recorded once (an assessment, steps 6 and 21, repeatedly); the
+    columns each step needs are filled for that step only (`steps.STEPS` names them)."""
 
     applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="records")
     number = models.PositiveSmallIntegerField(_("step"))
@@ -178,6 +179,17 @@ class Step(models.Model):
     votes_for = models.PositiveSmallIntegerField(_("votes for"), null=True, blank=True)
     # Step 17, when later than three months after the vote
     reason = models.CharField(_("reason for the delay"), max_length=200, blank=True)
+    # Step 19: the party group the new member is placed in (when the branch has groups)
+    party_group = models.ForeignKey(
+        PartyGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("party group"),
+    )
+    # Step 20: where the oath was taken; step 25: where the file went
+    place = models.CharField(_("where"), max_length=200, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_path_field = "applicant__organization__path"

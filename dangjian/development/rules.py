@@ -185,5 +185,50 @@ def check_approval_date(voted_on: date, on: date, reason: str) -> None:
         )
 
 
+def check_after_approval(on: date, approved_on: date, field: str = "on") -> None:
+    """Placement, the oath and the continued assessment come after the committee's approval."""
+    if on < approved_on:
+        raise fail(
+            _("This step comes after the approval by the committee above (%(date)s).")
+            % {"date": approved_on.isoformat()},
+            field,
+        )
+
+
+def check_party_group(group_branch_id: int | None, branch_id: int, groups: int) -> None:
+    """Placement (编入党支部和党小组): in one of the branch's party groups, when it has any."""
+    if groups and group_branch_id is None:
+        raise fail(_("Choose the party group the new member is placed in."), "party_group")
+    if group_branch_id is not None and group_branch_id != branch_id:
+        raise fail(_("The party group must be one of the branch's own."), "party_group")
+
+
+def check_full_application(probation_ends: date, on: date) -> None:
+    """The application for full membership (提出转正申请) is made when the probation year is up:
+    on or after its last day (one year from the assembly's vote, or the end of an approved
+    extension) — the day the assembly may decide on it (`transfers`)."""
+    if on < probation_ends:
+        raise fail(
+            _(
+                "The application for full membership is made when the probation ends "
+                "(%(date)s at the earliest)."
+            )
+            % {"date": probation_ends.isoformat()},
+            "on",
+        )
+
+
+def check_archiving(full_on: date | None, on: date) -> None:
+    """Archiving (材料归档) follows full membership (the committee's approval of the conversion)."""
+    if full_on is None:
+        raise fail(_("The file is archived once the member is a full member."), "on")
+    if on < full_on:
+        raise fail(
+            _("The file is archived after full membership was approved (%(date)s).")
+            % {"date": full_on.isoformat()},
+            "on",
+        )
+
+
 def talk_due(applied_on: date) -> date:
     return add_months(applied_on, 1)

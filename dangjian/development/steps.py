@@ -1,6 +1,12 @@
-"""The eighteen steps the platform records, from the application to the filing of the approval
-(stages 1–4 of the twenty-five; stage 5 is the probation flow of `transfers`): each step's
-title, who records it, the columns it fills, and the stage move it makes."""
+"""The steps the platform records, from the application to the archiving of the file: each step's
+title, who records it, the columns it fills, and the stage move it makes.
+
+Stages 1–4 (steps 1–18) are taken in order. Stage 5, the probation, follows the approval (17):
+placement (19) and the oath (20) are recorded once each, in either order and beside the filing
+(18); the continued assessment (21) as often as the branch assesses; the application for full
+membership (22) once the year is up; archiving (25) once the member is full. Steps 23 and 24 —
+the assembly's decision on the probation and the committee's approval — are the `transfers`
+probation decisions (`PROBATION_FLOW_STEPS`), shown on the person's page, never recorded here."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -9,6 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.dates import add_months, add_years
+from dangjian.members.models import MemberCategory, MemberStatus
 
 from .models import Applicant, Stage
 
@@ -64,21 +71,61 @@ STEPS: dict[int, StepKind] = {
         StepKind(
             18, _("Filed with the organization department above (报再上一级党委组织部门备案)"), ABOVE, ()
         ),
+        StepKind(
+            19, _("Placed in the branch and a party group (编入党支部和党小组)"), BRANCH, ("party_group",)
+        ),
+        StepKind(20, _("Oath (入党宣誓)"), BRANCH, ("actor", "place")),
+        StepKind(21, _("Continued education and assessment (继续教育考察)"), BRANCH, ()),
+        StepKind(22, _("Application for full membership (提出转正申请)"), BRANCH, ()),
+        StepKind(25, _("File archived (材料归档)"), BRANCH, ("place",)),
     )
 }
 ASSESSMENT = 6
-LAST = 18
+APPROVAL = 17
+LAST = 18  # the last step of stages 1–4
+PROBATION_ASSESSMENT = 21
+FULL_APPLICATION = 22
+ARCHIVED = 25
+# Steps 23 and 24, taken in the probation flow of `transfers` (its decisions), not recorded here.
+PROBATION_FLOW_STEPS = {
+    23: _("Branch assembly on full membership (支部大会讨论转正)"),
+    24: _("Approval of full membership by the committee above (上级党委审批)"),
+}
 
 
-def next_numbers(applicant: Applicant) -> list[int]:
-    """The steps that may be recorded next: the one after the last, and another assessment
-    while the last was an assessment. Nothing once the development has ended."""
-    if applicant.stage == Stage.ENDED or applicant.last_step >= LAST:
+def next_numbers(applicant: Applicant, done: set[int] | None = None) -> list[int]:
+    """The steps that may be recorded next. Before the approval: the one after the last, and
+    another assessment while the last was an assessment. After it (stage 5): the filing,
+    placement and oath not yet recorded, another assessment while the member is probationary,
+    the application once, and the archiving once the member is full (the dates and the
+    probation year are the rules' part). `done` is the set of recorded step numbers (read when
+    not given, and only after the approval). Nothing once the development has ended."""
+    if applicant.stage == Stage.ENDED:
         return []
-    following = [applicant.last_step + 1]
-    if applicant.last_step == ASSESSMENT:
-        following.insert(0, ASSESSMENT)
+    if applicant.last_step < APPROVAL:
+        following = [applicant.last_step + 1]
+        if applicant.last_step == ASSESSMENT:
+            following.insert(0, ASSESSMENT)
+        return following
+    if done is None:
+        done = set(applicant.records.values_list("number", flat=True))
+    member = applicant.member
+    on_roll = member is not None and member.status != MemberStatus.LEFT
+    probationary = on_roll and member.category == MemberCategory.PROBATIONARY  # type: ignore[union-attr]
+    full = on_roll and member.category == MemberCategory.FULL  # type: ignore[union-attr]
+    following = [n for n in (LAST, 19, 20) if n not in done]
+    if probationary:
+        following.append(PROBATION_ASSESSMENT)
+        if FULL_APPLICATION not in done:
+            following.append(FULL_APPLICATION)
+    if full and ARCHIVED not in done:
+        following.append(ARCHIVED)
     return following
+
+
+def probation_done(applicant: Applicant) -> bool:
+    """Stage 5 reached its end: the file is archived (or the member left the roll)."""
+    return applicant.last_step >= ARCHIVED
 
 
 def candidate_from(activist_on: date) -> date:
@@ -100,6 +147,8 @@ def due(applicant: Applicant, today: date) -> Due | None:
     """The next step and the date it is bound by, from the record's own columns (no query: the
     board lists many): the talk within a month, the next half-yearly assessment while an
     activist, the approval within three months of the vote."""
+    if applicant.last_step >= APPROVAL:
+        return None  # the probation's dates are the probation flow's (`transfers`)
     numbers = next_numbers(applicant)
     if not numbers:
         return None

@@ -21,12 +21,13 @@ from dangjian.core.views import apply_errors, get_for_user
 from dangjian.core.workflow import attach_steps, reaches
 from dangjian.organizations.models import Organization
 from dangjian.supervision.common import int_param
+from dangjian.transfers.models import ProbationDecision
 
 from . import services
 from .forms import AnswerForm, EndForm, ObjectionForm, RegisterForm, StepForm
 from .models import OPEN_STAGES, Applicant, Objection, Stage, Step, StepFile
 from .paperwork import available_papers
-from .steps import STEPS, approval_limits, due, next_numbers
+from .steps import PROBATION_FLOW_STEPS, STEPS, approval_limits, due, next_numbers
 from .workflows import DEVELOPMENT_FLOW, WHO
 
 GATE = DEVELOPMENT_FLOW.gate
@@ -95,7 +96,7 @@ def _may_record(user: Any, applicant: Applicant, number: int) -> bool:
 
 def _steps(applicant: Applicant) -> list[Step]:
     steps = list(
-        applicant.records.select_related("recorded_by", "meeting")
+        applicant.records.select_related("recorded_by", "meeting", "party_group")
         .prefetch_related("people", "files")
         .order_by("number", "on", "id")
     )
@@ -109,6 +110,28 @@ def _steps(applicant: Applicant) -> list[Step]:
     return steps
 
 
+def _probation_steps(applicant: Applicant) -> list[dict[str, Any]]:
+    """Steps 23 and 24 as the probation flow of `transfers` recorded them: each decision of the
+    branch assembly on the member's probation, and the committee's approval or rejection of it,
+    linking to the member's page where they are taken."""
+    if applicant.member_id is None:
+        return []
+    rows: list[dict[str, Any]] = []
+    decisions = ProbationDecision.objects.filter(member_id=applicant.member_id).select_related("meeting")
+    for d in sorted(decisions, key=lambda d: (d.decided_on, d.pk)):
+        rows.append({"number": 23, "title": PROBATION_FLOW_STEPS[23], "on": d.decided_on, "decision": d})
+        if d.reviewed_at is not None:
+            rows.append(
+                {
+                    "number": 24,
+                    "title": PROBATION_FLOW_STEPS[24],
+                    "on": timezone.localdate(d.reviewed_at),
+                    "decision": d,
+                }
+            )
+    return rows
+
+
 @login_required
 def person(request: HttpRequest, pk: int) -> HttpResponse:
     applicant = get_for_user(
@@ -116,9 +139,10 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     )
     user = request.user
     today = timezone.localdate()
+    steps = _steps(applicant)
     forms = [
         (STEPS[n], StepForm(number=n, branch=applicant.organization, initial={"on": today}, prefix=f"s{n}"))
-        for n in next_numbers(applicant)
+        for n in next_numbers(applicant, {s.number for s in steps})
         if _may_record(user, applicant, n)
     ]
     attach_steps([applicant])
@@ -140,6 +164,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
             "steps": steps,
             "papers": [p for ps in papers.values() for p in ps],
             "issues_account": reaches(user, applicant.organization, "manage_users"),
+            "probation_steps": _probation_steps(applicant),
             "due": due(applicant, today),
             "forms": forms,
             "ends": applicant.is_open

@@ -38,7 +38,8 @@ def _introducer(user: Any, applicant: Applicant) -> bool:
 
 
 def _vote_recorder(user: Any, applicant: Applicant) -> bool:
-    if not getattr(user, "is_authenticated", False):
+    # No account (the system) recorded nothing: its steps' `recorded_by` is empty, not its own.
+    if not getattr(user, "is_authenticated", False) or getattr(user, "pk", None) is None:
         return False
     return Step.objects.filter(applicant=applicant, number=15, recorded_by_id=user.pk).exists()
 

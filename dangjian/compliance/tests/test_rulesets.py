@@ -95,6 +95,8 @@ def test_standing_rules() -> None:
         "members.lost_contact_without_case",
         "members.floating_unmanaged",
         "development.beyond_plan",
+        "development.talk_late",
+        "development.approval_late",
     }
 
 

@@ -1,5 +1,6 @@
-"""Recording steps 2–18: in order, by whoever the step names, with its rule checked; a step
-that decides a stage makes the workflow's move in the same transaction."""
+"""Recording steps 2–22 and 25: by whoever the step names, in order, with its rule checked; a
+step that decides a stage makes the workflow's move in the same transaction. Stage 5 (after the
+approval) reads the member and the probation decisions of `transfers`."""
 
 from collections.abc import Sequence
 from datetime import date
@@ -14,24 +15,38 @@ from dangjian.core import audit, events
 from dangjian.core.dates import add_months
 from dangjian.core.exceptions import OutOfScope
 from dangjian.core.services import account_of, write_service
+from dangjian.core.tree import STEPLEN
 from dangjian.members.models import Member
+from dangjian.members.services import update_member
+from dangjian.organizations.models import Organization, PartyGroup
+from dangjian.transfers.models import DecisionState, ProbationDecision, ProbationOutcome
+from dangjian.transfers.probation import member_probation_end
 
 from .. import rules
 from ..models import Applicant, Stage, Step
-from ..steps import ASSESSMENT, STEPS, next_numbers
+from ..steps import (
+    APPROVAL,
+    ARCHIVED,
+    ASSESSMENT,
+    FULL_APPLICATION,
+    LAST,
+    PROBATION_ASSESSMENT,
+    STEPS,
+    next_numbers,
+)
 from ..workflows import DEVELOPMENT_FLOW, WHO, above_refusal, branch_refusal
 from .admission import admit, check_admission, check_vote
 from .application import store_files
 from .plan import check_within_plan
 
 NOTE_MAX = 2000
-TEXT_FIELDS = ("actor", "recommendation", "conclusion", "form_number", "reason")
+TEXT_FIELDS = ("actor", "recommendation", "conclusion", "form_number", "reason", "place")
 
 
-def _check_order(applicant: Applicant, number: int) -> None:
+def _check_order(applicant: Applicant, number: int, done: set[int]) -> None:
     if applicant.stage == Stage.ENDED:
         raise rules.fail(_("This development has ended: no further step can be recorded."), code="transition")
-    allowed = next_numbers(applicant)
+    allowed = next_numbers(applicant, done)
     if number not in allowed:
         title = STEPS[allowed[-1]].title if allowed else "—"
         raise rules.fail(
@@ -96,6 +111,72 @@ def _check_step(applicant: Applicant, number: int, on: date, data: dict[str, Any
         assert applicant.voted_on is not None
         rules.check_approval_date(applicant.voted_on, on, data.get("reason") or "")
         check_within_plan(applicant, on)
+    if number >= LAST:
+        _check_probation_step(applicant, number, on, data, steps)
+
+
+def conversion_approved_on(member: Member) -> date | None:
+    """The day the committee above approved the member's conversion (step 24), if it has."""
+    at = (
+        ProbationDecision.objects.filter(
+            member=member, outcome=ProbationOutcome.CONVERT, state=DecisionState.APPROVED
+        )
+        .order_by("-reviewed_at")
+        .values_list("reviewed_at", flat=True)
+        .first()
+    )
+    return timezone.localdate(at) if at else None
+
+
+def _check_probation_step(
+    applicant: Applicant, number: int, on: date, data: dict[str, Any], steps: list[Step]
+) -> None:
+    """Stage 5: placement, the oath and the assessments after the approval; the application for
+    full membership once the year is up, after the placement, the oath and an assessment; the
+    archiving once the member is full."""
+    approved_on = next(s.on for s in steps if s.number == APPROVAL)
+    rules.check_after_approval(on, approved_on)
+    if number == 19:
+        group: PartyGroup | None = data.get("party_group")
+        rules.check_party_group(
+            group.organization_id if group else None,
+            applicant.organization_id,
+            PartyGroup.objects.filter(organization_id=applicant.organization_id).count(),
+        )
+    if number == 20:
+        if not (data.get("actor") or "").strip():
+            raise rules.fail(_("Name who led the oath."), "actor")
+        if not (data.get("place") or "").strip():
+            raise rules.fail(_("Say where the oath was taken."), "place")
+    if number == PROBATION_ASSESSMENT and not (data.get("note") or "").strip() and not data.get("files"):
+        raise rules.fail(_("Write the assessment or attach it."), "note")
+    if number == FULL_APPLICATION:
+        done = {s.number for s in steps}
+        if not {19, 20} <= done:
+            raise rules.fail(
+                _("The application for full membership follows the placement and the oath (steps 19, 20)."),
+                code="transition",
+            )
+        if PROBATION_ASSESSMENT not in done:
+            raise rules.fail(
+                _("Record at least one assessment during the probation (step 21) before the application."),
+                code="transition",
+            )
+        assert applicant.member is not None
+        rules.check_full_application(member_probation_end(applicant.member), on)
+    if number == ARCHIVED:
+        assert applicant.member is not None
+        rules.check_archiving(conversion_approved_on(applicant.member), on)
+        if not (data.get("place") or "").strip():
+            raise rules.fail(_("Say where the file went (the personnel archive that keeps it)."), "place")
+
+
+def _previous(number: int, steps: list[Step]) -> date:
+    """The date a step may not precede: the approval for the filing, placement, oath and the
+    assessments (recorded in any order after it), else the latest step."""
+    if LAST <= number <= PROBATION_ASSESSMENT:
+        return next(s.on for s in steps if s.number == APPROVAL)
+    return max(s.on for s in steps)
 
 
 @write_service("development.step")
@@ -110,15 +191,17 @@ def record_step(
 ) -> Step:
     """Record step `number` with `data` (`on`, `note` and the step's own fields, `steps.STEPS`)."""
     applicant = DEVELOPMENT_FLOW.lock(applicant)
+    if applicant.member_id is not None:
+        applicant.member = Member.objects.get(pk=applicant.member_id)
     if not DEVELOPMENT_FLOW.admits(acting_user, applicant):
         raise OutOfScope(f"applicant {applicant.pk}")
     DEVELOPMENT_FLOW.check_version(applicant, expected_version)
     if number not in STEPS or number == 1:
         raise rules.fail(_("There is no such step to record."), code="transition")
-    _check_order(applicant, number)
-    _check_actor(applicant, number, acting_user)
     steps = list(applicant.records.all())
-    previous = max(s.on for s in steps)
+    _check_order(applicant, number, {s.number for s in steps})
+    _check_actor(applicant, number, acting_user)
+    previous = _previous(number, steps)
     meeting = None
     if number == 15:
         meeting = check_vote(applicant, data)
@@ -136,7 +219,7 @@ def record_step(
         raise rules.fail(_("Keep the note to at most 2000 characters."), "note")
     kind = STEPS[number]
     values = {f: (data.get(f) or "").strip() for f in TEXT_FIELDS if f in kind.fields}
-    for f in ("training_days", "training_hours", "notice_from", "notice_until"):
+    for f in ("training_days", "training_hours", "notice_from", "notice_until", "party_group"):
         if f in kind.fields:
             values[f] = data.get(f)
     if number == 15:
@@ -151,6 +234,15 @@ def record_step(
     )
     if "people" in kind.fields:
         step.people.set(_people(data))
+    member = applicant.member
+    if (
+        number == 19
+        and values.get("party_group")
+        and member
+        and member.organization_id == applicant.organization_id
+    ):
+        # Placement puts the member in the group on the roll too (through the members service).
+        update_member(member, {"party_group": values["party_group"]}, acting_user=acting_user)
     names = store_files(step, files, acting_user)
     _advance(applicant, step, acting_user, names)
     return step
@@ -159,7 +251,7 @@ def record_step(
 def _advance(applicant: Applicant, step: Step, acting_user: Any, names: list[str]) -> None:
     """Keep the record's own columns (last step, dates, what is due) and make the stage move."""
     number, on = step.number, step.on
-    fields: dict[str, Any] = {"last_step": number}
+    fields: dict[str, Any] = {"last_step": max(number, applicant.last_step)}
     if number == 3:
         fields.update(activist_on=on, assessment_due=add_months(on, 6))
     elif number == ASSESSMENT:
@@ -171,8 +263,11 @@ def _advance(applicant: Applicant, step: Step, acting_user: Any, names: list[str
     changes: dict[str, list[Any]] = {"step": [None, number], "on": [None, on.isoformat()], "files": names}
     move = STEPS[number].move
     if move == "admit":
+        # `approval_due` stays: the date the approval was due (its reminder ends with the stage).
         fields["member"] = admit(applicant, step, acting_user)
-        fields["approval_due"] = None
+    if number in (15, APPROVAL):
+        # The approval's timeliness counts on the committee above (compliance): tell it too.
+        _tell_above(applicant, on)
     if move:
         DEVELOPMENT_FLOW.move(
             applicant, move, acting_user=acting_user, fields=fields, changes=changes, locked=True
@@ -190,3 +285,10 @@ def _advance(applicant: Applicant, step: Step, acting_user: Any, names: list[str
         changes=changes,
     )
     events.changed("development.step", applicant.organization_id, on)
+
+
+def _tell_above(applicant: Applicant, on: date) -> None:
+    parent = applicant.organization.path[:-STEPLEN]
+    above = Organization.objects.filter(path=parent).values_list("pk", flat=True).first() if parent else None
+    if above is not None:
+        events.changed("development.approval", above, on)

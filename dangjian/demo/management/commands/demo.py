@@ -24,6 +24,7 @@ from dangjian.demo.activity import (
     create_demo_leaders,
 )
 from dangjian.demo.campaigns import create_county_campaigns
+from dangjian.demo.development import create_county_development
 from dangjian.demo.elections import create_county_terms, create_village_elections
 from dangjian.demo.honours import create_county_honours
 from dangjian.demo.life import create_county_life, measure_year
@@ -139,6 +140,7 @@ class Command(BaseCommand):
             honours = create_county_honours(county, lively=branch) if county is not None else 0
             weak = create_county_weak(county, lively=branch) if county is not None else {}
             terms = create_county_terms(county, lively=branch) if county is not None else 0
+            developing = create_county_development(county, lively=branch) if county is not None else None
             villages = create_village_elections(county) if county is not None else 0
             villagework = create_county_villagework(county, lively=branch) if county is not None else {}
             # What the reminder worker would send today, so the demo's inbox is not empty
@@ -183,6 +185,12 @@ class Command(BaseCommand):
                     f"First secretaries of {county.name}: {villagework['villages']} poverty-alleviation "
                     f"villages, {villagework['assessments']} quarterly assessments, "
                     f"{villagework['without']} without a first secretary."
+                )
+            if developing is not None:
+                self.stdout.write(
+                    f"Member development in {county.name}: {developing.people} people, "
+                    f"{developing.steps} steps recorded in {developing.seconds:.1f} s; "
+                    f"by stage {developing.stages}."
                 )
             if weak:
                 self.stdout.write(
