@@ -419,7 +419,7 @@ def big_world(world: World, settings: Any, tmp_path: Path) -> World:
     for org in (branch, world.branch, world.branch_b):
         village = VillageElection.objects.create(
             organization=org,
-            township=org.get_parent(),
+            township=Organization.objects.get_parent(org),
             year=month.year - 1,
             planned_on=month.replace(year=month.year - 1),
         )
