@@ -1,5 +1,5 @@
 """REST API of member development (发展党员): the people in development within reach, registering
-an application (step 1), recording steps 2–18, ending a development, the public notice's
+an application (step 1), recording steps 2–22 and 25, ending a development, the public notice's
 objections and their answers, and the steps' documents.
 
 The same rules as the pages, through the same code: the body is checked by the page's own forms
@@ -181,6 +181,8 @@ class StepSerializer(serializers.Serializer):  # type: ignore[type-arg]
     present = serializers.IntegerField(read_only=True, allow_null=True)
     votes_for = serializers.IntegerField(read_only=True, allow_null=True)
     reason = serializers.CharField(read_only=True)
+    party_group = serializers.IntegerField(source="party_group_id", read_only=True, allow_null=True)
+    place = serializers.CharField(read_only=True)
     recorded_by = serializers.IntegerField(source="recorded_by_id", read_only=True, allow_null=True)
     recorded_at = serializers.DateTimeField(read_only=True)
     files = StepFileSerializer(many=True, read_only=True)
@@ -228,6 +230,18 @@ class StepRecordSerializer(StrictSerializerMixin):
     reason = serializers.CharField(
         max_length=200, required=False, allow_blank=True, help_text="step 17, later than three months"
     )
+    party_group = serializers.IntegerField(
+        min_value=1,
+        max_value=ID_MAX,
+        required=False,
+        allow_null=True,
+        help_text="step 19: a party group of the branch",
+    )
+    place = serializers.CharField(
+        max_length=200,
+        required=False,
+        help_text="step 20: where the oath was taken; step 25: where the file went",
+    )
     files = serializers.ListField(
         child=serializers.FileField(), required=False, default=list, help_text=FILES_HELP
     )
@@ -252,7 +266,12 @@ class AnswerSerializer(StrictSerializerMixin):
     answer = serializers.CharField(max_length=2000)
 
 
-NUMBER = OpenApiParameter("number", int, OpenApiParameter.PATH, description="the step, 2–18")
+NUMBER = OpenApiParameter(
+    "number",
+    int,
+    OpenApiParameter.PATH,
+    description="the step, 2–22 or 25 (23 and 24 are the probation decisions)",
+)
 FID = OpenApiParameter("fid", int, OpenApiParameter.PATH, description="document id")
 OID = OpenApiParameter("oid", int, OpenApiParameter.PATH, description="objection id")
 
