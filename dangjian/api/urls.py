@@ -21,6 +21,13 @@ from dangjian.accounts.api.views import (
     UserViewSet,
 )
 from dangjian.campaigns.api import CampaignReportViewSet, SentCampaignViewSet
+from dangjian.community.api import (
+    CommitmentViewSet,
+    CommunityPostViewSet,
+    PairingViewSet,
+    RegistrationViewSet,
+    ServiceTaskViewSet,
+)
 from dangjian.discussion.api import PostImageView, PostViewSet, ThreadViewSet
 from dangjian.discussion.api_review import ResolveReportView, ReviewView, WordsView
 from dangjian.dues.api import DuesPaymentViewSet, DuesProfileViewSet, DuesReductionViewSet
@@ -76,6 +83,11 @@ router.register("campaign-reports", CampaignReportViewSet, basename="campaign-re
 router.register("honour-calls", HonourCallViewSet, basename="honour-call")
 router.register("nominations", NominationViewSet, basename="nomination")
 router.register("weak-listings", WeakListingViewSet, basename="weak-listing")
+router.register("community/posts", CommunityPostViewSet, basename="community-post")
+router.register("community/commitments", CommitmentViewSet, basename="community-commitment")
+router.register("community/registrations", RegistrationViewSet, basename="community-registration")
+router.register("community/tasks", ServiceTaskViewSet, basename="community-task")
+router.register("community/pairings", PairingViewSet, basename="community-pairing")
 router.register("term-changes", TermChangeViewSet, basename="term-change")
 router.register("leaders", LeaderViewSet, basename="leader")
 router.register("imports", ImportJobViewSet, basename="import")

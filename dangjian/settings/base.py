@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "dangjian.campaigns",
     "dangjian.honours",
     "dangjian.weakorgs",
+    "dangjian.community",
     "dangjian.elections",
     "dangjian.development",
     "dangjian.discussion",

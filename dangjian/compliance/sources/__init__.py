@@ -2,6 +2,7 @@
 
 from . import (  # noqa: F401
     campaigns,
+    community,
     dues,
     evaluation,
     honours,

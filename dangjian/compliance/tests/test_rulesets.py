@@ -40,8 +40,12 @@ def test_every_work_point_appears_in_hunan_2017() -> None:
     assert {r.point for r in rules} == set(range(1, 26))
     not_measured = {r.point for r in rules if r.kind == RuleKind.NOT_MEASURED}
     measured = {r.point for r in rules if r.kind != RuleKind.NOT_MEASURED}
-    assert {20, 21, 22} <= not_measured
-    assert measured == set(range(1, 26)) - {20, 21, 22}
+    assert {21, 22} <= not_measured
+    assert measured == set(range(1, 26)) - {21, 22}
+    theme = {r.code: r for r in rules if r.point == 20}  # theme practice (dangjian.community)
+    assert theme["theme-practice"].kind == RuleKind.STATE
+    assert theme["theme-practice"].spec["metric"] == "community.no_service_confirmed"
+    assert theme["theme-practice"].spec["applies_to"]["sectors"] == ["community"]
     sent_down = {r.code: r for r in rules if r.point == 18}  # special campaigns (dangjian.campaigns)
     assert sent_down["special-campaigns"].spec["metric"] == "campaigns.open_cases"
     assert sent_down["tasks-on-time"].spec["metric"] == "campaigns.late_tasks"
