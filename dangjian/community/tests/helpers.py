@@ -49,7 +49,9 @@ def accepted(world: World, place: Workplace) -> Registration:
     return services.REGISTRATION_MOVES["accept"](registered(world, place), acting_user=world.secretary)
 
 
-def task(world: World, place: Workplace, registration: Registration | None = None, **extra: Any) -> ServiceTask:
+def task(
+    world: World, place: Workplace, registration: Registration | None = None, **extra: Any
+) -> ServiceTask:
     data = {"title": "社区环境整治", "on": date(2026, 3, 5), "hours_expected": 3, **extra}
     return services.assign_task(registration or accepted(world, place), data, acting_user=world.secretary)
 
@@ -63,5 +65,5 @@ def outcome(write: Any) -> str:
     except OutOfScope:
         return "404"
     except ValidationError as exc:
-        return str(exc.code or "invalid")
+        return str(getattr(exc, "code", None) or "invalid")
     return "ok"

@@ -22,7 +22,14 @@ def test_a_registration_runs_from_request_to_points(world: World) -> None:
     place = add_workplace(world)
     point_services.create_rule(
         world.county,
-        {"year": 2026, "kind": "community_service", "name": "社区服务", "points": 2, "cap_points": 10, "cap_period": "year"},
+        {
+            "year": 2026,
+            "kind": "community_service",
+            "name": "社区服务",
+            "points": 2,
+            "cap_points": 10,
+            "cap_period": "year",
+        },
         acting_user=world.county_staff,
     )
     row = registered(world, place)
@@ -35,7 +42,9 @@ def test_a_registration_runs_from_request_to_points(world: World) -> None:
     done = services.confirm_task(first, note="认真负责", acting_user=world.secretary)
     assert done.state == TaskState.CONFIRMED and done.review_note == "认真负责"
     services.confirm_task(second, acting_user=world.secretary)
-    entries = PointEntry.objects.filter(member=place.worker, source_type=SourceType.COMMUNITY_TASK).order_by("occurred_on")
+    entries = PointEntry.objects.filter(member=place.worker, source_type=SourceType.COMMUNITY_TASK).order_by(
+        "occurred_on"
+    )
     # 3 hours × 2 = 6 points; then 4 × 2 = 8, cut to the 4 left under the yearly cap of 10.
     assert [(e.points, e.capped, e.quantity) for e in entries] == [(6, False, 3), (4, True, 4)]
     home_view = registrations(world.work_secretary, home=place.branch).get()

@@ -72,6 +72,8 @@ from dangjian.testing.documents import readable_text
 from dangjian.testing.world import World, make_member, make_org, make_user
 from dangjian.transfers.models import FloatingRecord, LostContactCase, ProbationDecision, Transfer
 from dangjian.transfers.tests.matrix import movement_records
+from dangjian.community import services as community
+from dangjian.community.models import Commitment, Pairing, Post, Registration, ServiceTask
 from dangjian.weakorgs.models import Evidence as WeakEvidence
 from dangjian.weakorgs.models import Listing, Progress
 from dangjian.weakorgs.services import add_by_hand, add_progress, save_plan
@@ -164,6 +166,16 @@ MODEL_BY_PREFIX: list[tuple[str, type[models.Model]]] = [
     ("term-changes/", TermChange),
     ("api/v1/term-changes/", TermChange),
     ("development/", Applicant),
+    ("community/posts/", Post),
+    ("community/commitments/", Commitment),
+    ("community/registrations/", Registration),
+    ("community/tasks/", ServiceTask),
+    ("community/pairings/", Pairing),
+    ("api/v1/community/posts/", Post),
+    ("api/v1/community/commitments/", Commitment),
+    ("api/v1/community/registrations/", Registration),
+    ("api/v1/community/tasks/", ServiceTask),
+    ("api/v1/community/pairings/", Pairing),
 ]
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 PERSONAS = [
@@ -399,6 +411,20 @@ def big_world(world: World, settings: Any, tmp_path: Path) -> World:
             files=[SimpleUploadedFile("申请书.png", dues_png())],
             acting_user=SYSTEM,
         )
+    # Theme practice in each province's branch (and in each county's of this one): a post, a
+    # commitment, a pairing, and a registration with a task (written directly: the matrix needs
+    # the rows, not a workplace branch in every county).
+    for org, person in ((branch, member), (world.branch, world.member), (world.branch_b, world.member_b)):
+        community.create_post(org, {"name": f"岗位{org.code}", "duties": "政策宣传"}, acting_user=SYSTEM)
+        community.make_commitment(person, month.year, f"承诺{org.code}", acting_user=SYSTEM)
+        community.create_pairing(
+            org,
+            person,
+            {"head_name": f"户主{org.code}", "address": "某街道", "phone": "13800000000", "difficulty": "因病"},
+            acting_user=SYSTEM,
+        )
+        registration = Registration.objects.create(member=person, home=org, community=org, state="accepted")
+        ServiceTask.objects.create(registration=registration, title=f"服务{org.code}", on=month, hours_expected=2)
     movement_records(world, branch)  # transfers, floating, lost contact, probation, cards
     # Every meeting route with an attachment id is filled with a real attachment of its meeting.
     for bare in Meeting.objects.filter(attachments__isnull=True):

@@ -32,7 +32,7 @@ from dangjian.organizations.models import Organization, PartyGroup
 from dangjian.orglife.models import Meeting
 from dangjian.points.models import PointRule
 from dangjian.points.tests.helpers import rule
-from dangjian.testing.world import World, make_member
+from dangjian.testing.world import World, make_member, make_org
 
 from .test_scope_matrix import ROUTES, grant_paths, outside_objects, outside_state
 from .test_scope_matrix import big_world as big_world  # the fixture, shared
@@ -274,6 +274,44 @@ CREATIONS = [
         ok=(200,),
     ),
     Creation(
+        "/api/v1/community/posts/",
+        "secretary",
+        lambda r: {"organization": r.inside("branch"), "name": "越界检查", "duties": "越界检查"},
+        {"organization": "branch"},
+    ),
+    Creation(
+        "/api/v1/community/commitments/",
+        "secretary",
+        lambda r: {"member": r.inside("member"), "year": int(TODAY[:4]), "text": "越界检查"},
+        {"member": "member"},
+    ),
+    Creation(
+        "/api/v1/community/commitments/publish/",
+        "secretary",
+        lambda r: {"organization": r.inside("branch"), "year": int(TODAY[:4])},
+        {"organization": "branch"},
+        ok=(200,),
+    ),
+    Creation(
+        "/api/v1/community/pairings/",
+        "secretary",
+        lambda r: {
+            "organization": r.inside("branch"),
+            "member": r.inside("member"),
+            "head_name": "越界检查",
+            "address": "某街道",
+            "difficulty": "因病",
+        },
+        {"organization": "branch", "member": "member"},
+    ),
+    Creation(
+        "/api/v1/community/registrations/",
+        "county_staff",
+        # A member of a workplace branch of the county registers with the county's community branch.
+        lambda r: {"member": Member.objects.get(name="在职检查").pk, "community": r.inside("branch")},
+        {"member": "member", "community": "branch"},
+    ),
+    Creation(
         "/api/v1/dispatches/",
         "county_staff",
         lambda r: {
@@ -452,6 +490,8 @@ def referenced_world(big_world: World) -> World:
     add_lecturer(big_world.county, "宣讲员甲", "expert", is_reporter=True, acting_user=SYSTEM)
     rule(big_world.county, "manual", "好人好事", 3, year=timezone.localdate().year)
     member = make_member(big_world.branch, "引用检查")  # no transfer or card under way
+    workplace = make_org(big_world.county, "区财政局机关党支部", "430102900001", "branch", "government")
+    make_member(workplace, "在职检查")  # registers with a community branch of the county
     set_profile(member, "student", effective_from=timezone.localdate().replace(day=1), acting_user=SYSTEM)
     return big_world
 
