@@ -50,7 +50,7 @@ def test_the_branch_page_is_linked_and_shows_its_work(
 
 
 def test_a_registration_page_moves_and_tasks(world: World) -> None:
-    place = add_workplace(world)
+    add_workplace(world)
     worker = _client(world, "worker")
     # The member registers from their phone page, choosing among the county's community branches.
     mine = worker.get("/my/community/").content.decode()

@@ -23,6 +23,9 @@ from dangjian.accounts.models import AdminRequest, RoleGrant, User
 from dangjian.accounts.roles import Role
 from dangjian.campaigns.models import Assignment, Campaign, Case
 from dangjian.campaigns.services import add_case, create_campaign, launch
+from dangjian.community import services as community
+from dangjian.community.models import Commitment, Pairing, Registration, ServiceTask
+from dangjian.community.models import Post as CommunityPost
 from dangjian.core.models import AuditEntry
 from dangjian.development.models import Applicant
 from dangjian.development.services import register_application
@@ -72,8 +75,6 @@ from dangjian.testing.documents import readable_text
 from dangjian.testing.world import World, make_member, make_org, make_user
 from dangjian.transfers.models import FloatingRecord, LostContactCase, ProbationDecision, Transfer
 from dangjian.transfers.tests.matrix import movement_records
-from dangjian.community import services as community
-from dangjian.community.models import Commitment, Pairing, Post, Registration, ServiceTask
 from dangjian.weakorgs.models import Evidence as WeakEvidence
 from dangjian.weakorgs.models import Listing, Progress
 from dangjian.weakorgs.services import add_by_hand, add_progress, save_plan
@@ -166,12 +167,12 @@ MODEL_BY_PREFIX: list[tuple[str, type[models.Model]]] = [
     ("term-changes/", TermChange),
     ("api/v1/term-changes/", TermChange),
     ("development/", Applicant),
-    ("community/posts/", Post),
+    ("community/posts/", CommunityPost),
     ("community/commitments/", Commitment),
     ("community/registrations/", Registration),
     ("community/tasks/", ServiceTask),
     ("community/pairings/", Pairing),
-    ("api/v1/community/posts/", Post),
+    ("api/v1/community/posts/", CommunityPost),
     ("api/v1/community/commitments/", Commitment),
     ("api/v1/community/registrations/", Registration),
     ("api/v1/community/tasks/", ServiceTask),
@@ -420,11 +421,18 @@ def big_world(world: World, settings: Any, tmp_path: Path) -> World:
         community.create_pairing(
             org,
             person,
-            {"head_name": f"户主{org.code}", "address": "某街道", "phone": "13800000000", "difficulty": "因病"},
+            {
+                "head_name": f"户主{org.code}",
+                "address": "某街道",
+                "phone": "13800000000",
+                "difficulty": "因病",
+            },
             acting_user=SYSTEM,
         )
         registration = Registration.objects.create(member=person, home=org, community=org, state="accepted")
-        ServiceTask.objects.create(registration=registration, title=f"服务{org.code}", on=month, hours_expected=2)
+        ServiceTask.objects.create(
+            registration=registration, title=f"服务{org.code}", on=month, hours_expected=2
+        )
     movement_records(world, branch)  # transfers, floating, lost contact, probation, cards
     # Every meeting route with an attachment id is filled with a real attachment of its meeting.
     for bare in Meeting.objects.filter(attachments__isnull=True):

@@ -24,6 +24,7 @@ from dangjian.demo.activity import (
     create_demo_leaders,
 )
 from dangjian.demo.campaigns import create_county_campaigns
+from dangjian.demo.community import create_county_community
 from dangjian.demo.elections import create_county_terms
 from dangjian.demo.honours import create_county_honours
 from dangjian.demo.life import create_county_life, measure_year
@@ -138,6 +139,7 @@ class Command(BaseCommand):
             honours = create_county_honours(county, lively=branch) if county is not None else 0
             weak = create_county_weak(county, lively=branch) if county is not None else {}
             terms = create_county_terms(county, lively=branch) if county is not None else 0
+            theme = create_county_community(county, lively=branch) if county is not None else {}
             # What the reminder worker would send today, so the demo's inbox is not empty
             # without it running.
             due_day_before(timezone.now())
@@ -173,6 +175,12 @@ class Command(BaseCommand):
                 )
             if terms:
                 self.stdout.write(f"Term changes of {county.name}: {terms} under way or done this year.")
+            if theme:
+                self.stdout.write(
+                    f"Theme practice of {county.name}: {theme.get('registrations', 0)} in-service members "
+                    f"registered with communities, {theme.get('confirmed', 0)} services confirmed, "
+                    f"{theme.get('commitments', 0)} commitments of {branch.name}."
+                )
             if weak:
                 self.stdout.write(
                     f"Weak and lax organizations of {county.name}: {weak['candidates']} candidates "
