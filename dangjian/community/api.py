@@ -42,7 +42,7 @@ def _version() -> serializers.IntegerField:
     return serializers.IntegerField(required=False, min_value=0, help_text=VERSION_HELP)
 
 
-class MoveSerializer(StrictSerializerMixin):
+class CommunityMoveSerializer(StrictSerializerMixin):
     note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
     version = _version()
 
@@ -50,7 +50,7 @@ class MoveSerializer(StrictSerializerMixin):
 # --- posts ----------------------------------------------------------------------------------
 
 
-class PostSerializer(serializers.Serializer):
+class CommunityPostSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     organization = serializers.CharField(source="organization.code", read_only=True)
     name = serializers.CharField(read_only=True)
@@ -62,19 +62,19 @@ class PostSerializer(serializers.Serializer):
         return [{"id": h.member_id, "name": h.member.name} for h in post.holders.all()]
 
 
-class PostNewSerializer(StrictSerializerMixin):
+class CommunityPostNewSerializer(StrictSerializerMixin):
     organization = OrganizationCodeField(help_text="code of the branch (change within reach)")
     name = serializers.CharField(max_length=60)
     duties = serializers.CharField(max_length=TEXT_MAX)
 
 
-class PostEditSerializer(StrictSerializerMixin):
+class CommunityPostEditSerializer(StrictSerializerMixin):
     name = serializers.CharField(max_length=60)
     duties = serializers.CharField(max_length=TEXT_MAX)
     version = _version()
 
 
-class HolderSerializer(StrictSerializerMixin):
+class CommunityHolderSerializer(StrictSerializerMixin):
     member = ScopedPrimaryKeyRelatedField(model=Member, scope="change", help_text="member id")
 
 
@@ -82,7 +82,7 @@ class CommunityPostViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Ret
     """A branch's posts (设岗定责) with the members on them."""
 
     queryset = Post.objects.all()
-    serializer_class = PostSerializer
+    serializer_class = CommunityPostSerializer
     pagination_class = IdCursorPagination
     scope_actions = {"partial_update": "view", "assign": "view", "unassign": "view"}
 
@@ -91,13 +91,14 @@ class CommunityPostViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Ret
 
     def _detail(self, post: Post, code: int = status.HTTP_200_OK) -> Response:
         return Response(
-            PostSerializer(self.refine_queryset(Post.objects.all()).get(pk=post.pk)).data, status=code
+            CommunityPostSerializer(self.refine_queryset(Post.objects.all()).get(pk=post.pk)).data,
+            status=code,
         )
 
-    @extend_schema(request=PostNewSerializer, responses={201: PostSerializer})
+    @extend_schema(request=CommunityPostNewSerializer, responses={201: CommunityPostSerializer})
     def create(self, request: Request) -> Response:
         """Define a post of a branch (its officers or the levels above)."""
-        serializer = PostNewSerializer(data=request.data, context=self.get_serializer_context())
+        serializer = CommunityPostNewSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         org = data.pop("organization")
@@ -105,11 +106,11 @@ class CommunityPostViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Ret
             services.create_post(org, data, acting_user=request.user), status.HTTP_201_CREATED
         )
 
-    @extend_schema(request=PostEditSerializer, responses=PostSerializer)
+    @extend_schema(request=CommunityPostEditSerializer, responses=CommunityPostSerializer)
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         """Rename the post or change its duties."""
         post = self.get_object()
-        serializer = PostEditSerializer(data=request.data)
+        serializer = CommunityPostEditSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         version = data.pop("version", None)
@@ -117,22 +118,22 @@ class CommunityPostViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Ret
             services.update_post(post, data, expected_version=version, acting_user=request.user)
         )
 
-    @extend_schema(request=HolderSerializer, responses=PostSerializer)
+    @extend_schema(request=CommunityHolderSerializer, responses=CommunityPostSerializer)
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: str | None = None) -> Response:
         """Put a member of the branch on the post."""
         post = self.get_object()
-        serializer = HolderSerializer(data=request.data, context=self.get_serializer_context())
+        serializer = CommunityHolderSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         services.assign(post, serializer.validated_data["member"], acting_user=request.user)
         return self._detail(post)
 
-    @extend_schema(request=HolderSerializer, responses=PostSerializer)
+    @extend_schema(request=CommunityHolderSerializer, responses=CommunityPostSerializer)
     @action(detail=True, methods=["post"])
     def unassign(self, request: Request, pk: str | None = None) -> Response:
         """Take a member off the post."""
         post = self.get_object()
-        serializer = HolderSerializer(data=request.data, context=self.get_serializer_context())
+        serializer = CommunityHolderSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         services.unassign(post, serializer.validated_data["member"].pk, acting_user=request.user)
         return self._detail(post)
@@ -141,7 +142,7 @@ class CommunityPostViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Ret
 # --- commitments ----------------------------------------------------------------------------
 
 
-class CommitmentSerializer(serializers.Serializer):
+class CommunityCommitmentSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     member = serializers.IntegerField(source="member_id", read_only=True)
     member_name = serializers.CharField(source="member.name", read_only=True)
@@ -154,7 +155,7 @@ class CommitmentSerializer(serializers.Serializer):
     version = serializers.IntegerField(read_only=True)
 
 
-class CommitmentNewSerializer(StrictSerializerMixin):
+class CommunityCommitmentNewSerializer(StrictSerializerMixin):
     member = ScopedPrimaryKeyRelatedField(
         model=Member, scope="view", help_text="member id (yourself, or one of your branch)"
     )
@@ -162,23 +163,23 @@ class CommitmentNewSerializer(StrictSerializerMixin):
     text = serializers.CharField(max_length=TEXT_MAX)
 
 
-class CommitmentEditSerializer(StrictSerializerMixin):
+class CommunityCommitmentEditSerializer(StrictSerializerMixin):
     text = serializers.CharField(max_length=TEXT_MAX)
     version = _version()
 
 
-class AssessSerializer(StrictSerializerMixin):
-    fulfilment = serializers.ChoiceField(choices=[c for c in Fulfilment.choices if c[0] != Fulfilment.OPEN])
+class CommunityAssessSerializer(StrictSerializerMixin):
+    fulfilment = serializers.ChoiceField(choices=Fulfilment.choices, help_text="done, partly or not")
     note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
     version = _version()
 
 
-class PublishSerializer(StrictSerializerMixin):
+class CommunityPublishSerializer(StrictSerializerMixin):
     organization = OrganizationCodeField(help_text="code of the branch (change within reach)")
     year = serializers.IntegerField(min_value=2000)
 
 
-class PublishedSerializer(serializers.Serializer):
+class CommunityPublishedSerializer(serializers.Serializer):
     organization = serializers.CharField(source="organization.code")
     year = serializers.IntegerField()
     count = serializers.IntegerField()
@@ -189,7 +190,7 @@ class CommitmentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
     """Members' public commitments (承诺践诺) and their fulfilment."""
 
     queryset = Commitment.objects.all()
-    serializer_class = CommitmentSerializer
+    serializer_class = CommunityCommitmentSerializer
     pagination_class = IdCursorPagination
     scope_actions = {"partial_update": "view", "assess": "view"}
 
@@ -198,24 +199,26 @@ class CommitmentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
 
     def _detail(self, row: Commitment, code: int = status.HTTP_200_OK) -> Response:
         return Response(
-            CommitmentSerializer(self.refine_queryset(Commitment.objects.all()).get(pk=row.pk)).data,
+            CommunityCommitmentSerializer(self.refine_queryset(Commitment.objects.all()).get(pk=row.pk)).data,
             status=code,
         )
 
-    @extend_schema(request=CommitmentNewSerializer, responses={201: CommitmentSerializer})
+    @extend_schema(request=CommunityCommitmentNewSerializer, responses={201: CommunityCommitmentSerializer})
     def create(self, request: Request) -> Response:
         """Make a commitment: the member themself, or the branch on a member's behalf."""
-        serializer = CommitmentNewSerializer(data=request.data, context=self.get_serializer_context())
+        serializer = CommunityCommitmentNewSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         row = services.make_commitment(data["member"], data["year"], data["text"], acting_user=request.user)
         return self._detail(row, status.HTTP_201_CREATED)
 
-    @extend_schema(request=CommitmentEditSerializer, responses=CommitmentSerializer)
+    @extend_schema(request=CommunityCommitmentEditSerializer, responses=CommunityCommitmentSerializer)
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         """Change the text (the member, until it is assessed; the branch)."""
         row = self.get_object()
-        serializer = CommitmentEditSerializer(data=request.data)
+        serializer = CommunityCommitmentEditSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         saved = services.edit_commitment(
@@ -223,12 +226,12 @@ class CommitmentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         )
         return self._detail(saved)
 
-    @extend_schema(request=AssessSerializer, responses=CommitmentSerializer)
+    @extend_schema(request=CommunityAssessSerializer, responses=CommunityCommitmentSerializer)
     @action(detail=True, methods=["post"])
     def assess(self, request: Request, pk: str | None = None) -> Response:
         """Record the fulfilment: done, partly (with a note) or not (with a note) — the branch."""
         row = self.get_object()
-        serializer = AssessSerializer(data=request.data)
+        serializer = CommunityAssessSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         saved = services.assess(
@@ -240,21 +243,21 @@ class CommitmentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         )
         return self._detail(saved)
 
-    @extend_schema(request=PublishSerializer, responses=PublishedSerializer)
+    @extend_schema(request=CommunityPublishSerializer, responses=CommunityPublishedSerializer)
     @action(detail=False, methods=["post"])
     def publish(self, request: Request) -> Response:
         """Publish the branch's commitments of a year on its feed."""
-        serializer = PublishSerializer(data=request.data, context=self.get_serializer_context())
+        serializer = CommunityPublishSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         release = services.publish(data["organization"], data["year"], acting_user=request.user)
-        return Response(PublishedSerializer(release).data)
+        return Response(CommunityPublishedSerializer(release).data)
 
 
 # --- registrations and tasks ----------------------------------------------------------------
 
 
-class RegistrationSerializer(serializers.Serializer):
+class CommunityRegistrationSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     member = serializers.IntegerField(source="member_id", read_only=True)
     member_name = serializers.CharField(source="member.name", read_only=True)
@@ -268,7 +271,7 @@ class RegistrationSerializer(serializers.Serializer):
     version = serializers.IntegerField(read_only=True)
 
 
-class RegistrationNewSerializer(StrictSerializerMixin):
+class CommunityRegistrationNewSerializer(StrictSerializerMixin):
     member = ScopedPrimaryKeyRelatedField(
         model=Member, scope="view", help_text="member id (yourself, or one of your branch)"
     )
@@ -279,7 +282,7 @@ class RegistrationNewSerializer(StrictSerializerMixin):
     residence = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
 
 
-class TaskSerializer(serializers.Serializer):
+class CommunityTaskSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     registration = serializers.IntegerField(source="registration_id", read_only=True)
     member_name = serializers.CharField(source="registration.member.name", read_only=True)
@@ -293,13 +296,13 @@ class TaskSerializer(serializers.Serializer):
     version = serializers.IntegerField(read_only=True)
 
 
-class TaskNewSerializer(StrictSerializerMixin):
+class CommunityTaskNewSerializer(StrictSerializerMixin):
     title = serializers.CharField(max_length=120)
     on = serializers.DateField()
     hours_expected = serializers.IntegerField(help_text=f"whole hours, 1 to {MAX_HOURS}")
 
 
-class ReportSerializer(StrictSerializerMixin):
+class CommunityReportSerializer(StrictSerializerMixin):
     hours = serializers.IntegerField(help_text=f"whole hours served, 1 to {MAX_HOURS}")
     report = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
     version = _version()
@@ -313,7 +316,7 @@ class RegistrationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retr
     the member, and by those who may change the home or the community branch's records."""
 
     queryset = Registration.objects.all()
-    serializer_class = RegistrationSerializer
+    serializer_class = CommunityRegistrationSerializer
     pagination_class = IdCursorPagination
     scope_actions = {name: "view" for name in (*REGISTRATION_MOVES, "tasks")}
 
@@ -322,12 +325,16 @@ class RegistrationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retr
 
     def _detail(self, row: Registration, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.refine_queryset(Registration.objects.all()).get(pk=row.pk)
-        return Response(RegistrationSerializer(fresh).data, status=code)
+        return Response(CommunityRegistrationSerializer(fresh).data, status=code)
 
-    @extend_schema(request=RegistrationNewSerializer, responses={201: RegistrationSerializer})
+    @extend_schema(
+        request=CommunityRegistrationNewSerializer, responses={201: CommunityRegistrationSerializer}
+    )
     def create(self, request: Request) -> Response:
         """Register with a community branch of the member's county (the member, or their branch)."""
-        serializer = RegistrationNewSerializer(data=request.data, context=self.get_serializer_context())
+        serializer = CommunityRegistrationNewSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         member = data["member"]
@@ -341,7 +348,7 @@ class RegistrationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retr
 
     def _move(self, request: Request, name: str) -> Response:
         row = self.get_object()
-        serializer = MoveSerializer(data=request.data)
+        serializer = CommunityMoveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         moved = services.REGISTRATION_MOVES[name](
@@ -349,25 +356,25 @@ class RegistrationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retr
         )
         return self._detail(moved)
 
-    @extend_schema(request=MoveSerializer, responses=RegistrationSerializer)
+    @extend_schema(request=CommunityMoveSerializer, responses=CommunityRegistrationSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str | None = None) -> Response:
         """Accept the registration (the community branch)."""
         return self._move(request, "accept")
 
-    @extend_schema(request=MoveSerializer, responses=RegistrationSerializer)
+    @extend_schema(request=CommunityMoveSerializer, responses=CommunityRegistrationSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request: Request, pk: str | None = None) -> Response:
         """Decline it, with the reason in `note` (the community branch)."""
         return self._move(request, "decline")
 
-    @extend_schema(request=MoveSerializer, responses=RegistrationSerializer)
+    @extend_schema(request=CommunityMoveSerializer, responses=CommunityRegistrationSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
         """Withdraw a request not yet decided (the member)."""
         return self._move(request, "withdraw")
 
-    @extend_schema(request=MoveSerializer, responses=RegistrationSerializer)
+    @extend_schema(request=CommunityMoveSerializer, responses=CommunityRegistrationSerializer)
     @action(detail=True, methods=["post"])
     def end(self, request: Request, pk: str | None = None) -> Response:
         """End an accepted registration, with the reason in `note` (the member or the community branch)."""
@@ -376,13 +383,13 @@ class RegistrationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retr
     @extend_schema(
         methods=["GET"],
         request=None,
-        responses=TaskSerializer(many=True),
+        responses=CommunityTaskSerializer(many=True),
         operation_id="community_registration_tasks_list",
     )
     @extend_schema(
         methods=["POST"],
-        request=TaskNewSerializer,
-        responses={201: TaskSerializer},
+        request=CommunityTaskNewSerializer,
+        responses={201: CommunityTaskSerializer},
         operation_id="community_registration_tasks_create",
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None)
@@ -391,19 +398,19 @@ class RegistrationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retr
         row = self.get_object()
         if request.method == "GET":
             tasks = row.tasks.select_related("registration__member")
-            return Response(TaskSerializer(tasks, many=True).data)
-        serializer = TaskNewSerializer(data=request.data)
+            return Response(CommunityTaskSerializer(tasks, many=True).data)
+        serializer = CommunityTaskNewSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         task = services.assign_task(row, dict(serializer.validated_data), acting_user=request.user)
         fresh = ServiceTask.objects.select_related("registration__member").get(pk=task.pk)
-        return Response(TaskSerializer(fresh).data, status=status.HTTP_201_CREATED)
+        return Response(CommunityTaskSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
 
 class ServiceTaskViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """Service tasks of registrations: reported by the member, confirmed by the community branch."""
 
     queryset = ServiceTask.objects.all()
-    serializer_class = TaskSerializer
+    serializer_class = CommunityTaskSerializer
     pagination_class = IdCursorPagination
     scope_actions = {name: "view" for name in ("report", "confirm", "send_back", "cancel")}
 
@@ -411,14 +418,16 @@ class ServiceTaskViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
         return queryset.select_related("registration__member")
 
     def _detail(self, task: ServiceTask) -> Response:
-        return Response(TaskSerializer(self.refine_queryset(ServiceTask.objects.all()).get(pk=task.pk)).data)
+        return Response(
+            CommunityTaskSerializer(self.refine_queryset(ServiceTask.objects.all()).get(pk=task.pk)).data
+        )
 
-    @extend_schema(request=ReportSerializer, responses=TaskSerializer)
+    @extend_schema(request=CommunityReportSerializer, responses=CommunityTaskSerializer)
     @action(detail=True, methods=["post"])
     def report(self, request: Request, pk: str | None = None) -> Response:
         """Report the task done with the hours served (the member)."""
         task = self.get_object()
-        serializer = ReportSerializer(data=request.data)
+        serializer = CommunityReportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         moved = services.report_task(
@@ -432,7 +441,7 @@ class ServiceTaskViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
 
     def _move(self, request: Request, name: str) -> Response:
         task = self.get_object()
-        serializer = MoveSerializer(data=request.data)
+        serializer = CommunityMoveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         moved = services.TASK_MOVES[name](
@@ -440,19 +449,19 @@ class ServiceTaskViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
         )
         return self._detail(moved)
 
-    @extend_schema(request=MoveSerializer, responses=TaskSerializer)
+    @extend_schema(request=CommunityMoveSerializer, responses=CommunityTaskSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, pk: str | None = None) -> Response:
         """Confirm the service, with feedback in `note` (the community branch); the hours earn points."""
         return self._move(request, "confirm")
 
-    @extend_schema(request=MoveSerializer, responses=TaskSerializer)
+    @extend_schema(request=CommunityMoveSerializer, responses=CommunityTaskSerializer)
     @action(detail=True, methods=["post"], url_path="send-back")
     def send_back(self, request: Request, pk: str | None = None) -> Response:
         """Send the report back, saying what is missing in `note` (the community branch)."""
         return self._move(request, "send_back")
 
-    @extend_schema(request=MoveSerializer, responses=TaskSerializer)
+    @extend_schema(request=CommunityMoveSerializer, responses=CommunityTaskSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str | None = None) -> Response:
         """Cancel a task not yet reported (the community branch)."""
@@ -462,13 +471,13 @@ class ServiceTaskViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
 # --- pairings -------------------------------------------------------------------------------
 
 
-class VisitSerializer(serializers.Serializer):
+class CommunityVisitSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     on = serializers.DateField(read_only=True)
     note = serializers.CharField(read_only=True)
 
 
-class PairingSerializer(serializers.Serializer):
+class CommunityPairingSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     organization = serializers.CharField(source="organization.code", read_only=True)
     member = serializers.IntegerField(source="member_id", read_only=True)
@@ -487,7 +496,7 @@ class PairingSerializer(serializers.Serializer):
         return mask_phone(row.phone)
 
 
-class PairingNewSerializer(StrictSerializerMixin):
+class CommunityPairingNewSerializer(StrictSerializerMixin):
     organization = OrganizationCodeField(help_text="code of the branch (change within reach)")
     member = ScopedPrimaryKeyRelatedField(model=Member, scope="change", help_text="member id")
     head_name = serializers.CharField(max_length=60)
@@ -497,12 +506,12 @@ class PairingNewSerializer(StrictSerializerMixin):
     started_on = serializers.DateField(required=False)
 
 
-class VisitNewSerializer(StrictSerializerMixin):
+class CommunityVisitNewSerializer(StrictSerializerMixin):
     on = serializers.DateField()
     note = serializers.CharField(max_length=NOTE_MAX)
 
 
-class EndPairingSerializer(StrictSerializerMixin):
+class CommunityEndPairingSerializer(StrictSerializerMixin):
     reason = serializers.CharField(max_length=NOTE_MAX)
     on = serializers.DateField(required=False)
     version = _version()
@@ -513,7 +522,7 @@ class PairingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
     who may change the branch's records; the phone masked."""
 
     queryset = Pairing.objects.all()
-    serializer_class = PairingSerializer
+    serializer_class = CommunityPairingSerializer
     pagination_class = IdCursorPagination
     scope_actions = {"visits": "view", "end": "view"}
 
@@ -522,12 +531,12 @@ class PairingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
 
     def _detail(self, row: Pairing, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.refine_queryset(Pairing.objects.all()).get(pk=row.pk)
-        return Response(PairingSerializer(fresh).data, status=code)
+        return Response(CommunityPairingSerializer(fresh).data, status=code)
 
-    @extend_schema(request=PairingNewSerializer, responses={201: PairingSerializer})
+    @extend_schema(request=CommunityPairingNewSerializer, responses={201: CommunityPairingSerializer})
     def create(self, request: Request) -> Response:
         """Pair a member of the branch with a household (the branch)."""
-        serializer = PairingNewSerializer(data=request.data, context=self.get_serializer_context())
+        serializer = CommunityPairingNewSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         org, member = data.pop("organization"), data.pop("member")
@@ -537,13 +546,13 @@ class PairingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
     @extend_schema(
         methods=["GET"],
         request=None,
-        responses=VisitSerializer(many=True),
+        responses=CommunityVisitSerializer(many=True),
         operation_id="community_pairing_visits_list",
     )
     @extend_schema(
         methods=["POST"],
-        request=VisitNewSerializer,
-        responses={201: VisitSerializer},
+        request=CommunityVisitNewSerializer,
+        responses={201: CommunityVisitSerializer},
         operation_id="community_pairing_visits_create",
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None)
@@ -551,19 +560,19 @@ class PairingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
         """GET: the visits. POST: log one (the member paired, or the branch)."""
         row = self.get_object()
         if request.method == "GET":
-            return Response(VisitSerializer(row.visits.all(), many=True).data)
-        serializer = VisitNewSerializer(data=request.data)
+            return Response(CommunityVisitSerializer(row.visits.all(), many=True).data)
+        serializer = CommunityVisitNewSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         visit = services.log_visit(row, data["on"], data["note"], acting_user=request.user)
-        return Response(VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
+        return Response(CommunityVisitSerializer(visit).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=EndPairingSerializer, responses=PairingSerializer)
+    @extend_schema(request=CommunityEndPairingSerializer, responses=CommunityPairingSerializer)
     @action(detail=True, methods=["post"])
     def end(self, request: Request, pk: str | None = None) -> Response:
         """End the pairing with the reason (the branch)."""
         row = self.get_object()
-        serializer = EndPairingSerializer(data=request.data)
+        serializer = CommunityEndPairingSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         saved = services.end_pairing(

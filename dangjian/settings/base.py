@@ -255,6 +255,10 @@ SPECTACULAR_SETTINGS = {
         "CampaignKindEnum": "dangjian.campaigns.models.CampaignKind",
         "CampaignFieldTypeEnum": "dangjian.campaigns.models.FieldType",
         "CommitteePostEnum": "dangjian.members.models.ELECTED_POSTS",
+        "CommunityRegistrationStateEnum": "dangjian.community.models.RegistrationState",
+        "CommunityTaskStateEnum": "dangjian.community.models.TaskState",
+        "CommunityPairingStateEnum": "dangjian.community.models.PairingState",
+        "CommitmentFulfilmentEnum": "dangjian.community.models.Fulfilment",
     },
     # The default enum hook, then the error answers every operation can give.
     "POSTPROCESSING_HOOKS": [
