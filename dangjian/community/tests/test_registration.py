@@ -79,7 +79,7 @@ def test_bad_registrations_are_refused_in_chinese(world: World, settings: object
     other_county = world.branch_b
     factory = make_org(world.township, "街道机关党支部", "430102001090", "branch", "government")
     cases = [
-        (place.branch, "不是社区"),  # its own branch (not a community branch either)
+        (place.branch, "本支部"),  # its own branch
         (other_county, "本县"),
         (factory, "社区党支部"),
     ]
