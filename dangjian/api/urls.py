@@ -22,6 +22,13 @@ from dangjian.accounts.api.views import (
 )
 from dangjian.campaigns.api import CampaignReportViewSet, SentCampaignViewSet
 from dangjian.development.api import ApplicantViewSet
+from dangjian.community.api import (
+    CommitmentViewSet,
+    CommunityPostViewSet,
+    PairingViewSet,
+    RegistrationViewSet,
+    ServiceTaskViewSet,
+)
 from dangjian.discussion.api import PostImageView, PostViewSet, ThreadViewSet
 from dangjian.discussion.api_review import ResolveReportView, ReviewView, WordsView
 from dangjian.dues.api import DuesPaymentViewSet, DuesProfileViewSet, DuesReductionViewSet
@@ -86,6 +93,11 @@ router.register("weak-listings", WeakListingViewSet, basename="weak-listing")
 router.register("villagework/flags", VillageFlagViewSet, basename="village-flag")
 router.register("villagework/assignments", VillageAssignmentViewSet, basename="village-assignment")
 router.register("villagework/trainings", VillageTrainingViewSet, basename="village-training")
+router.register("community/posts", CommunityPostViewSet, basename="community-post")
+router.register("community/commitments", CommitmentViewSet, basename="community-commitment")
+router.register("community/registrations", RegistrationViewSet, basename="community-registration")
+router.register("community/tasks", ServiceTaskViewSet, basename="community-task")
+router.register("community/pairings", PairingViewSet, basename="community-pairing")
 router.register("term-changes", TermChangeViewSet, basename="term-change")
 router.register("village-elections", VillageElectionViewSet, basename="village-election")
 router.register("leaders", LeaderViewSet, basename="leader")

@@ -27,6 +27,7 @@ class FeedKind(models.TextChoices):
     NOTICE = "notice", _("Notice")
     POLL_CLOSED = "poll_closed", _("Poll closed")
     HONOUR = "honour", pgettext_lazy("feed", "Honour")
+    COMMITMENTS = "commitments", _("Commitments published")
 
 
 class FeedItem(models.Model):

@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dangjian.community.models import CommitmentRelease
 from dangjian.honours.models import Nomination
 from dangjian.members.models import ON_ROLL_STATUSES, Member
 from dangjian.notices.models import Notice, NoticeState
@@ -131,6 +132,17 @@ def nomination(obj: Nomination) -> Spec | None:
     )
 
 
+def commitments(obj: CommitmentRelease) -> Spec | None:
+    """A branch published its members' commitments of a year (承诺践诺: made public)."""
+    return Spec(
+        organization_id=obj.organization_id,
+        kind=FeedKind.COMMITMENTS,
+        occurred_at=obj.published_at,
+        title=_("Members' commitments for %(year)s: %(count)s published")
+        % {"year": obj.year, "count": obj.count},
+    )
+
+
 SOURCES: dict[type[Model], Any] = {
     Meeting: meeting,
     Member: member,
@@ -138,6 +150,7 @@ SOURCES: dict[type[Model], Any] = {
     Notice: notice,
     Poll: poll,
     Nomination: nomination,
+    CommitmentRelease: commitments,
 }
 
 
@@ -150,6 +163,7 @@ def backfill_filters() -> dict[type[Model], dict[str, Any]]:
         Notice: {"state__in": (NoticeState.SENT, NoticeState.WITHDRAWN)},
         Poll: {"status": PollStatus.CLOSED},
         Nomination: {"published_at__isnull": False},
+        CommitmentRelease: {},
     }
 
 

@@ -27,6 +27,7 @@ from dangjian.core import audit, events
 from dangjian.core.services import account_of, require_scope, write_service
 from dangjian.core.tree import subtree_q
 from dangjian.dues.models import DuesPayment, PaymentKind
+from dangjian.members.models import Member
 from dangjian.organizations.models import Organization
 from dangjian.orglife.models import Attendance, AttendanceStatus, Meeting, MeetingStatus
 
@@ -265,3 +266,49 @@ def accrue_meeting(meeting: Meeting, *, acting_user: Any) -> AccrualResult:
     )
     events.changed("points.accrue_meeting", org.pk)
     return result
+
+
+def accrue_one(
+    member_id: int, kind: str, source_type: str, source_id: int, day: date, quantity: int, *, acting_user: Any
+) -> PointEntry | None:
+    """The entry one record of another app earns its member (a community task confirmed with its
+    hours): under the rule of `kind` that applies at the member's branch in `day`'s year, cut by
+    its cap against what the member already has under it in the period. None when no such rule
+    applies; the existing entry when the record already has one (idempotent). Called inside the
+    caller's write service (its transaction and audit entry)."""
+    existing = PointEntry.objects.filter(member_id=member_id, source_type=source_type, source_id=source_id)
+    if (found := existing.first()) is not None:
+        return found
+    org_id, org_path = (
+        Member.objects.filter(pk=member_id).values_list("organization_id", "organization__path").get()
+    )
+    book = RuleBook.for_org(org_path, day.year)
+    rule = next((r for r in book.applicable(org_path) if r.kind == kind), None)
+    if rule is None:
+        return None
+    _lock_rules(book)
+    ledger = CapLedger()
+    counted = PointEntry.objects.filter(
+        member_id=member_id,
+        rule=rule,
+        state=EntryState.APPROVED,
+        occurred_on__gte=date(day.year, 1, 1),
+        occurred_on__lt=date(day.year + 1, 1, 1),
+    ).values_list("occurred_on", "points")
+    for occurred_on, points in counted:
+        ledger.add(member_id, rule, occurred_on, points)
+    points, cut = ledger.take(member_id, rule, day, rule.points * quantity)
+    entry = PointEntry.objects.create(
+        member_id=member_id,
+        rule=rule,
+        points=points,
+        capped=cut,
+        quantity=quantity,
+        occurred_on=day,
+        source_type=source_type,
+        source_id=source_id,
+        state=EntryState.APPROVED,
+        created_by=account_of(acting_user),
+    )
+    events.changed("points.accrue", org_id)
+    return entry

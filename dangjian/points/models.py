@@ -2,7 +2,8 @@
 
 A committee sets its point rules for a year; the rules of the *nearest* committee above a branch
 that has rules for that year apply to it (a township may refine what its county set). Entries
-accrue from the records that justify them — closed meetings' attendance, on-time dues payments —
+accrue from the records that justify them — closed meetings' attendance, on-time dues payments,
+community service confirmed by a community branch (`accrual.accrue_one`) —
 or are added by hand with a reason and approved. Each entry names its source record
 (`source_type` + `source_id`), and one source gives one entry per member (a unique constraint),
 so accruing again creates nothing new, even under rules changed since.
@@ -29,6 +30,8 @@ class RuleKind(models.TextChoices):
     THEME_DAY = "theme_day", _("Attended the theme party day")
     DUES_ON_TIME = "dues_on_time", _("Dues paid on time (per month)")
     VOLUNTEER_HOUR = "volunteer_hour", _("Volunteer service (per hour)")
+    # Hours of service confirmed by a community branch (`community`, 在职党员到社区报到).
+    COMMUNITY_SERVICE = "community_service", _("Community service confirmed (per hour)")
     ABSENCE = "absence", _("Absent from a meeting without leave")
     MANUAL = "manual", _("Entered by hand")
 
@@ -97,6 +100,7 @@ class EntryState(models.TextChoices):
 class SourceType(models.TextChoices):
     MEETING = "meeting", _("Meeting")
     DUES_PAYMENT = "dues_payment", _("Dues payment")
+    COMMUNITY_TASK = "community_task", _("Community service task")
     MANUAL = "manual", _("Entered by hand")
 
 

@@ -86,7 +86,7 @@ def kinds_overlap(a: PointRule, b: PointRule) -> bool:
     if a.kind != b.kind:
         return False
     if a.kind not in MEETING_KIND_RULES:
-        return a.kind in (RuleKind.THEME_DAY, RuleKind.DUES_ON_TIME)
+        return a.kind in (RuleKind.THEME_DAY, RuleKind.DUES_ON_TIME, RuleKind.COMMUNITY_SERVICE)
     return not a.meeting_kinds or not b.meeting_kinds or bool(set(a.meeting_kinds) & set(b.meeting_kinds))
 
 

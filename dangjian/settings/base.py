@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "dangjian.honours",
     "dangjian.weakorgs",
     "dangjian.villagework",
+    "dangjian.community",
     "dangjian.elections",
     "dangjian.development",
     "dangjian.discussion",
@@ -270,6 +271,10 @@ SPECTACULAR_SETTINGS = {
         "VillageAssignmentStateEnum": "dangjian.villagework.models.AssignmentState",
         "VillageLogKindEnum": "dangjian.villagework.models.LogKind",
         "VillageGradeEnum": "dangjian.villagework.models.Grade",
+        "CommunityRegistrationStateEnum": "dangjian.community.models.RegistrationState",
+        "CommunityTaskStateEnum": "dangjian.community.models.TaskState",
+        "CommunityPairingStateEnum": "dangjian.community.models.PairingState",
+        "CommitmentFulfilmentEnum": "dangjian.community.models.Fulfilment",
     },
     # The default enum hook, then the error answers every operation can give.
     "POSTPROCESSING_HOOKS": [

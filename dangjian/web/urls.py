@@ -40,6 +40,7 @@ urlpatterns = [
     path("", include("dangjian.honours.urls")),
     path("", include("dangjian.weakorgs.urls")),
     path("", include("dangjian.villagework.urls")),
+    path("", include("dangjian.community.urls")),
     path("", include("dangjian.elections.urls")),
     path("", include("dangjian.development.urls")),
     path("", include("dangjian.compliance.urls")),

@@ -2,6 +2,7 @@
 
 from . import (  # noqa: F401
     campaigns,
+    community,
     development,
     development_plan,
     dues,

@@ -23,6 +23,9 @@ from dangjian.accounts.models import AdminRequest, RoleGrant, User
 from dangjian.accounts.roles import Role
 from dangjian.campaigns.models import Assignment, Campaign, Case
 from dangjian.campaigns.services import add_case, create_campaign, launch
+from dangjian.community import services as community
+from dangjian.community.models import Commitment, Pairing, Registration, ServiceTask
+from dangjian.community.models import Post as CommunityPost
 from dangjian.core.models import AuditEntry
 from dangjian.development.models import Applicant, Objection, StepFile
 from dangjian.development.paperwork import PAPERS
@@ -180,6 +183,16 @@ MODEL_BY_PREFIX: list[tuple[str, type[models.Model]]] = [
     ("api/v1/villagework/flags/", PovertyVillage),
     ("api/v1/villagework/assignments/", VillageAssignment),
     ("api/v1/villagework/trainings/", TrainingSession),
+    ("community/posts/", CommunityPost),
+    ("community/commitments/", Commitment),
+    ("community/registrations/", Registration),
+    ("community/tasks/", ServiceTask),
+    ("community/pairings/", Pairing),
+    ("api/v1/community/posts/", CommunityPost),
+    ("api/v1/community/commitments/", Commitment),
+    ("api/v1/community/registrations/", Registration),
+    ("api/v1/community/tasks/", ServiceTask),
+    ("api/v1/community/pairings/", Pairing),
 ]
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 PERSONAS = [
@@ -439,6 +452,27 @@ def big_world(world: World, settings: Any, tmp_path: Path) -> World:
             applied_on=start.date(),
             files=[SimpleUploadedFile("申请书.png", dues_png())],
             acting_user=SYSTEM,
+        )
+    # Theme practice in each province's branch (and in each county's of this one): a post, a
+    # commitment, a pairing, and a registration with a task (written directly: the matrix needs
+    # the rows, not a workplace branch in every county).
+    for org, person in ((branch, member), (world.branch, world.member), (world.branch_b, world.member_b)):
+        community.create_post(org, {"name": f"岗位{org.code}", "duties": "政策宣传"}, acting_user=SYSTEM)
+        community.make_commitment(person, month.year, f"承诺{org.code}", acting_user=SYSTEM)
+        community.create_pairing(
+            org,
+            person,
+            {
+                "head_name": f"户主{org.code}",
+                "address": "某街道",
+                "phone": "13800000000",
+                "difficulty": "因病",
+            },
+            acting_user=SYSTEM,
+        )
+        registration = Registration.objects.create(member=person, home=org, community=org, state="accepted")
+        ServiceTask.objects.create(
+            registration=registration, title=f"服务{org.code}", on=month, hours_expected=2
         )
     movement_records(world, branch)  # transfers, floating, lost contact, probation, cards
     # Every meeting route with an attachment id is filled with a real attachment of its meeting.

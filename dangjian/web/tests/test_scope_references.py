@@ -322,6 +322,44 @@ CREATIONS = [
         ok=(200,),
     ),
     Creation(
+        "/api/v1/community/posts/",
+        "secretary",
+        lambda r: {"organization": r.inside("branch"), "name": "越界检查", "duties": "越界检查"},
+        {"organization": "branch"},
+    ),
+    Creation(
+        "/api/v1/community/commitments/",
+        "secretary",
+        lambda r: {"member": r.inside("member"), "year": int(TODAY[:4]), "text": "越界检查"},
+        {"member": "member"},
+    ),
+    Creation(
+        "/api/v1/community/commitments/publish/",
+        "secretary",
+        lambda r: {"organization": r.inside("branch"), "year": int(TODAY[:4])},
+        {"organization": "branch"},
+        ok=(200,),
+    ),
+    Creation(
+        "/api/v1/community/pairings/",
+        "secretary",
+        lambda r: {
+            "organization": r.inside("branch"),
+            "member": r.inside("member"),
+            "head_name": "越界检查",
+            "address": "某街道",
+            "difficulty": "因病",
+        },
+        {"organization": "branch", "member": "member"},
+    ),
+    Creation(
+        "/api/v1/community/registrations/",
+        "county_staff",
+        # A member of a workplace branch of the county registers with the county's community branch.
+        lambda r: {"member": Member.objects.get(name="在职检查").pk, "community": r.inside("branch")},
+        {"member": "member", "community": "branch"},
+    ),
+    Creation(
         "/api/v1/dispatches/",
         "county_staff",
         lambda r: {
@@ -507,6 +545,8 @@ def referenced_world(big_world: World) -> World:
     rule(big_world.county, "manual", "好人好事", 3, year=timezone.localdate().year)
     make_org(big_world.township, "引用村党支部", "430102001901", "branch", "rural")
     member = make_member(big_world.branch, "引用检查")  # no transfer or card under way
+    workplace = make_org(big_world.county, "区财政局机关党支部", "430102900001", "branch", "government")
+    make_member(workplace, "在职检查")  # registers with a community branch of the county
     set_profile(member, "student", effective_from=timezone.localdate().replace(day=1), acting_user=SYSTEM)
     return big_world
 

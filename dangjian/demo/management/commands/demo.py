@@ -24,6 +24,7 @@ from dangjian.demo.activity import (
     create_demo_leaders,
 )
 from dangjian.demo.campaigns import create_county_campaigns
+from dangjian.demo.community import create_county_community
 from dangjian.demo.development import create_county_development
 from dangjian.demo.elections import create_county_terms, create_village_elections
 from dangjian.demo.honours import create_county_honours
@@ -143,6 +144,7 @@ class Command(BaseCommand):
             developing = create_county_development(county, lively=branch) if county is not None else None
             villages = create_village_elections(county) if county is not None else 0
             villagework = create_county_villagework(county, lively=branch) if county is not None else {}
+            theme = create_county_community(county, lively=branch) if county is not None else {}
             # What the reminder worker would send today, so the demo's inbox is not empty
             # without it running.
             due_day_before(timezone.now())
@@ -191,6 +193,12 @@ class Command(BaseCommand):
                     f"Member development in {county.name}: {developing.people} people, "
                     f"{developing.steps} steps recorded in {developing.seconds:.1f} s; "
                     f"by stage {developing.stages}."
+                )
+            if theme:
+                self.stdout.write(
+                    f"Theme practice of {county.name}: {theme.get('registrations', 0)} in-service members "
+                    f"registered with communities, {theme.get('confirmed', 0)} services confirmed, "
+                    f"{theme.get('commitments', 0)} commitments of {branch.name}."
                 )
             if weak:
                 self.stdout.write(
