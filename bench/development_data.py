@@ -47,7 +47,9 @@ WITH branch AS (
 ), person AS (
     SELECT b.id AS org_id, g.i, abs(hashint8(b.id * 1000 + g.i)) AS h
     FROM branch b,
-         generate_series(1, (b.n / 10 + CASE WHEN abs(hashint8(b.id)) %% 10 < b.n %% 10 THEN 1 ELSE 0 END)::int) g(i)
+         generate_series(
+             1, (b.n / 10 + CASE WHEN abs(hashint8(b.id)) %% 10 < b.n %% 10 THEN 1 ELSE 0 END)::int
+         ) g(i)
 ), staged AS (
     SELECT p.*, CASE {stage_case} END AS stage,
            %(today)s::date - ((p.h / 1000 %% 1000) + 1)::int AS last_on

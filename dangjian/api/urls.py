@@ -21,7 +21,6 @@ from dangjian.accounts.api.views import (
     UserViewSet,
 )
 from dangjian.campaigns.api import CampaignReportViewSet, SentCampaignViewSet
-from dangjian.development.api import ApplicantViewSet
 from dangjian.community.api import (
     CommitmentViewSet,
     CommunityPostViewSet,
@@ -29,6 +28,7 @@ from dangjian.community.api import (
     RegistrationViewSet,
     ServiceTaskViewSet,
 )
+from dangjian.development.api import ApplicantViewSet
 from dangjian.discussion.api import PostImageView, PostViewSet, ThreadViewSet
 from dangjian.discussion.api_review import ResolveReportView, ReviewView, WordsView
 from dangjian.dues.api import DuesPaymentViewSet, DuesProfileViewSet, DuesReductionViewSet

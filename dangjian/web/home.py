@@ -26,8 +26,8 @@ from dangjian.compliance.models import Result, Snapshot, Status, Tally
 from dangjian.compliance.queries import rule_title
 from dangjian.core.counts import count_each
 from dangjian.core.tree import subtree_q
-from dangjian.development.plans import waiting_above
 from dangjian.development.models import Applicant
+from dangjian.development.plans import waiting_above
 from dangjian.dues.models import DuesReduction, ReductionState
 from dangjian.dues.months import this_month
 from dangjian.dues.queries import Statement, member_statement
