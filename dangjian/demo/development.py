@@ -1,7 +1,7 @@
 """The demo county's member development (发展党员): in every branch, a pipeline at the stages a
 branch really has — one or two applicants (most talked with within the month, now and then one
-still waiting past it), one or two activists assessed every half year, and, where the branch has
-the two full members an introduction needs, one person further on: a development candidate, an
+still waiting past it), one or two activists assessed every half year, and, in every other branch
+with the two full members an introduction needs, one person further on: a development candidate, an
 admission under way (some voted, awaiting the approval), or a probationary member admitted in
 the past year, placed in a party group, sworn in and assessed. The personas' branch has one of
 each.
@@ -298,7 +298,9 @@ def create_county_development(
             if lively is not None and org.pk == lively.pk:
                 for kind in LATER:
                     branch.later(kind)
-            else:
-                branch.later(LATER[i % len(LATER)])
+            elif i % 2 == 0:
+                # Every other branch has someone further on (a county admits a few hundred a
+                # year, not one per branch), in turn at each later stage.
+                branch.later(LATER[i // 2 % len(LATER)])
     made.seconds = time_.monotonic() - started
     return made

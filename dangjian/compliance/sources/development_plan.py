@@ -18,7 +18,7 @@ from dangjian.organizations.models import COMMITTEE_KINDS, Organization
 
 from ..metrics import State, register
 
-TOPICS = ("development.step", "development.plan")
+TOPICS = ("development.approval", "development.plan")
 
 
 def beyond_plan(year: int, as_of: date) -> Any:

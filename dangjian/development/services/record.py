@@ -24,6 +24,7 @@ from dangjian.transfers.probation import member_probation_end
 
 from .. import rules
 from ..models import Applicant, Stage, Step
+from ..plans import committee_of
 from ..steps import (
     APPROVAL,
     ARCHIVED,
@@ -288,7 +289,10 @@ def _advance(applicant: Applicant, step: Step, acting_user: Any, names: list[str
 
 
 def _tell_above(applicant: Applicant, on: date) -> None:
+    """The vote and the approval are measured on the level above (the approval's deadline) and
+    on the grassroots committee (its plan); where a general branch sits between, they differ."""
     parent = applicant.organization.path[:-STEPLEN]
     above = Organization.objects.filter(path=parent).values_list("pk", flat=True).first() if parent else None
-    if above is not None:
-        events.changed("development.approval", above, on)
+    committee = committee_of(applicant.organization)
+    for org_id in {above, committee.pk if committee else None} - {None}:
+        events.changed("development.approval", org_id, on)

@@ -113,3 +113,30 @@ def test_an_approval_within_three_months_is_met(world: World) -> None:
     assert status(world.township, "appr", year) == ("met", 0)
     # The refresh a change event queues agrees with the recompute.
     assert engine.refresh(world.township.pk, year) == 0
+
+
+def test_the_vote_and_the_approval_tell_the_level_above_and_the_grassroots_committee(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The approval's deadline is measured on the branch's parent and the plan on its nearest
+    committee: under a general branch these are two organizations, and both are refreshed."""
+    from dangjian.core import events
+    from dangjian.development.models import Applicant
+    from dangjian.development.services.record import _tell_above
+    from dangjian.testing.world import make_org
+
+    general = make_org(world.township, "机关总支", "GB01", "general_branch")
+    inner = make_org(general, "机关第一支部", "GB0101", "branch")
+    told: list[int] = []
+
+    def handler(topic: str, org_id: int, on: Any) -> None:
+        told.append(org_id)
+
+    events.subscribe("development.approval", handler)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            _tell_above(Applicant(organization=inner), days_ago(1))
+            _tell_above(Applicant(organization=world.branch), days_ago(1))
+    finally:
+        events.unsubscribe("development.approval", handler)
+    assert sorted(told) == sorted([general.pk, world.township.pk, world.township.pk])
