@@ -302,5 +302,40 @@ def create_county_development(
                 # Every other branch has someone further on (a county admits a few hundred a
                 # year, not one per branch), in turn at each later stage.
                 branch.later(LATER[i // 2 % len(LATER)])
+    _plans(county, today, random.Random(seed))
     made.seconds = time_.monotonic() - started
     return made
+
+
+def _plans(county: Organization, today: date, rng: random.Random) -> None:
+    """The county's development plan of each grassroots committee for this year and the last
+    (the years the demo's approvals fall in), set by the county as it would have been: a little
+    above what each admitted, the structure targets about what came of it — and one committee's
+    plan exactly reached, so its next approval waits for the plan to change."""
+    from dangjian.development.plans import admitted_by, grassroots
+    from dangjian.development.services import set_plans
+
+    committees = list(grassroots(county).order_by("path"))
+    for year in (today.year - 1, today.year):
+        entries = []
+        for i, committee in enumerate(committees):
+            admitted = admitted_by(committee, year).count()
+            if not admitted and year < today.year:
+                continue
+            admissions = admitted + (0 if i == 1 and year == today.year else rng.randint(1, 5))
+            entries.append(
+                (
+                    committee,
+                    {
+                        "admissions": admissions,
+                        "women": admissions * 4 // 10,
+                        "under_35": admissions * 6 // 10,
+                        "frontline": admissions * 4 // 10,
+                        "college": admissions // 2,
+                        "nonpublic": 0,
+                        "note": "",
+                    },
+                    None,
+                )
+            )
+        set_plans(year, entries, acting_user=SYSTEM)

@@ -122,7 +122,17 @@ def create_village_elections(county: Organization, *, today: date | None = None)
     if town is None:
         return 0
     staff = SYSTEM
-    villages = list(village.villages_of(town)[:3])
+    # The first village is one whose Party secretary is on its own roll (a general branch's
+    # secretary may sit in one of its branches): the one elected director as well (一肩挑).
+    candidates = list(village.villages_of(town)[:12])
+    led = {
+        o
+        for o in Member.objects.filter(organization__in=candidates, committee_post="secretary").values_list(
+            "organization_id", flat=True
+        )
+    }
+    first = next((o for o in candidates if o.pk in led), candidates[0])
+    villages = [first, *[o for o in candidates if o.pk != first.pk][:2]]
     held = min(date(today.year, 5, 16), today)
 
     def person() -> str:

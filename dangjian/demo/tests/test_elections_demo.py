@@ -60,3 +60,8 @@ def test_village_elections_filed_reported_and_in_review(demo: None, db: None) ->
     client.force_login(User.objects.get(username="county_staff"))
     page = client.get(f"/orgs/{filed.township_id}/village-elections/").content.decode()
     assert page.count('id="village-') >= 3
+    # The filed village's Party secretary was elected director: the 一肩挑 figure is not empty.
+    from dangjian.elections.village.queries import annotate
+
+    annotate([filed])
+    assert filed.secretary is not None and filed.one_shoulder
