@@ -20,7 +20,7 @@ reused) with distinct blind indexes, so the one-open-development-per-person cons
 people are not members and no member is created for the admitted (the board and the plan read
 the development tables only).
 
-Loaded server-side in two `INSERT … SELECT` statements (people, then steps) in one transaction.
+Loaded server-side in `INSERT … SELECT` statements (people, steps, then this year's plan of every\ngrassroots committee) in one transaction.
 """
 
 import argparse
@@ -118,6 +118,33 @@ WHERE a.name LIKE '发展对象%%'
 """
 
 
+# This year's plan of every grassroots committee (a committee with a branch directly under it):
+# about the admissions it approved over the last year, the targets as shares of it.
+PLANS = """
+WITH committee AS (
+    SELECT c.id, c.path, c.depth FROM organizations_organization c
+    WHERE c.kind IN ('committee', 'working_committee') AND EXISTS (
+        SELECT 1 FROM organizations_organization b
+        WHERE b.depth = c.depth + 1 AND b.path LIKE c.path || '%%'
+          AND b.kind IN ('branch', 'joint_branch', 'general_branch', 'temporary_branch'))
+), admitted AS (
+    SELECT c.id, count(a.id) AS n FROM committee c
+    JOIN organizations_organization b ON b.path LIKE c.path || '%%' AND b.depth = c.depth + 1
+    JOIN development_applicant a ON a.organization_id = b.id
+    JOIN development_step s ON s.applicant_id = a.id AND s.number = 17
+    WHERE s."on" > %(today)s::date - 365
+    GROUP BY c.id
+)
+INSERT INTO development_plan (organization_id, year, admissions, women, under_35, frontline, college,
+    nonpublic, note, version, created_at, updated_at)
+SELECT c.id, %(year)s, coalesce(a.n, 0) + 2, (coalesce(a.n, 0) + 2) * 3 / 10,
+       (coalesce(a.n, 0) + 2) * 4 / 10, (coalesce(a.n, 0) + 2) / 5, (coalesce(a.n, 0) + 2) / 3, 0,
+       '', 1, now(), now()
+FROM committee c LEFT JOIN admitted a ON a.id = c.id
+ON CONFLICT DO NOTHING
+"""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--replace", action="store_true", help="delete the generated pipeline first")
@@ -163,12 +190,16 @@ def main() -> None:
                 "(SELECT id FROM development_applicant WHERE name LIKE '发展对象%%')"
             )
             cursor.execute("DELETE FROM development_applicant WHERE name LIKE '发展对象%%'")
+            cursor.execute("DELETE FROM development_plan WHERE year = %s", [today.year])
         start = time.perf_counter()
         cursor.execute(people, {"today": today, "ids": ids, "phones": phones})
         print(f"people: {cursor.rowcount:,} in {time.perf_counter() - start:.0f} s")
         start = time.perf_counter()
         cursor.execute(STEPS, {"today": today})
         print(f"steps: {cursor.rowcount:,} in {time.perf_counter() - start:.0f} s")
+        start = time.perf_counter()
+        cursor.execute(PLANS, {"today": today, "year": today.year})
+        print(f"plans: {cursor.rowcount:,} in {time.perf_counter() - start:.0f} s")
     with connection.cursor() as cursor:
         cursor.execute("VACUUM (ANALYZE) development_applicant")
         cursor.execute("VACUUM (ANALYZE) development_step")
