@@ -245,3 +245,11 @@ def waiting_above(org: Organization) -> ApplicantQuerySet:
         .select_related("organization")
         .order_by(F("approval_due").asc(nulls_last=True), "updated_at", "id")
     )
+
+
+def waiting_for(org: Organization) -> ApplicantQuerySet:
+    """Those of `waiting_above` whose level above is `org` itself (`workflows.LEVEL_ABOVE`: the
+    branch's parent). The home counts these — what the organization must act on, found through
+    the children index in milliseconds even at the top of a province — and the page lists the
+    whole subtree, for the levels above that may act too."""
+    return waiting_above(org).filter(organization__depth=org.depth + 1)

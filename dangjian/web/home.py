@@ -27,7 +27,7 @@ from dangjian.compliance.queries import rule_title
 from dangjian.core.counts import count_each
 from dangjian.core.tree import subtree_q
 from dangjian.development.models import Applicant
-from dangjian.development.plans import waiting_above
+from dangjian.development.plans import waiting_for
 from dangjian.dues.models import DuesReduction, ReductionState
 from dangjian.dues.months import this_month
 from dangjian.dues.queries import Statement, member_statement
@@ -293,7 +293,7 @@ def _waiting(user: Any, org: Organization, *, committee: bool) -> list[Waiting]:
             ),
             (
                 _("Development steps waiting for the committee"),
-                waiting_above(org),
+                waiting_for(org),
                 "change",
                 "org_development_waiting",
             ),

@@ -331,3 +331,14 @@ def test_the_pages_and_the_refusal_in_chinese(world: World) -> None:
     assert f"{YEAR}年发展党员计划" in page and "大专及以上学历" in page
     page = client.get(f"/orgs/{world.county.pk}/development/plan/edit/?year={YEAR}").content.decode()
     assert "每个基层党委" in page
+
+
+def test_the_home_counts_the_steps_waiting_for_the_organization_itself(world: World) -> None:
+    """The township is the level above its branches: their approvals wait for it, and its home
+    counts them; the county's home does not count its townships' work (its page lists it)."""
+    from dangjian.development.plans import waiting_above, waiting_for
+
+    a = up_to(world, register(world), 16)
+    assert list(waiting_for(world.township)) == [a]
+    assert list(waiting_for(world.county)) == []
+    assert a in list(waiting_above(world.county))
