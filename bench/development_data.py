@@ -20,7 +20,8 @@ reused) with distinct blind indexes, so the one-open-development-per-person cons
 people are not members and no member is created for the admitted (the board and the plan read
 the development tables only).
 
-Loaded server-side in `INSERT … SELECT` statements (people, steps, then this year's plan of every\ngrassroots committee) in one transaction.
+Loaded server-side in `INSERT … SELECT` statements (people, steps, then this year's plan of every
+grassroots committee) in one transaction.
 """
 
 import argparse

@@ -294,5 +294,6 @@ def _tell_above(applicant: Applicant, on: date) -> None:
     parent = applicant.organization.path[:-STEPLEN]
     above = Organization.objects.filter(path=parent).values_list("pk", flat=True).first() if parent else None
     committee = committee_of(applicant.organization)
-    for org_id in {above, committee.pk if committee else None} - {None}:
-        events.changed("development.approval", org_id, on)
+    for org_id in {above, committee.pk if committee else None}:
+        if org_id is not None:
+            events.changed("development.approval", org_id, on)
